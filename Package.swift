@@ -1,0 +1,85 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "NovaCron",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "novacron", targets: ["novacron"]),
+        .library(name: "NovaCore", targets: ["NovaCore"]),
+        .library(name: "ControlPlane", targets: ["ControlPlane"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        .target(
+            name: "NovaCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "Infrastructure", dependencies: ["NovaCore"]),
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "NovaCore", "Infrastructure",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Persistence",
+            dependencies: ["NovaCore", "ControlPlane", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "NovaCore", "Infrastructure", "ControlPlane", "Persistence",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "NovaCronClient",
+            dependencies: [
+                "NovaCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "NovaCronTesting",
+            dependencies: ["NovaCore", "Infrastructure", "ControlPlane"]
+        ),
+        .executableTarget(
+            name: "novacron",
+            dependencies: [
+                "APIServer", "NovaCronClient", "Persistence",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
+        .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
+        .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "NovaCronTesting"]),
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "NovaCronClient", "NovaCronTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,109 @@
+import Foundation
+import NovaCore
+
+/// A newly made API key: the secret is shown once and never stored.
+public struct IssuedAPIKey: Sendable {
+    public var record: APIKeyRecord
+    public var secret: String
+}
+
+extension ControlPlane {
+    static let keyPrefix = "nck"
+
+    /// Every resource a role rule may name.
+    public var permissionResources: [String] { kinds.map(\.plural) + Role.nonKindResources }
+
+    /// The role with this name, built-in or custom.
+    public func role(named name: String) async throws -> Role? {
+        if let builtIn = Role.builtIn.first(where: { $0.name == name }) { return builtIn }
+        return try await access.customRoles().first { $0.name == name }
+    }
+
+    /// Finds who holds a bearer key; nil if the key is unknown, malformed or revoked.
+    public func authenticate(bearer key: String) async throws -> Principal? {
+        let parts = key.split(separator: "_")
+        guard parts.count == 3, parts[0] == ControlPlane.keyPrefix,
+              let record = try await access.key(id: String(parts[1])), record.revokedAt == nil,
+              constantTimeEquals(record.keyHash, sha256Hex(key)),
+              let role = try await role(named: record.roleName) else { return nil }
+        return Principal(name: "apikey:\(record.name)", role: role)
+    }
+
+    /// Makes a key for a role. The secret is returned once; only its hash is kept.
+    public func createAPIKey(name: String, roleName: String, as principal: Principal) async throws -> IssuedAPIKey {
+        try await authorize(principal, .create, "apikeys", name: name)
+        if let problem = ResourceName.problem(with: name) {
+            throw NovaError.validation([Diagnostic(code: "invalid_name", message: problem, path: "name")], subject: "the API key")
+        }
+        guard try await role(named: roleName) != nil else {
+            throw NovaError.validation([Diagnostic(code: "unknown_role", message: "no role named \"\(roleName)\"", path: "role")], subject: "the API key")
+        }
+        var random = SystemRandom()
+        let id = randomText(12, alphabet: "0123456789abcdef", using: &random)
+        let secret = "\(ControlPlane.keyPrefix)_\(id)_\(randomText(40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", using: &random))"
+        let record = APIKeyRecord(id: id, name: name, roleName: roleName, keyHash: sha256Hex(secret), createdAt: clock.now, createdBy: principal.name)
+        try await access.insertKey(record)
+        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "apikey.create", kind: "APIKey", name: name,
+                                               detail: "id \(id), role \(roleName)")])
+        return IssuedAPIKey(record: record, secret: secret)
+    }
+
+    public func listAPIKeys(as principal: Principal) async throws -> [APIKeyRecord] {
+        try await authorize(principal, .list, "apikeys")
+        return try await access.keys()
+    }
+
+    /// Revokes a key by id or by name.
+    public func revokeAPIKey(_ idOrName: String, as principal: Principal) async throws -> APIKeyRecord {
+        try await authorize(principal, .delete, "apikeys", name: idOrName)
+        let keys = try await access.keys().filter { $0.revokedAt == nil }
+        let matches = keys.filter { $0.id == idOrName || $0.name == idOrName }
+        guard let key = matches.first else { throw NovaError(.notFound, "no active API key with id or name \"\(idOrName)\"") }
+        guard matches.count == 1 else { throw NovaError(.invalidRequest, "several keys are named \"\(idOrName)\"; revoke by id") }
+        _ = try await access.revokeKey(id: key.id, at: clock.now)
+        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "apikey.revoke", kind: "APIKey", name: key.name, detail: "id \(key.id)")])
+        var revoked = key
+        revoked.revokedAt = clock.now
+        return revoked
+    }
+
+    public func listRoles(as principal: Principal) async throws -> [Role] {
+        try await authorize(principal, .list, "roles")
+        return Role.builtIn + (try await access.customRoles())
+    }
+
+    public func saveRole(_ document: Value, as principal: Principal) async throws -> Role {
+        try await authorize(principal, .create, "roles")
+        let role = try Role.read(document, knownResources: permissionResources)
+        try await access.saveRole(role)
+        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "role.save", kind: "Role", name: role.name,
+                                               afterFingerprint: role.value.fingerprint)])
+        return role
+    }
+
+    public func deleteRole(named name: String, as principal: Principal) async throws {
+        try await authorize(principal, .delete, "roles", name: name)
+        if try await access.keys().contains(where: { $0.roleName == name && $0.revokedAt == nil }) {
+            throw NovaError(.conflict, "role \(name) is still held by active API keys; revoke them first")
+        }
+        guard try await access.deleteRole(named: name) else { throw NovaError(.notFound, "no custom role named \(name)") }
+        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "role.delete", kind: "Role", name: name)])
+    }
+
+    /// On a store with no API keys, makes the first admin key. Returns nil when keys exist.
+    public func bootstrapAdminKey() async throws -> IssuedAPIKey? {
+        guard try await access.keys().isEmpty else { return nil }
+        return try await createAPIKey(name: "admin", roleName: Role.admin.name, as: .system("bootstrap"))
+    }
+}
+
+private func randomText(_ count: Int, alphabet: String, using random: inout some RandomNumberGenerator) -> String {
+    let characters = Array(alphabet)
+    return String((0..<count).map { _ in characters[Int.random(in: 0..<characters.count, using: &random)] })
+}
+
+private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+}

@@ -1,0 +1,84 @@
+/// Total order over values: by type first (null < bool < number < string < array < object < set,
+/// OPA's order), then by content. Objects compare by their sorted keys, then values.
+extension Value: Hashable, Comparable {
+    private var typeRank: Int {
+        switch self {
+        case .null: 0
+        case .bool: 1
+        case .number: 2
+        case .string: 3
+        case .array: 4
+        case .object: 5
+        case .set: 6
+        }
+    }
+
+    public static func < (lhs: Value, rhs: Value) -> Bool {
+        compare(lhs, rhs) < 0
+    }
+
+    /// Three-way comparison: negative, zero or positive.
+    public static func compare(_ lhs: Value, _ rhs: Value) -> Int {
+        switch (lhs, rhs) {
+        case (.null, .null):
+            return 0
+        case (.bool(let a), .bool(let b)):
+            return a == b ? 0 : (a ? 1 : -1)
+        case (.number(let a), .number(let b)):
+            return a == b ? 0 : (a < b ? -1 : 1)
+        case (.string(let a), .string(let b)):
+            // Byte order of the UTF-8 encoding, as Go and OPA compare strings.
+            if a.utf8.elementsEqual(b.utf8) { return 0 }
+            return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+        case (.array(let a), .array(let b)):
+            return compareSequences(a, b)
+        case (.set(let a), .set(let b)):
+            return compareSequences(a.sorted(), b.sorted())
+        case (.object(let a), .object(let b)):
+            let aKeys = a.keys.sorted(), bKeys = b.keys.sorted()
+            for (ka, kb) in zip(aKeys, bKeys) {
+                let byKey = compare(ka, kb)
+                if byKey != 0 { return byKey }
+                let byValue = compare(a[ka]!, b[kb]!)
+                if byValue != 0 { return byValue }
+            }
+            return aKeys.count == bKeys.count ? 0 : (aKeys.count < bKeys.count ? -1 : 1)
+        default:
+            return lhs.typeRank < rhs.typeRank ? -1 : 1
+        }
+    }
+
+    private static func compareSequences(_ a: [Value], _ b: [Value]) -> Int {
+        for (x, y) in zip(a, b) {
+            let c = compare(x, y)
+            if c != 0 { return c }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    public static func == (lhs: Value, rhs: Value) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.number(let a), .number(let b)): a == b
+        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a == b
+        case (.set(let a), .set(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(typeRank)
+        switch self {
+        case .null: break
+        case .bool(let b): hasher.combine(b)
+        case .number(let n): hasher.combine(n)
+        case .string(let s): hasher.combine(s)
+        case .array(let a): hasher.combine(a)
+        case .object(let o): hasher.combine(o)
+        case .set(let s): hasher.combine(s)
+        }
+    }
+}
