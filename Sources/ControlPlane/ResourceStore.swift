@@ -30,6 +30,12 @@ public struct CommittedWrite: Sendable {
     public var before: Resource?
     public var after: Resource?
     public var event: ResourceEvent
+
+    public init(before: Resource?, after: Resource?, event: ResourceEvent) {
+        self.before = before
+        self.after = after
+        self.event = event
+    }
 }
 
 /// A page of a listing; `nextCursor` continues it.

@@ -1,0 +1,116 @@
+import Foundation
+import NovaCore
+
+/// Resources, audit log and access data in memory: for tests and throwaway runs.
+/// Same semantics as the SQLite store, including atomic batches and the hash chain.
+public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
+    private var resourcesByKey: [String: Resource] = [:]
+    private var historyByKey: [String: [HistoryEntry]] = [:]
+    private var eventLog: [ResourceEvent] = []
+    private var audit: [AuditEntry] = []
+    private var apiKeys: [String: APIKeyRecord] = [:]
+    private var roles: [String: Role] = [:]
+
+    public init() {}
+
+    private func key(_ kind: ResourceKind, _ name: String) -> String { "\(kind.name)/\(name)" }
+
+    // MARK: ResourceStore
+
+    public func resource(_ kind: ResourceKind, named name: String) -> Resource? { resourcesByKey[key(kind, name)] }
+
+    public func resources(_ kind: ResourceKind, matching selector: LabelSelector, after cursor: String?, limit: Int) -> ResourcePage {
+        let matching = resourcesByKey.values.filter { $0.kind == kind && selector.matches($0.metadata.labels) && (cursor == nil || $0.name > cursor!) }
+            .sorted { $0.name < $1.name }
+        let page = Array(matching.prefix(limit))
+        return ResourcePage(items: page, nextCursor: matching.count > limit ? page.last?.name : nil)
+    }
+
+    public func allResources() -> [Resource] { resourcesByKey.values.sorted { $0.reference < $1.reference } }
+
+    public func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) throws -> [CommittedWrite] {
+        // Check everything first so that a refused write leaves nothing behind.
+        var staged = resourcesByKey
+        var results: [(before: Resource?, after: Resource?, write: ResourceWrite)] = []
+        for write in writes {
+            let k = key(write.kind, write.name)
+            let stored = staged[k]
+            try Self.check(write, against: stored)
+            let after = Self.result(of: write, stored: stored, at: time, ids: ids)
+            staged[k] = after
+            results.append((stored, after, write))
+        }
+        resourcesByKey = staged
+        var committed: [CommittedWrite] = []
+        for result in results {
+            let type: ResourceEvent.EventType = result.after == nil ? .deleted : (result.before == nil ? .created : .updated)
+            let resource = (result.after ?? result.before)!
+            let event = ResourceEvent(sequence: Int64(eventLog.count + 1), type: type, kind: resource.kind.name, name: resource.name,
+                                      resourceVersion: resource.metadata.resourceVersion, actor: actor, time: time, document: resource.document)
+            eventLog.append(event)
+            historyByKey[resource.reference, default: []].append(
+                HistoryEntry(version: resource.metadata.resourceVersion, operation: type.rawValue, actor: actor, time: time,
+                             document: result.after?.desiredDocument))
+            let write = CommittedWrite(before: result.before, after: result.after, event: event)
+            appendAudit(AuditRecord.of(write, actor: actor))
+            committed.append(write)
+        }
+        return committed
+    }
+
+    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) -> ResourceEvent? {
+        let k = key(kind, name)
+        guard var resource = resourcesByKey[k], resource.status != status else { return nil }
+        resource.status = status
+        resourcesByKey[k] = resource
+        let event = ResourceEvent(sequence: Int64(eventLog.count + 1), type: .statusChanged, kind: kind.name, name: name,
+                                  resourceVersion: resource.metadata.resourceVersion, actor: "system:reconciler", time: time, document: resource.document)
+        eventLog.append(event)
+        return event
+    }
+
+    public func history(_ kind: ResourceKind, named name: String) -> [HistoryEntry] { historyByKey[key(kind, name)] ?? [] }
+
+    public func events(after sequence: Int64, limit: Int) -> [ResourceEvent] {
+        Array(eventLog.drop { $0.sequence <= sequence }.prefix(limit))
+    }
+
+    // MARK: AuditLog
+
+    public func append(_ records: [AuditRecord]) { records.forEach(appendAudit) }
+
+    private func appendAudit(_ record: AuditRecord) {
+        audit.append(AuditEntry(sequence: Int64(audit.count + 1), record: record, previousHash: audit.last?.hash ?? AuditEntry.genesisHash))
+    }
+
+    public func entries(after sequence: Int64, limit: Int) -> [AuditEntry] {
+        Array(audit.drop { $0.sequence <= sequence }.prefix(limit))
+    }
+
+    public func verify() -> AuditVerification { AuditVerification.verify(audit) }
+
+    /// Overwrites an entry's record in place, as an attacker with the file would: for tests.
+    public func tamper(sequence: Int64, _ change: (inout AuditRecord) -> Void) {
+        guard let index = audit.firstIndex(where: { $0.sequence == sequence }) else { return }
+        let entry = audit[index]
+        var record = entry.record
+        change(&record)
+        audit[index] = AuditEntry(sequence: entry.sequence, record: record, previousHash: entry.previousHash, storedHash: entry.hash)
+    }
+
+    // MARK: AccessStore
+
+    public func insertKey(_ record: APIKeyRecord) { apiKeys[record.id] = record }
+    public func key(id: String) -> APIKeyRecord? { apiKeys[id] }
+    public func keys() -> [APIKeyRecord] { apiKeys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
+
+    public func revokeKey(id: String, at time: Date) -> Bool {
+        guard apiKeys[id] != nil else { return false }
+        apiKeys[id]!.revokedAt = time
+        return true
+    }
+
+    public func customRoles() -> [Role] { roles.values.sorted { $0.name < $1.name } }
+    public func saveRole(_ role: Role) { roles[role.name] = role }
+    public func deleteRole(named name: String) -> Bool { roles.removeValue(forKey: name) != nil }
+}

@@ -1,0 +1,155 @@
+import ControlPlane
+import Foundation
+import GRDB
+import NovaCore
+
+/// The embedded default store: one SQLite file in WAL mode, through GRDB.
+///
+/// Readers never block the writer. A batch of resource writes, with its history rows, audit
+/// entries and events, is one transaction. `synchronous=NORMAL` under WAL survives a process
+/// crash; pass `durability: .power` for an fsync at every commit.
+public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, Sendable {
+    public enum Durability: Sendable { case process, power }
+
+    let pool: DatabasePool
+    let kinds: [ResourceKind]
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String, kinds: [ResourceKind] = ResourceKind.builtIn, durability: Durability = .process) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .power ? "FULL" : "NORMAL")")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch {
+            throw NovaError(.storage, "cannot open the database at \(path): \(error)")
+        }
+        self.kinds = kinds
+        self.path = path
+    }
+
+    /// The names of the migrations applied, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    func decode(_ text: String) throws -> Resource {
+        guard let resource = Resource(storedDocument: try Value(json: text), kinds: kinds) else {
+            throw NovaError(.storage, "a stored resource could not be read back")
+        }
+        return resource
+    }
+
+    func fetchResource(_ db: Database, _ kind: String, _ name: String) throws -> Resource? {
+        try String.fetchOne(db, sql: "SELECT document FROM resources WHERE kind = ? AND name = ?", arguments: [kind, name]).map(decode)
+    }
+
+    // MARK: - ResourceStore
+
+    public func resource(_ kind: ResourceKind, named name: String) async throws -> Resource? {
+        try await pool.read { db in try self.fetchResource(db, kind.name, name) }
+    }
+
+    public func resources(_ kind: ResourceKind, matching selector: LabelSelector, after cursor: String?, limit: Int) async throws -> ResourcePage {
+        try await pool.read { db in
+            var items: [Resource] = []
+            var position = cursor ?? ""
+            // Filter by labels in Swift, reading in chunks until the page is full.
+            while items.count <= limit {
+                let rows = try Row.fetchAll(db, sql: "SELECT name, document FROM resources WHERE kind = ? AND name > ? ORDER BY name LIMIT ?",
+                                            arguments: [kind.name, position, 256])
+                if rows.isEmpty { break }
+                for row in rows {
+                    position = row["name"]
+                    let resource = try self.decode(row["document"])
+                    if selector.matches(resource.metadata.labels) { items.append(resource) }
+                    if items.count > limit { break }
+                }
+                if rows.count < 256 { break }
+            }
+            let page = Array(items.prefix(limit))
+            return ResourcePage(items: page, nextCursor: items.count > limit ? page.last?.name : nil)
+        }
+    }
+
+    public func allResources() async throws -> [Resource] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT document FROM resources ORDER BY kind, name").map(self.decode)
+        }
+    }
+
+    public func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) async throws -> [CommittedWrite] {
+        let ms = Timestamp.milliseconds(time)
+        return try await pool.write { db in
+            var committed: [CommittedWrite] = []
+            for write in writes {
+                let stored = try self.fetchResource(db, write.kind.name, write.name)
+                try Self.check(write, against: stored)
+                let after = Self.result(of: write, stored: stored, at: time, ids: ids)
+                if let after {
+                    try db.execute(sql: """
+                        INSERT INTO resources (kind, name, version, document, updated_at) VALUES (?, ?, ?, ?, ?)
+                        ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, document = excluded.document, updated_at = excluded.updated_at
+                        """, arguments: [after.kind.name, after.name, after.metadata.resourceVersion, after.document.canonicalJSON, ms])
+                } else {
+                    try db.execute(sql: "DELETE FROM resources WHERE kind = ? AND name = ?", arguments: [write.kind.name, write.name])
+                }
+                let resource = (after ?? stored)!
+                let type: ResourceEvent.EventType = after == nil ? .deleted : (stored == nil ? .created : .updated)
+                try db.execute(sql: "INSERT INTO resource_history (kind, name, version, operation, actor, at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [resource.kind.name, resource.name, resource.metadata.resourceVersion, type.rawValue, actor, ms,
+                                           after?.desiredDocument.canonicalJSON])
+                let event = try self.insertEvent(db, type: type, resource: resource, actor: actor, time: time)
+                let write = CommittedWrite(before: stored, after: after, event: event)
+                try self.appendAudit(db, [AuditRecord.of(write, actor: actor)])
+                committed.append(write)
+            }
+            return committed
+        }
+    }
+
+    private func insertEvent(_ db: Database, type: ResourceEvent.EventType, resource: Resource, actor: String, time: Date) throws -> ResourceEvent {
+        let document = resource.document
+        try db.execute(sql: "INSERT INTO events (type, kind, name, version, actor, at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [type.rawValue, resource.kind.name, resource.name, resource.metadata.resourceVersion, actor,
+                                   Timestamp.milliseconds(time), document.canonicalJSON])
+        return ResourceEvent(sequence: db.lastInsertedRowID, type: type, kind: resource.kind.name, name: resource.name,
+                             resourceVersion: resource.metadata.resourceVersion, actor: actor, time: time, document: document)
+    }
+
+    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) async throws -> ResourceEvent? {
+        try await pool.write { db in
+            guard var resource = try self.fetchResource(db, kind.name, name), resource.status != status else { return nil }
+            resource.status = status
+            try db.execute(sql: "UPDATE resources SET document = ?, updated_at = ? WHERE kind = ? AND name = ?",
+                           arguments: [resource.document.canonicalJSON, Timestamp.milliseconds(time), kind.name, name])
+            return try self.insertEvent(db, type: .statusChanged, resource: resource, actor: "system:reconciler", time: time)
+        }
+    }
+
+    public func history(_ kind: ResourceKind, named name: String) async throws -> [HistoryEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT version, operation, actor, at, document FROM resource_history WHERE kind = ? AND name = ? ORDER BY id",
+                             arguments: [kind.name, name]).map { row in
+                let text: String? = row["document"]
+                return HistoryEntry(version: row["version"], operation: row["operation"], actor: row["actor"],
+                                    time: Timestamp.date(milliseconds: row["at"]), document: try text.map { try Value(json: $0) })
+            }
+        }
+    }
+
+    public func events(after sequence: Int64, limit: Int) async throws -> [ResourceEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]).map { row in
+                let text: String? = row["document"]
+                return ResourceEvent(sequence: row["seq"], type: ResourceEvent.EventType(rawValue: row["type"]) ?? .updated, kind: row["kind"],
+                                     name: row["name"], resourceVersion: row["version"], actor: row["actor"],
+                                     time: Timestamp.date(milliseconds: row["at"]), document: try text.map { try Value(json: $0) })
+            }
+        }
+    }
+}
