@@ -1,0 +1,56 @@
+import ControlPlane
+import Foundation
+import Hummingbird
+import NovaCore
+
+extension APIRoutes {
+    var eventRoutes: [APIRoute] {
+        let cp = controlPlane
+        return [
+            APIRoute(method: .get, path: "/v1/events", operationId: "events",
+                     summary: "Resource events after a sequence number; with watch=true, a stream of newline-delimited JSON", tag: "Events",
+                     query: [.init(name: "after", description: "sequence number to start after (default 0)", type: "integer"),
+                             .init(name: "limit", description: "page size when polling (default 100)", type: "integer"),
+                             .init(name: "watch", description: "keep the connection open and stream events as they happen", type: "boolean"),
+                             .init(name: "timeoutSeconds", description: "end a watch after this long (default 300)", type: "integer")],
+                     success: (200, "Events, oldest first", "EventList"), errorStatuses: [400, 401, 403]) { request, context in
+                let principal = try context.requirePrincipal()
+                let after = Int64(try request.intQuery("after", default: 0))
+                guard request.boolQuery("watch") else {
+                    let events = try await cp.events(after: after, limit: try request.intQuery("limit", default: 100), as: principal)
+                    return APIResponse.json(["items": .array(events.map(\.value)), "lastSequence": .int(Int(events.last?.sequence ?? after))])
+                }
+                try await cp.authorize(principal, .watch, "events")
+                let timeout = Duration.seconds(max(1, min(try request.intQuery("timeoutSeconds", default: 300), 3_600)))
+                // Subscribe before reading the backlog so nothing falls between the two.
+                let live = cp.events.subscribe()
+                return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
+                    var last = after
+                    while true {
+                        let backlog = try await cp.store.events(after: last, limit: 500)
+                        for event in backlog { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) }
+                        last = backlog.last?.sequence ?? last
+                        if backlog.count < 500 { break }
+                    }
+                    let deadline = ContinuousClock.now + timeout
+                    let (merged, feed) = AsyncStream<ResourceEvent>.makeStream()
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            for await event in live { feed.yield(event) }
+                            feed.finish()
+                        }
+                        group.addTask {
+                            try? await Task.sleep(until: deadline)
+                            feed.finish()
+                        }
+                        for await event in merged where event.sequence > last {
+                            do { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) } catch { break }
+                        }
+                        group.cancelAll()
+                    }
+                    try await writer.finish(nil)
+                })
+            },
+        ]
+    }
+}

@@ -1,0 +1,30 @@
+import ControlPlane
+import Hummingbird
+import NovaCore
+
+extension APIRoutes {
+    var systemRoutes: [APIRoute] {
+        let cp = controlPlane
+        let metrics = metrics
+        let reconciler = reconciler
+        return [
+            APIRoute(method: .get, path: "/healthz", operationId: "health", summary: "The process is up", tag: "System", isPublic: true,
+                     success: (200, "Up", "Status")) { _, _ in
+                APIResponse.json(["status": "ok"])
+            },
+            APIRoute(method: .get, path: "/readyz", operationId: "ready", summary: "The store answers and requests can be served", tag: "System",
+                     isPublic: true, success: (200, "Ready", "Status"), errorStatuses: [503]) { _, _ in
+                do {
+                    _ = try await cp.store.events(after: Int64.max - 1, limit: 1)
+                    return APIResponse.json(["status": "ready"])
+                } catch {
+                    throw NovaError(.unavailable, "the store does not answer: \(error)")
+                }
+            },
+            APIRoute(method: .get, path: "/metrics", operationId: "metrics", summary: "Prometheus metrics", tag: "System", isPublic: true,
+                     success: (200, "Prometheus text format", nil), produces: "text/plain") { _, _ in
+                APIResponse.text(try await metrics.render(controlPlane: cp, reconciler: reconciler), contentType: "text/plain; version=0.0.4")
+            },
+        ]
+    }
+}

@@ -1,0 +1,121 @@
+import HummingbirdCore
+import NIOSSL
+import ControlPlane
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Infrastructure
+import Logging
+import NovaCore
+import Persistence
+import ServiceLifecycle
+
+/// The API server's front door: builds the store, control plane, reconciler and HTTP
+/// application from a configuration, and runs them together.
+public struct NovaCronServer: Sendable {
+    public static let version = "0.1.0"
+
+    public let configuration: ServerConfiguration
+    public let controlPlane: ControlPlane
+    public let driver: any InfrastructureDriver
+    public let reconciler: Reconciler
+    let metrics = APIMetrics()
+    let logger: Logger
+
+    /// Opens the data directory (creating it), the SQLite store and the simulator, and makes the
+    /// first admin key if the store has none.
+    public static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(),
+                            logger: Logger = Logger(label: "novacron")) async throws -> (server: NovaCronServer, issuedAdminKey: String?) {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: configuration.databasePath)
+        let driver = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: configuration.seed), clock: clock)
+        let controlPlane = ControlPlane(store: store, auditLog: store, access: store, clock: clock, logger: logger)
+        let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, logger: logger)
+        var issued: String?
+        if let key = try await controlPlane.bootstrapAdminKey() {
+            try AdminKeyFile.write(key.secret, to: configuration.adminKeyPath)
+            issued = key.secret
+        }
+        return (server, issued)
+    }
+
+    /// Assembles a server around an existing control plane and driver (tests use in-memory ones).
+    public init(configuration: ServerConfiguration, controlPlane: ControlPlane, driver: any InfrastructureDriver,
+                logger: Logger = Logger(label: "novacron")) {
+        self.configuration = configuration
+        self.controlPlane = controlPlane
+        self.driver = driver
+        self.logger = logger
+        reconciler = Reconciler(controlPlane: controlPlane, driver: driver, interval: configuration.reconcileInterval, logger: logger)
+    }
+
+    var routes: [APIRoute] {
+        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics).all
+        let document = OpenAPIDocument.make(routes: base + [Self.openAPIRoute(document: .null)], version: Self.version)
+        return base + [Self.openAPIRoute(document: document)]
+    }
+
+    private static func openAPIRoute(document: Value) -> APIRoute {
+        let text = document.prettyJSON
+        return APIRoute(method: .get, path: "/openapi.json", operationId: "openAPI", summary: "This document", tag: "System", isPublic: true,
+                        success: (200, "The OpenAPI 3.1 document", nil)) { _, _ in
+            APIResponse.text(text, contentType: "application/json")
+        }
+    }
+
+    /// The router with every route and middleware.
+    public func makeRouter() -> Router<NovaRequestContext> {
+        let router = Router(context: NovaRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ErrorMiddleware(logger: logger))
+        router.add(middleware: AuthMiddleware(controlPlane: controlPlane))
+        for route in routes {
+            router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handler(request, context) }
+        }
+        return router
+    }
+
+    /// The OpenAPI document this server serves.
+    public var openAPIDocument: Value {
+        OpenAPIDocument.make(routes: routes, version: Self.version)
+    }
+
+    /// The HTTP application (TLS when the configuration names a certificate and key).
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let serverBuilder: HTTPServerBuilder
+        if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+                let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+                serverBuilder = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+                                                                                              privateKey: .privateKey(key)))
+            } catch {
+                throw NovaError(.invalidRequest, "cannot load TLS certificate \(certificatePath) or key \(keyPath): \(error)")
+            }
+        } else if configuration.tlsCertificatePath != nil || configuration.tlsKeyPath != nil {
+            throw NovaError(.invalidRequest, "TLS needs both --tls-cert and --tls-key")
+        } else {
+            serverBuilder = .http1()
+        }
+        return Application(router: makeRouter(), server: serverBuilder,
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "novacron"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                           logger: logger)
+    }
+
+    /// Runs the HTTP server and the reconciler until SIGINT or SIGTERM.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = try makeApplication(onServerRunning: onServerRunning)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: reconciler)],
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// The first admin key, in a file only its owner can read.
+enum AdminKeyFile {
+    static func write(_ key: String, to path: String) throws {
+        _ = FileManager.default.createFile(atPath: path, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import NovaCore
+
+/// Reads request bodies as documents: JSON by default, YAML (several documents allowed) when the
+/// Content-Type says so. Errors name the line and column.
+enum RequestBody {
+    static func text(of request: Request, context: NovaRequestContext) async throws -> String {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) else {
+            throw NovaError(.invalidRequest, "the request body is not UTF-8 text")
+        }
+        return text
+    }
+
+    static func isYAML(_ request: Request) -> Bool {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        return type.contains("yaml")
+    }
+
+    /// The body as a list of documents: a JSON object, a JSON array, `{"items": [...]}`, or a
+    /// YAML stream.
+    static func documents(of request: Request, context: NovaRequestContext) async throws -> [Value] {
+        let text = try await text(of: request, context: context)
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw NovaError(.invalidRequest, "the request body is empty")
+        }
+        if isYAML(request) {
+            return try Value.parseYAMLDocuments(text, file: "request body").map(\.value).filter { !$0.isNull }
+        }
+        let value = try Value(json: text, file: "request body")
+        if case .array(let items) = value { return items }
+        if let items = value["items"]?.arrayValue, value.objectValue?.count == 1 { return items }
+        return [value]
+    }
+
+    /// The body as exactly one document.
+    static func document(of request: Request, context: NovaRequestContext) async throws -> Value {
+        let text = try await text(of: request, context: context)
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw NovaError(.invalidRequest, "the request body is empty")
+        }
+        if isYAML(request) { return try Value(yaml: text, file: "request body") }
+        return try Value(json: text, file: "request body")
+    }
+}
+
+extension Request {
+    func query(_ name: String) -> String? { uri.queryParameters.get(name) }
+
+    func intQuery(_ name: String, default value: Int) throws -> Int {
+        guard let text = query(name) else { return value }
+        guard let number = Int(text) else { throw NovaError(.invalidRequest, "query parameter \(name) must be an integer, got \"\(text)\"") }
+        return number
+    }
+
+    func boolQuery(_ name: String) -> Bool {
+        guard let text = query(name)?.lowercased() else { return false }
+        return text == "true" || text == "1" || text == "yes" || text.isEmpty
+    }
+}

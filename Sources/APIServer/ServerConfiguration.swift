@@ -1,0 +1,31 @@
+import Foundation
+
+/// How `novacron serve` runs.
+public struct ServerConfiguration: Sendable {
+    public var dataDirectory: String
+    public var host: String
+    /// 0 picks a free port (tests do this).
+    public var port: Int
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// Seed of the simulated cluster.
+    public var seed: UInt64
+    public var reconcileInterval: Duration
+
+    public init(dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
+                tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(1)) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+        self.seed = seed
+        self.reconcileInterval = reconcileInterval
+    }
+
+    /// The SQLite file inside the data directory.
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("novacron.sqlite") }
+
+    /// Where the first admin key is written, readable by the owner only.
+    public var adminKeyPath: String { (dataDirectory as NSString).appendingPathComponent("admin.key") }
+}
