@@ -52,12 +52,6 @@ enum APIResponse {
     }
 }
 
-extension ErrorCode {
-    static let payloadTooLarge = ErrorCode(rawValue: "payload_too_large")
-    static let unavailable = ErrorCode(rawValue: "unavailable")
-    static let routeNotFound = ErrorCode(rawValue: "route_not_found")
-}
-
 extension HTTPField.Name {
     static let warning = HTTPField.Name("Warning")!
 }

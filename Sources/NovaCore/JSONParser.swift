@@ -63,8 +63,12 @@ public struct JSONParser {
     }
 
     private mutating func expectWord(_ word: String) throws(NovaError) {
+        let start = index
         for expected in word.utf8 {
-            guard index < bytes.count, bytes[index] == expected else { throw error("invalid literal, expected '\(word)'") }
+            guard index < bytes.count, bytes[index] == expected else {
+                index = start
+                throw error("invalid literal, expected '\(word)'")
+            }
             index += 1
         }
     }

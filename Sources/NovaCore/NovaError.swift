@@ -18,6 +18,9 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let infrastructure = ErrorCode(rawValue: "infrastructure_error")
     public static let unschedulable = ErrorCode(rawValue: "unschedulable")
     public static let storage = ErrorCode(rawValue: "storage_error")
+    public static let payloadTooLarge = ErrorCode(rawValue: "payload_too_large")
+    public static let unavailable = ErrorCode(rawValue: "unavailable")
+    public static let routeNotFound = ErrorCode(rawValue: "route_not_found")
     public static let `internal` = ErrorCode(rawValue: "internal_error")
 }
 

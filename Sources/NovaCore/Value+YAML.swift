@@ -46,8 +46,7 @@ extension Value {
 
     private static func failure(_ message: String, at mark: Mark?, file: String?) -> NovaError {
         let loc = location(mark, file: file)
-        let prefix = loc.map { "\($0): " } ?? ""
-        return NovaError(.invalidYAML, "invalid YAML at \(prefix)\(message)",
+        return NovaError(.invalidYAML, "\(file ?? "the text") is not valid YAML",
                          diagnostics: [Diagnostic(code: ErrorCode.invalidYAML.rawValue, message: message, location: loc)])
     }
 
@@ -111,14 +110,14 @@ extension Value {
     /// The value as a YAML document. Object keys are sorted, except that `preferredKeyOrder`
     /// keys come first in that order (so a resource reads kind, metadata, spec, status).
     public func yamlText(preferredKeyOrder: [String] = Value.resourceKeyOrder) -> String {
-        let node = yamlNode(preferredKeyOrder: preferredKeyOrder)
+        let node = yamlNode(preferredKeyOrder: preferredKeyOrder, depth: 0)
         return (try? Yams.serialize(node: node, width: -1, allowUnicode: true, sortKeys: false)) ?? canonicalJSON
     }
 
     /// The order in which a resource document's top-level keys read best.
     public static let resourceKeyOrder = ["apiVersion", "kind", "metadata", "spec", "status", "name"]
 
-    private func yamlNode(preferredKeyOrder: [String]) -> Node {
+    private func yamlNode(preferredKeyOrder: [String], depth: Int) -> Node {
         switch self {
         case .null: return Node("null", Tag(.null))
         case .bool(let b): return Node(b ? "true" : "false", Tag(.bool))
@@ -129,18 +128,19 @@ extension Value {
             let resolved = Resolver.default.resolveTag(of: Node(s))
             return resolved == .str && !s.isEmpty ? plain : Node(s, Tag(.str), .doubleQuoted)
         case .array(let items):
-            return Node(items.map { $0.yamlNode(preferredKeyOrder: preferredKeyOrder) })
+            return Node(items.map { $0.yamlNode(preferredKeyOrder: preferredKeyOrder, depth: depth + 1) })
         case .set(let members):
-            return Node(members.sorted().map { $0.yamlNode(preferredKeyOrder: preferredKeyOrder) })
+            return Node(members.sorted().map { $0.yamlNode(preferredKeyOrder: preferredKeyOrder, depth: depth + 1) })
         case .object(let fields):
-            let rank = Dictionary(uniqueKeysWithValues: preferredKeyOrder.enumerated().map { ($1, $0) })
+            // The preferred order applies to the top level only; below it keys are sorted.
+            let rank = depth == 0 ? Dictionary(uniqueKeysWithValues: preferredKeyOrder.enumerated().map { ($1, $0) }) : [:]
             let keys = fields.keys.sorted { a, b in
                 let ra = a.stringValue.flatMap { rank[$0] } ?? Int.max
                 let rb = b.stringValue.flatMap { rank[$0] } ?? Int.max
                 return ra != rb ? ra < rb : a < b
             }
             return Node(keys.map { key in
-                (Node(key.stringValue ?? key.canonicalJSON), fields[key]!.yamlNode(preferredKeyOrder: preferredKeyOrder))
+                (Node(key.stringValue ?? key.canonicalJSON), fields[key]!.yamlNode(preferredKeyOrder: preferredKeyOrder, depth: depth + 1))
             })
         }
     }

@@ -1,0 +1,31 @@
+import ArgumentParser
+import NovaCore
+import NovaCronClient
+
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "apply", abstract: "Create or update resources from YAML or JSON files, all or nothing.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(name: .shortAndLong, help: "A file, a directory of .yaml/.yml/.json files, or - for standard input.")
+    var filename: [String]
+
+    @Flag(name: .long, help: "Check everything and report what would happen, writing nothing.")
+    var dryRun = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let documents = try filename.flatMap(ManifestFiles.load)
+            guard !documents.isEmpty else { throw NovaError(.invalidRequest, "no documents found in \(filename.joined(separator: ", "))") }
+            let reply = try await client.makeClient().send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")",
+                                                           json: ["items": .array(documents.map(\.value))])
+            for warning in reply.warnings { standardError("warning: \(warning)") }
+            for result in reply.body?["results"]?.arrayValue ?? [] {
+                let kind = result["kind"]?.stringValue?.lowercased() ?? "?"
+                let action = result["action"]?.stringValue ?? "?"
+                print("\(kind)/\(result["name"]?.stringValue ?? "?") \(action)\(dryRun ? " (dry run)" : "")")
+                for warning in result["warnings"]?.arrayValue ?? [] { standardError("  warning: \(warning["message"]?.stringValue ?? "")") }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import NovaCore
+import NovaCronClient
+
+/// Where the server is and which key to use: flags, then environment, then the local data
+/// directory's admin key.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "Server URL (default: $NOVACRON_URL or http://127.0.0.1:8080).")
+    var server: String?
+
+    @Option(name: .long, help: "API key (default: $NOVACRON_API_KEY, else the data directory's admin.key).")
+    var apiKey: String?
+
+    @Option(name: .long, help: "Data directory whose admin.key to fall back on.")
+    var dataDir: String = ".novacron"
+
+    func makeClient() -> NovaCronClient {
+        let environment = ProcessInfo.processInfo.environment
+        let url = server ?? environment["NOVACRON_URL"] ?? "http://127.0.0.1:8080"
+        var key = apiKey ?? environment["NOVACRON_API_KEY"]
+        if key == nil, let data = FileManager.default.contents(atPath: (dataDir as NSString).appendingPathComponent("admin.key")) {
+            key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return NovaCronClient(baseURL: url, apiKey: key)
+    }
+}
+
+/// Runs a command body; a NovaCron error is printed with its details and exits 1, never a trace.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as NovaError {
+        var text = "error: \(error.message)\n"
+        for diagnostic in error.diagnostics { text += "  - \(diagnostic)\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        throw ExitCode(1)
+    }
+}
+
+func standardError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Resolves a kind name as the user typed it.
+func kindPlural(_ text: String) throws -> String {
+    let known = ["vm": "vms", "vms": "vms", "network": "networks", "networks": "networks", "net": "networks", "volume": "volumes",
+                 "volumes": "volumes", "vol": "volumes", "template": "templates", "templates": "templates"]
+    guard let plural = known[text.lowercased()] else {
+        throw NovaError(.invalidRequest, "unknown kind \"\(text)\": use vm, network, volume or template")
+    }
+    return plural
+}
+
+/// Escapes a path segment.
+func segment(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
+}

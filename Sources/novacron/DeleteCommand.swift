@@ -1,0 +1,22 @@
+import ArgumentParser
+import NovaCronClient
+
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a resource by kind and name.")
+
+    @OptionGroup var client: ClientOptions
+
+    @Argument(help: "vm, network, volume or template.")
+    var kind: String
+
+    @Argument(help: "The resource's name.")
+    var name: String
+
+    func run() async throws {
+        try await reportingErrors {
+            let plural = try kindPlural(kind)
+            try await client.makeClient().send(.DELETE, "/v1/\(plural)/\(segment(name))")
+            print("\(kind.lowercased())/\(name) deleted")
+        }
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct NovaCronCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "novacron",
+        abstract: "NovaCron: a declarative control plane for virtual-machine infrastructure.",
+        subcommands: [ServeCommand.self, ApplyCommand.self, GetCommand.self, DeleteCommand.self, EventsCommand.self,
+                      APIKeyCommand.self, RoleCommand.self, AuditCommand.self]
+    )
+}

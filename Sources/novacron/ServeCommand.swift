@@ -1,0 +1,48 @@
+import APIServer
+import ArgumentParser
+import Foundation
+import Logging
+import NovaCore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the API server and reconciler on the embedded store and simulator.")
+
+    @Option(name: .long, help: "Where the SQLite database and the admin key live.")
+    var dataDir: String = ".novacron"
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0 picks a free one).")
+    var port: Int = 8080
+
+    @Option(name: .long, help: "PEM certificate chain; with --tls-key, serve HTTPS.")
+    var tlsCert: String?
+
+    @Option(name: .long, help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .long, help: "Seed of the simulated cluster: the same seed gives the same history.")
+    var seed: UInt64 = 42
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        try await reportingErrors {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            var logger = Logger(label: "novacron")
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let configuration = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
+                                                    tlsKeyPath: tlsKey, seed: seed)
+            let (server, issuedKey) = try await NovaCronServer.open(configuration, logger: logger)
+            if issuedKey != nil {
+                standardError("Created the first admin API key; it is in \(configuration.adminKeyPath) (readable by you only).")
+            }
+            let scheme = tlsCert == nil ? "http" : "https"
+            try await server.run { port in
+                standardError("NovaCron \(NovaCronServer.version) serving \(scheme)://\(configuration.host):\(port) (data: \(configuration.dataDirectory), simulator seed \(configuration.seed))")
+            }
+        }
+    }
+}
