@@ -92,8 +92,10 @@ public struct Role: Sendable, Hashable {
                 }
                 return s
             }
-            if verbs.isEmpty { r.report("verbs", code: "required_field", "needs at least one verb") }
-            if resources.isEmpty { r.report("resources", code: "required_field", "needs at least one resource") }
+            if value["verbs"]?.arrayValue?.isEmpty ?? true, verbs.isEmpty { r.report("verbs", code: "required_field", "needs at least one verb") }
+            if value["resources"]?.arrayValue?.isEmpty ?? true, resources.isEmpty {
+                r.report("resources", code: "required_field", "needs at least one resource")
+            }
             diags += r.finish()
             return Rule(verbs: Set(verbs), resources: Set(resources))
         }
