@@ -80,7 +80,10 @@ let package = Package(
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),
-        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "NovaCronTesting"]),
+        .testTarget(
+            name: "PersistenceTests",
+            dependencies: ["Persistence", "NovaCronTesting", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "APIServerTests",
             dependencies: [

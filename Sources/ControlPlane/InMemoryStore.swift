@@ -17,16 +17,16 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
 
     // MARK: ResourceStore
 
-    public func resource(_ kind: ResourceKind, named name: String) -> Resource? { resourcesByKey[key(kind, name)] }
+    public func resource(_ kind: ResourceKind, named name: String) throws -> Resource? { resourcesByKey[key(kind, name)] }
 
-    public func resources(_ kind: ResourceKind, matching selector: LabelSelector, after cursor: String?, limit: Int) -> ResourcePage {
+    public func resources(_ kind: ResourceKind, matching selector: LabelSelector, after cursor: String?, limit: Int) throws -> ResourcePage {
         let matching = resourcesByKey.values.filter { $0.kind == kind && selector.matches($0.metadata.labels) && (cursor == nil || $0.name > cursor!) }
             .sorted { $0.name < $1.name }
         let page = Array(matching.prefix(limit))
         return ResourcePage(items: page, nextCursor: matching.count > limit ? page.last?.name : nil)
     }
 
-    public func allResources() -> [Resource] { resourcesByKey.values.sorted { $0.reference < $1.reference } }
+    public func allResources() throws -> [Resource] { resourcesByKey.values.sorted { $0.reference < $1.reference } }
 
     public func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) throws -> [CommittedWrite] {
         // Check everything first so that a refused write leaves nothing behind.
@@ -58,7 +58,7 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
         return committed
     }
 
-    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) -> ResourceEvent? {
+    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) throws -> ResourceEvent? {
         let k = key(kind, name)
         guard var resource = resourcesByKey[k], resource.status != status else { return nil }
         resource.status = status
@@ -69,25 +69,25 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
         return event
     }
 
-    public func history(_ kind: ResourceKind, named name: String) -> [HistoryEntry] { historyByKey[key(kind, name)] ?? [] }
+    public func history(_ kind: ResourceKind, named name: String) throws -> [HistoryEntry] { historyByKey[key(kind, name)] ?? [] }
 
-    public func events(after sequence: Int64, limit: Int) -> [ResourceEvent] {
+    public func events(after sequence: Int64, limit: Int) throws -> [ResourceEvent] {
         Array(eventLog.drop { $0.sequence <= sequence }.prefix(limit))
     }
 
     // MARK: AuditLog
 
-    public func append(_ records: [AuditRecord]) { records.forEach(appendAudit) }
+    public func append(_ records: [AuditRecord]) throws { records.forEach(appendAudit) }
 
     private func appendAudit(_ record: AuditRecord) {
         audit.append(AuditEntry(sequence: Int64(audit.count + 1), record: record, previousHash: audit.last?.hash ?? AuditEntry.genesisHash))
     }
 
-    public func entries(after sequence: Int64, limit: Int) -> [AuditEntry] {
+    public func entries(after sequence: Int64, limit: Int) throws -> [AuditEntry] {
         Array(audit.drop { $0.sequence <= sequence }.prefix(limit))
     }
 
-    public func verify() -> AuditVerification { AuditVerification.verify(audit) }
+    public func verify() throws -> AuditVerification { AuditVerification.verify(audit) }
 
     /// Overwrites an entry's record in place, as an attacker with the file would: for tests.
     public func tamper(sequence: Int64, _ change: (inout AuditRecord) -> Void) {
@@ -100,17 +100,17 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
 
     // MARK: AccessStore
 
-    public func insertKey(_ record: APIKeyRecord) { apiKeys[record.id] = record }
-    public func key(id: String) -> APIKeyRecord? { apiKeys[id] }
-    public func keys() -> [APIKeyRecord] { apiKeys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
+    public func insertKey(_ record: APIKeyRecord) throws { apiKeys[record.id] = record }
+    public func key(id: String) throws -> APIKeyRecord? { apiKeys[id] }
+    public func keys() throws -> [APIKeyRecord] { apiKeys.values.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) } }
 
-    public func revokeKey(id: String, at time: Date) -> Bool {
+    public func revokeKey(id: String, at time: Date) throws -> Bool {
         guard apiKeys[id] != nil else { return false }
         apiKeys[id]!.revokedAt = time
         return true
     }
 
-    public func customRoles() -> [Role] { roles.values.sorted { $0.name < $1.name } }
-    public func saveRole(_ role: Role) { roles[role.name] = role }
-    public func deleteRole(named name: String) -> Bool { roles.removeValue(forKey: name) != nil }
+    public func customRoles() throws -> [Role] { roles.values.sorted { $0.name < $1.name } }
+    public func saveRole(_ role: Role) throws { roles[role.name] = role }
+    public func deleteRole(named name: String) throws -> Bool { roles.removeValue(forKey: name) != nil }
 }

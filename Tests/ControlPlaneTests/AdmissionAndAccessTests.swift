@@ -3,23 +3,6 @@ import NovaCore
 import NovaCronTesting
 import Testing
 
-/// Refuses VMs labelled env=prod without disk encryption; warns about SSH root login.
-struct ProdEncryptionRule: AdmissionController {
-    let name = "prod-encryption"
-
-    func admit(_ request: AdmissionRequest) async throws -> AdmissionResponse {
-        guard let resource = request.resource, resource.kind == .vm else { return .allowed }
-        var response = AdmissionResponse()
-        if resource.metadata.labels["env"] == "prod", resource.spec["security"]?["diskEncryption"] != true {
-            response.denials.append(Diagnostic(code: "policy", message: "production VMs need encrypted disks", path: "spec.security.diskEncryption"))
-        }
-        if resource.spec["security"]?["sshRootLogin"] == true {
-            response.warnings.append(Diagnostic(code: "policy", message: "SSH root login is on", severity: .warning))
-        }
-        return response
-    }
-}
-
 @Suite struct AdmissionAndAccessTests {
     @Test func admissionRefusesRecordsAndStoresNothing() async throws {
         let env = TestEnvironment(admission: [ProdEncryptionRule()])

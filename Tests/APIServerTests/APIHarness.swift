@@ -1,0 +1,50 @@
+import APIServer
+import ControlPlane
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NovaCore
+import NovaCronTesting
+import Testing
+
+/// A server on in-memory stores with one key per built-in role.
+struct APIHarness {
+    let environment: TestEnvironment
+    let server: NovaCronServer
+    let adminKey: String
+    let operatorKey: String
+    let viewerKey: String
+
+    static func make(admission: [any AdmissionController] = []) async throws -> APIHarness {
+        let environment = TestEnvironment(admission: admission)
+        let server = NovaCronServer(configuration: ServerConfiguration(dataDirectory: "/nonexistent", port: 0),
+                                    controlPlane: environment.controlPlane, driver: environment.simulator)
+        let cp = environment.controlPlane
+        return APIHarness(environment: environment, server: server,
+                          adminKey: try await cp.createAPIKey(name: "admin", roleName: "admin", as: .system("test")).secret,
+                          operatorKey: try await cp.createAPIKey(name: "ops", roleName: "operator", as: .system("test")).secret,
+                          viewerKey: try await cp.createAPIKey(name: "dash", roleName: "viewer", as: .system("test")).secret)
+    }
+
+    func test(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        try await server.makeApplication().test(mode) { client in try await body(client) }
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a request with a bearer key and a JSON or raw body; returns status and parsed body.
+    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: Value? = nil, raw: String? = nil,
+              contentType: String = "application/json") async throws -> (status: Int, body: Value?, headers: HTTPFields) {
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        var body: ByteBuffer?
+        if let text = raw ?? json?.canonicalJSON {
+            headers[.contentType] = contentType
+            body = ByteBuffer(string: text)
+        }
+        return try await execute(uri: uri, method: method, headers: headers, body: body) { response in
+            let text = String(buffer: response.body)
+            return (Int(response.status.code), try? Value(json: text), response.headers)
+        }
+    }
+}
