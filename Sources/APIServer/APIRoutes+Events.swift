@@ -2,6 +2,7 @@ import ControlPlane
 import Foundation
 import Hummingbird
 import NovaCore
+import ServiceLifecycle
 
 extension APIRoutes {
     var eventRoutes: [APIRoute] {
@@ -33,18 +34,30 @@ extension APIRoutes {
                         if backlog.count < 500 { break }
                     }
                     let deadline = ContinuousClock.now + timeout
-                    let (merged, feed) = AsyncStream<ResourceEvent>.makeStream()
+                    // nil is a heartbeat: a blank line every 15 s, so a client that went away is noticed.
+                    let (merged, feed) = AsyncStream<ResourceEvent?>.makeStream()
                     await withTaskGroup(of: Void.self) { group in
                         group.addTask {
                             for await event in live { feed.yield(event) }
                             feed.finish()
                         }
                         group.addTask {
-                            try? await Task.sleep(until: deadline)
+                            while ContinuousClock.now < deadline {
+                                try? await Task.sleep(for: min(.seconds(15), deadline - ContinuousClock.now))
+                                if Task.isCancelled { return }
+                                feed.yield(nil)
+                            }
                             feed.finish()
                         }
-                        for await event in merged where event.sequence > last {
-                            do { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) } catch { break }
+                        group.addTask {
+                            // A server shutting down ends its watches instead of waiting for them.
+                            try? await gracefulShutdown()
+                            feed.finish()
+                        }
+                        for await item in merged {
+                            if let event = item, event.sequence <= last { continue }
+                            let line = item.map { $0.value.canonicalJSON + "\n" } ?? "\n"
+                            do { try await writer.write(ByteBuffer(string: line)) } catch { break }
                         }
                         group.cancelAll()
                     }

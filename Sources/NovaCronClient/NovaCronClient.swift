@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NovaCore
 
 /// Talks to a NovaCron server over HTTP: what the CLI (and, later, other tools) use.
@@ -97,5 +98,25 @@ public struct NovaCronClient: Sendable {
                               path: detail["path"]?.stringValue, location: location)
         } ?? []
         return NovaError(ErrorCode(rawValue: code), error["message"]?.stringValue ?? "request failed", diagnostics: diagnostics)
+    }
+}
+
+extension NovaCronClient {
+    /// Fails fast, with a clear message, when nothing listens at the server's address. (The HTTP
+    /// client itself keeps retrying a refused connection until the request's deadline.)
+    public func checkReachable(within seconds: Int64 = 3) async throws {
+        guard let url = URL(string: baseURL), let host = url.host else {
+            throw NovaError(.invalidRequest, "\(baseURL) is not a server URL such as http://127.0.0.1:8080")
+        }
+        let port = url.port ?? (url.scheme == "https" ? 443 : 80)
+        do {
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(seconds))
+                .connect(host: host, port: port).get()
+            try? await channel.close()
+        } catch {
+            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(error). Is `novacron serve` running? (--server or NOVACRON_URL)",
+                            isRetryable: true)
+        }
     }
 }

@@ -17,7 +17,8 @@ struct ApplyCommand: AsyncParsableCommand {
         try await reportingErrors {
             let documents = try filename.flatMap(ManifestFiles.load)
             guard !documents.isEmpty else { throw NovaError(.invalidRequest, "no documents found in \(filename.joined(separator: ", "))") }
-            let reply = try await client.makeClient().send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")",
+            let api = try await client.makeClient()
+            let reply = try await api.send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")",
                                                            json: ["items": .array(documents.map(\.value))])
             for warning in reply.warnings { standardError("warning: \(warning)") }
             for result in reply.body?["results"]?.arrayValue ?? [] {

@@ -15,14 +15,19 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "Data directory whose admin.key to fall back on.")
     var dataDir: String = ".novacron"
 
-    func makeClient() -> NovaCronClient {
+    @Option(name: .long, help: "Seconds to wait for the server's answer.")
+    var timeout: Int64 = 30
+
+    func makeClient() async throws -> NovaCronClient {
         let environment = ProcessInfo.processInfo.environment
         let url = server ?? environment["NOVACRON_URL"] ?? "http://127.0.0.1:8080"
         var key = apiKey ?? environment["NOVACRON_API_KEY"]
         if key == nil, let data = FileManager.default.contents(atPath: (dataDir as NSString).appendingPathComponent("admin.key")) {
             key = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        return NovaCronClient(baseURL: url, apiKey: key)
+        let client = NovaCronClient(baseURL: url, apiKey: key, timeout: .seconds(timeout))
+        try await client.checkReachable()
+        return client
     }
 }
 

@@ -14,13 +14,13 @@ struct EventsCommand: AsyncParsableCommand {
     var watch = false
 
     @Option(name: .long, help: "With --watch, stop after this many seconds.")
-    var timeout: Int = 300
+    var watchSeconds: Int = 300
 
     func run() async throws {
         try await reportingErrors {
-            let api = client.makeClient()
+            let api = try await client.makeClient()
             if watch {
-                try await api.stream("/v1/events?watch=true&after=\(after)&timeoutSeconds=\(timeout)") { print(line(for: $0)) }
+                try await api.stream("/v1/events?watch=true&after=\(after)&timeoutSeconds=\(watchSeconds)") { print(line(for: $0)) }
             } else {
                 let events = try await api.send(.GET, "/v1/events?after=\(after)&limit=1000").body?["items"]?.arrayValue ?? []
                 for event in events { print(line(for: event)) }

@@ -24,7 +24,7 @@ struct GetCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let plural = try kindPlural(kind)
-            let api = client.makeClient()
+            let api = try await client.makeClient()
             var documents: [Value] = []
             if let name {
                 documents = [try await api.send(.GET, "/v1/\(plural)/\(segment(name))").body ?? .null]
