@@ -29,25 +29,30 @@ let package = Package(
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
-        .target(name: "Infrastructure", dependencies: ["NovaCore"]),
+        .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
+        .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
+        .target(name: "Libvirt", dependencies: ["CLibvirt", "NovaCore", "Infrastructure"], exclude: ["README.md"]),
         .target(
             name: "ControlPlane",
             dependencies: [
                 "NovaCore", "Infrastructure",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "Persistence",
-            dependencies: ["NovaCore", "ControlPlane", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NovaCore", "ControlPlane", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["README.md"]
         ),
         .target(
             name: "APIServer",
             dependencies: [
-                "NovaCore", "Infrastructure", "ControlPlane", "Persistence",
+                "NovaCore", "Infrastructure", "Libvirt", "ControlPlane", "Persistence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -55,7 +60,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "NovaCronClient",
@@ -65,11 +71,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .target(
             name: "NovaCronTesting",
-            dependencies: ["NovaCore", "Infrastructure", "ControlPlane"]
+            dependencies: ["NovaCore", "Infrastructure", "ControlPlane"],
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "novacron",
@@ -80,6 +88,7 @@ let package = Package(
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),
         .testTarget(
             name: "PersistenceTests",

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTLS
 import Infrastructure
+import Libvirt
 import Logging
 import NovaCore
 import Persistence
@@ -28,7 +29,15 @@ public struct NovaCronServer: Sendable {
                             logger: Logger = Logger(label: "novacron")) async throws -> (server: NovaCronServer, issuedAdminKey: String?) {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: configuration.databasePath)
-        let driver = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: configuration.seed), clock: clock)
+        let driver: any InfrastructureDriver
+        switch configuration.driver {
+        case .simulator:
+            driver = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: configuration.seed), clock: clock)
+        case .libvirt(let uri, let pool):
+            let libvirt = LibvirtDriver(uri: uri, storagePool: pool, clock: clock)
+            try await libvirt.connect()
+            driver = libvirt
+        }
         let controlPlane = ControlPlane(store: store, auditLog: store, access: store, clock: clock, logger: logger)
         let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, logger: logger)
         var issued: String?

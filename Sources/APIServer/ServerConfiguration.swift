@@ -2,6 +2,14 @@ import Foundation
 
 /// How `novacron serve` runs.
 public struct ServerConfiguration: Sendable {
+    /// Which infrastructure the reconciler drives.
+    public enum Driver: Sendable, Equatable {
+        /// The seeded, in-process cluster.
+        case simulator
+        /// A libvirt host: any libvirt URI, and the storage pool for volumes and disks.
+        case libvirt(uri: String, storagePool: String)
+    }
+
     public var dataDirectory: String
     public var host: String
     /// 0 picks a free port (tests do this).
@@ -11,9 +19,11 @@ public struct ServerConfiguration: Sendable {
     /// Seed of the simulated cluster.
     public var seed: UInt64
     public var reconcileInterval: Duration
+    public var driver: Driver
 
     public init(dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
-                tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(1)) {
+                tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(1), driver: Driver = .simulator) {
+        self.driver = driver
         self.dataDirectory = dataDirectory
         self.host = host
         self.port = port

@@ -82,6 +82,7 @@ public final class Reconciler: Service, Sendable {
         } catch {
             countError(kind: "driver")
             logger.error("reconcile pass could not read state: \(error)")
+            await markUnreachable(because: error)
             return
         }
         var seen: [String: ObservedResource] = [:]
@@ -120,6 +121,9 @@ public final class Reconciler: Service, Sendable {
                 if let observed, observed.phase == "failed", current?.phase != "failed" {
                     status.setCondition("LastFailure", .true, reason: "Restarted", message: observed.message ?? "failed", at: now)
                 }
+            }
+            if status.condition("InfrastructureReachable")?.status == .false {
+                status.setCondition("InfrastructureReachable", .true, reason: "Reconnected", message: "", at: now)
             }
             if let current {
                 status.phase = current.phase
@@ -188,6 +192,20 @@ public final class Reconciler: Service, Sendable {
             state.withLock { $0.stats.actions += 1 }
         }
         return current
+    }
+
+    /// Says on every resource that the infrastructure cannot be seen, so `status` does not
+    /// silently go stale while the driver reconnects.
+    private func markUnreachable(because error: any Error) async {
+        guard let resources = try? await controlPlane.store.allResources() else { return }
+        let message = (error as? NovaError)?.message ?? "\(error)"
+        let now = controlPlane.clock.now
+        for resource in resources where resource.status.condition("InfrastructureReachable")?.status != .false {
+            var status = resource.status
+            status.setCondition("InfrastructureReachable", .false, reason: "DriverUnavailable", message: message, at: now)
+            status.updatedAt = now
+            try? await controlPlane.recordStatus(resource.kind, named: resource.name, status: status)
+        }
     }
 
     private func countError(kind: String) {

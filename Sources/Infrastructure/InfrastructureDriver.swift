@@ -66,6 +66,17 @@ public struct TelemetrySample: Sendable, Hashable {
     public var diskIOPS: Double
     public var requestRate: Double
 
+    public init(time: Date, cpuPercent: Double, memoryPercent: Double, networkInMbps: Double, networkOutMbps: Double,
+                diskIOPS: Double, requestRate: Double) {
+        self.time = time
+        self.cpuPercent = cpuPercent
+        self.memoryPercent = memoryPercent
+        self.networkInMbps = networkInMbps
+        self.networkOutMbps = networkOutMbps
+        self.diskIOPS = diskIOPS
+        self.requestRate = requestRate
+    }
+
     public var value: Value {
         ["time": .string(Timestamp.format(time)), "cpuPercent": .double(cpuPercent), "memoryPercent": .double(memoryPercent),
          "networkInMbps": .double(networkInMbps), "networkOutMbps": .double(networkOutMbps), "diskIOPS": .double(diskIOPS),

@@ -42,13 +42,19 @@ public struct TestEnvironment: Sendable {
     public let controlPlane: ControlPlane
     public let reconciler: Reconciler
 
-    public init(admission: [any AdmissionController] = [], seed: UInt64 = 7, driver: (any InfrastructureDriver)? = nil) {
+    public let driver: any InfrastructureDriver
+
+    /// - Parameter makeDriver: the driver to reconcile against, given the environment's clock;
+    ///   the simulator when nil.
+    public init(admission: [any AdmissionController] = [], seed: UInt64 = 7,
+                makeDriver: ((ManualClock) -> any InfrastructureDriver)? = nil) {
         store = InMemoryStore()
         clock = ManualClock()
         simulator = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: seed), clock: clock)
+        driver = makeDriver?(clock) ?? simulator
         controlPlane = ControlPlane(store: store, auditLog: store, access: store, admission: admission, clock: clock,
                                     ids: SequentialIDGenerator(prefix: "uid"))
-        reconciler = Reconciler(controlPlane: controlPlane, driver: driver ?? simulator)
+        reconciler = Reconciler(controlPlane: controlPlane, driver: driver)
     }
 
     /// Applies documents as an admin.

@@ -25,6 +25,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the simulated cluster: the same seed gives the same history.")
     var seed: UInt64 = 42
 
+    @Option(name: .long, help: "simulator (default) or libvirt.")
+    var driver: String = "simulator"
+
+    @Option(name: .long, help: "With --driver libvirt: the libvirt URI, e.g. qemu:///system or qemu+ssh://host/system.")
+    var libvirtURI: String = "qemu:///system"
+
+    @Option(name: .long, help: "With --driver libvirt: the storage pool for volumes, templates and root disks.")
+    var libvirtPool: String = "default"
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -33,15 +42,22 @@ struct ServeCommand: AsyncParsableCommand {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
             var logger = Logger(label: "novacron")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            let choice: ServerConfiguration.Driver
+            switch driver {
+            case "simulator": choice = .simulator
+            case "libvirt": choice = .libvirt(uri: libvirtURI, storagePool: libvirtPool)
+            default: throw NovaError(.invalidRequest, "--driver must be simulator or libvirt, got \(driver)")
+            }
             let configuration = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
-                                                    tlsKeyPath: tlsKey, seed: seed)
+                                                    tlsKeyPath: tlsKey, seed: seed, driver: choice)
             let (server, issuedKey) = try await NovaCronServer.open(configuration, logger: logger)
             if issuedKey != nil {
                 standardError("Created the first admin API key; it is in \(configuration.adminKeyPath) (readable by you only).")
             }
             let scheme = tlsCert == nil ? "http" : "https"
             try await server.run { port in
-                standardError("NovaCron \(NovaCronServer.version) serving \(scheme)://\(configuration.host):\(port) (data: \(configuration.dataDirectory), simulator seed \(configuration.seed))")
+                let infrastructure = choice == .simulator ? "simulator seed \(configuration.seed)" : "libvirt \(libvirtURI)"
+                standardError("NovaCron \(NovaCronServer.version) serving \(scheme)://\(configuration.host):\(port) (data: \(configuration.dataDirectory), \(infrastructure))")
             }
         }
     }

@@ -6,6 +6,17 @@ import NovaCronTesting
 import Testing
 
 @Suite struct ReconcilerTests {
+    @Test func simulatorPassesTheDriverConformanceScenarios() async throws {
+        try await ReconcilerConformance.convergesToRunning(TestEnvironment(), prefix: "c1")
+        try await ReconcilerConformance.appliesNewVersions(TestEnvironment(), prefix: "c2")
+        try await ReconcilerConformance.waitsForDependencies(TestEnvironment(), prefix: "c3")
+        try await ReconcilerConformance.deletesFromInfrastructure(TestEnvironment(), prefix: "c4")
+        let env = TestEnvironment()
+        try await ReconcilerConformance.reportsOutOfBandChanges(env, prefix: "c5") { vm in
+            try await env.simulator.editOutOfBand(.vm, name: vm, patch: ["vcpus": 1])
+        }
+    }
+
     @Test func convergesToRunning() async throws {
         let env = TestEnvironment()
         try await env.apply([Fixtures.networkDocument("n"), Fixtures.volumeDocument("v"),
