@@ -99,6 +99,8 @@ let package = Package(
             dependencies: [
                 "APIServer", "NovaCronClient", "NovaCronTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
     ],

@@ -12,8 +12,8 @@ DURATION=${1:-10}
 CONNECTIONS=${2:-32}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 
-swift build -c release --product novacron >/dev/null
-BIN=$(swift build -c release --show-bin-path)/novacron
+swift build -c release --product novacron >/dev/null 2>&1 || swift build -c release --product novacron
+BIN=$(swift build -c release --show-bin-path 2>/dev/null)/novacron
 WORK=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -30,13 +30,14 @@ echo "server $URL (pid $SERVER), $(nproc) cores, wrk -t2 -c$CONNECTIONS -d${DURA
 
 run_wrk() { # name, extra wrk args…
     local name=$1; shift
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "$@" >"$WORK/$name.txt"
+    local out="$WORK/wrk-$RANDOM.txt"
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $KEY" "$@" >"$out"
     local rps p50 p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "$WORK/$name.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")
+    rps=$(awk '/Requests\/sec/ {print $2}' "$out")
+    p50=$(awk '$1 == "50%" {print $2}' "$out")
+    p99=$(awk '$1 == "99%" {print $2}' "$out")
     printf '%-34s %10s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
-    grep -q "Non-2xx" "$WORK/$name.txt" && grep "Non-2xx" "$WORK/$name.txt" || true
+    grep "Non-2xx" "$out" || true
 }
 
 run_wrk "GET /v1/vms/web-1" "$URL/v1/vms/web-1"
@@ -52,7 +53,7 @@ function request()
     counter = counter + 1
     local body = string.format('{"kind":"Network","metadata":{"name":"bench-%d-%d"},"spec":{"cidr":"10.%d.%d.0/24"}}',
         thread_id, counter, counter % 250, thread_id)
-    return wrk.format("POST", "/v1/networks", {["Content-Type"] = "application/json"}, body)
+    return wrk.format("POST", "/v1/networks", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("NOVACRON_API_KEY")}, body)
 end
 LUA
 run_wrk "POST /v1/networks (create)" -s "$WORK/post.lua" "$URL"

@@ -15,13 +15,31 @@ final class APIMetrics: Sendable {
     static let latencyBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                                              .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
 
+    private struct RouteKey: Hashable {
+        var method: String
+        var route: String
+        var status: Int
+    }
+
+    /// Collectors already made, so a request does not rebuild label sets under the registry's lock.
+    private let collectors = Mutex<[RouteKey: (counter: Counter, histogram: DurationHistogram)]>([:])
+
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "http_requests", unitName: "total",
-                                                              helpText: "HTTP requests handled"), labels: labels).increment()
-        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "http_request_duration", unitName: "seconds",
-                                                                        helpText: "HTTP request latency"),
-                                       labels: [("method", method), ("route", route)], buckets: APIMetrics.latencyBuckets).record(duration)
+        let key = RouteKey(method: method, route: route, status: status)
+        let pair = collectors.withLock { cache in
+            if let pair = cache[key] { return pair }
+            let counter = registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "http_requests", unitName: "total", helpText: "HTTP requests handled"),
+                labels: [("method", method), ("route", route), ("status", String(status))])
+            let histogram = registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "http_request_duration", unitName: "seconds",
+                                                 helpText: "HTTP request latency"),
+                labels: [("method", method), ("route", route)], buckets: APIMetrics.latencyBuckets)
+            cache[key] = (counter, histogram)
+            return (counter, histogram)
+        }
+        pair.counter.increment()
+        pair.histogram.record(duration)
     }
 
     /// Brings the scrape-time figures up to date, then renders the text format.

@@ -9,7 +9,9 @@ enum APIResponse {
     static func json(_ value: Value, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
         var headers = extra
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.prettyJSON + "\n")))
+        var bytes = value.prettyJSONBytes
+        bytes.append(UInt8(ascii: "\n"))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok) -> Response {

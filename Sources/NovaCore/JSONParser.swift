@@ -27,9 +27,11 @@ public struct JSONParser {
         return value
     }
 
-    private var location: SourceLocation {
-        // Columns count characters, not bytes: walk the line's UTF-8 lead bytes.
-        let column = bytes[lineStart..<min(index, bytes.count)].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
+    private var location: SourceLocation { location(at: index, line: line, lineStart: lineStart) }
+
+    /// Only computed for errors: columns count characters, so this walks the line's UTF-8 lead bytes.
+    private func location(at position: Int, line: Int, lineStart: Int) -> SourceLocation {
+        let column = bytes[lineStart..<min(position, bytes.count)].reduce(1) { $1 & 0xC0 == 0x80 ? $0 : $0 + 1 }
         return SourceLocation(file: file, line: line, column: column)
     }
 
@@ -82,7 +84,7 @@ public struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let keyLocation = location
+            let keyStart = (position: index, line: line, lineStart: lineStart)
             let key = try parseString()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
@@ -90,6 +92,7 @@ public struct JSONParser {
             skipWhitespace()
             let value = try parseValue(depth: depth)
             if fields.updateValue(value, forKey: .string(key)) != nil {
+                let keyLocation = location(at: keyStart.position, line: keyStart.line, lineStart: keyStart.lineStart)
                 throw NovaError(.invalidJSON, "invalid JSON at \(keyLocation): duplicate key \"\(key)\"",
                                 diagnostics: [Diagnostic(code: ErrorCode.invalidJSON.rawValue, message: "duplicate key \"\(key)\"", location: keyLocation)])
             }
@@ -120,58 +123,62 @@ public struct JSONParser {
 
     private mutating func parseString() throws(NovaError) -> String {
         index += 1
-        var scalars = String.UnicodeScalarView()
-        var runStart = index
-        func flush(_ bytes: ArraySlice<UInt8>, into scalars: inout String.UnicodeScalarView) {
-            scalars.append(contentsOf: String(decoding: bytes, as: UTF8.self).unicodeScalars)
-        }
+        let start = index
+        // Fast path: no escapes, so the bytes are the string.
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                flush(bytes[runStart..<index], into: &scalars)
+                let text = String(decoding: bytes[start..<index], as: UTF8.self)
                 index += 1
-                return String(scalars)
+                return text
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        var decoded = Array(bytes[start..<index])
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: decoded, as: UTF8.self)
             }
             if byte < 0x20 { throw error("control character in a string (escape it)") }
-            if byte == UInt8(ascii: "\\") {
-                flush(bytes[runStart..<index], into: &scalars)
+            if byte != UInt8(ascii: "\\") {
+                decoded.append(byte)
                 index += 1
-                guard index < bytes.count else { break }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scalars.append("\"")
-                case UInt8(ascii: "\\"): scalars.append("\\")
-                case UInt8(ascii: "/"): scalars.append("/")
-                case UInt8(ascii: "b"): scalars.append("\u{08}")
-                case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                case UInt8(ascii: "n"): scalars.append("\n")
-                case UInt8(ascii: "r"): scalars.append("\r")
-                case UInt8(ascii: "t"): scalars.append("\t")
-                case UInt8(ascii: "u"):
-                    var code = try parseHex4()
-                    if (0xD800...0xDBFF).contains(code) {
-                        // A high surrogate must be followed by an escaped low surrogate.
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired surrogate in \\u escape")
-                        }
-                        index += 2
-                        let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate in \\u escape") }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00...0xDFFF).contains(code) {
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                    guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                    scalars.append(scalar)
-                default:
-                    index -= 1
-                    throw error("invalid escape sequence '\\\(String(decoding: [escape], as: UTF8.self))'")
-                }
-                runStart = index
                 continue
             }
             index += 1
+            guard index < bytes.count else { break }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
+            case UInt8(ascii: "b"): decoded.append(0x08)
+            case UInt8(ascii: "f"): decoded.append(0x0C)
+            case UInt8(ascii: "n"): decoded.append(0x0A)
+            case UInt8(ascii: "r"): decoded.append(0x0D)
+            case UInt8(ascii: "t"): decoded.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = try parseHex4()
+                if (0xD800...0xDBFF).contains(code) {
+                    // A high surrogate must be followed by an escaped low surrogate.
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw error("unpaired surrogate in \\u escape")
+                    }
+                    index += 2
+                    let low = try parseHex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate in \\u escape") }
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(code) {
+                    throw error("unpaired surrogate in \\u escape")
+                }
+                guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+                decoded.append(contentsOf: String(scalar).utf8)
+            default:
+                index -= 1
+                throw error("invalid escape sequence '\\\(String(decoding: [escape], as: UTF8.self))'")
+            }
         }
         throw error("unterminated string")
     }

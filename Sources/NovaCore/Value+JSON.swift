@@ -6,92 +6,104 @@ extension Value {
     ///
     /// Object keys that are not strings are written as their own canonical JSON text, as OPA
     /// does when it serialises such objects.
-    public var canonicalJSON: String {
-        var out = ""
-        writeJSON(to: &out, indent: nil, depth: 0)
-        return out
-    }
-
-    /// JSON with sorted keys, indented by two spaces, for people to read.
-    public var prettyJSON: String {
-        var out = ""
-        writeJSON(to: &out, indent: "  ", depth: 0)
-        return out
-    }
+    public var canonicalJSON: String { String(decoding: canonicalJSONBytes, as: UTF8.self) }
 
     /// Canonical JSON as UTF-8 bytes.
-    public var canonicalJSONData: Data { Data(canonicalJSON.utf8) }
+    public var canonicalJSONBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        writeJSON(to: &out, pretty: false, depth: 0)
+        return out
+    }
 
-    func writeJSON(to out: inout String, indent: String?, depth: Int) {
+    /// Canonical JSON as `Data`.
+    public var canonicalJSONData: Data { Data(canonicalJSONBytes) }
+
+    /// JSON with sorted keys, indented by two spaces, for people to read.
+    public var prettyJSON: String { String(decoding: prettyJSONBytes, as: UTF8.self) }
+
+    /// Pretty JSON as UTF-8 bytes.
+    public var prettyJSONBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        writeJSON(to: &out, pretty: true, depth: 0)
+        return out
+    }
+
+    // Written into bytes rather than a String: appending scalar by scalar was the largest single
+    // cost of serving a GET (measured with perf under Benchmarks/api-bench.sh).
+    func writeJSON(to out: inout [UInt8], pretty: Bool, depth: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n.description
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.description.utf8)
         case .string(let s): Value.writeJSONString(s, to: &out)
         case .array(let items):
-            Value.writeJSONArray(items, to: &out, indent: indent, depth: depth)
+            Value.writeJSONArray(items, to: &out, pretty: pretty, depth: depth)
         case .set(let members):
-            Value.writeJSONArray(members.sorted(), to: &out, indent: indent, depth: depth)
+            Value.writeJSONArray(members.sorted(), to: &out, pretty: pretty, depth: depth)
         case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
-            let keyed = fields.map { key, value in (text: key.stringValue ?? key.canonicalJSON, key: key, value: value) }
-                .sorted { lhs, rhs in
-                    // Strings sort before other keys; among strings, by UTF-8 bytes.
-                    if lhs.key.stringValue != nil, rhs.key.stringValue != nil {
-                        return lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8)
-                    }
-                    return lhs.key < rhs.key
-                }
-            out += "{"
-            for (index, field) in keyed.enumerated() {
-                if index > 0 { out += "," }
-                Value.newline(&out, indent: indent, depth: depth + 1)
-                Value.writeJSONString(field.text, to: &out)
-                out += indent == nil ? ":" : ": "
-                field.value.writeJSON(to: &out, indent: indent, depth: depth + 1)
+            if fields.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            for (index, field) in Value.sortedFields(fields).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Value.newline(&out, pretty: pretty, depth: depth + 1)
+                Value.writeJSONString(field.key.stringValue ?? field.key.canonicalJSON, to: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(UInt8(ascii: " ")) }
+                field.value.writeJSON(to: &out, pretty: pretty, depth: depth + 1)
             }
-            Value.newline(&out, indent: indent, depth: depth)
-            out += "}"
+            Value.newline(&out, pretty: pretty, depth: depth)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func writeJSONArray(_ items: [Value], to out: inout String, indent: String?, depth: Int) {
-        if items.isEmpty { out += "[]"; return }
-        out += "["
+    /// Fields in canonical order: string keys by their UTF-8 bytes, other keys by the value order
+    /// (numbers and other non-string keys sort before strings, as the value order says).
+    static func sortedFields(_ fields: [Value: Value]) -> [(key: Value, value: Value)] {
+        fields.sorted { lhs, rhs in
+            if case .string(let a) = lhs.key, case .string(let b) = rhs.key { return a.utf8.lexicographicallyPrecedes(b.utf8) }
+            return lhs.key < rhs.key
+        }
+    }
+
+    private static func writeJSONArray(_ items: [Value], to out: inout [UInt8], pretty: Bool, depth: Int) {
+        if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+        out.append(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
-            if index > 0 { out += "," }
-            newline(&out, indent: indent, depth: depth + 1)
-            item.writeJSON(to: &out, indent: indent, depth: depth + 1)
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            newline(&out, pretty: pretty, depth: depth + 1)
+            item.writeJSON(to: &out, pretty: pretty, depth: depth + 1)
         }
-        newline(&out, indent: indent, depth: depth)
-        out += "]"
+        newline(&out, pretty: pretty, depth: depth)
+        out.append(UInt8(ascii: "]"))
     }
 
-    private static func newline(_ out: inout String, indent: String?, depth: Int) {
-        guard let indent else { return }
-        out += "\n"
-        for _ in 0..<depth { out += indent }
+    private static func newline(_ out: inout [UInt8], pretty: Bool, depth: Int) {
+        guard pretty else { return }
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
     }
 
-    static func writeJSONString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func writeJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+            default: out.append(byte)
             }
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }

@@ -12,11 +12,11 @@ extension SQLiteStore {
     }
 
     public func key(id: String) async throws -> APIKeyRecord? {
-        try await pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.keyRecord) }
+        try readNow { db in try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id]).map(Self.keyRecord) }
     }
 
     public func keys() async throws -> [APIKeyRecord] {
-        try await pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(Self.keyRecord) }
+        try readNow { db in try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(Self.keyRecord) }
     }
 
     public func revokeKey(id: String, at time: Date) async throws -> Bool {
@@ -27,7 +27,7 @@ extension SQLiteStore {
     }
 
     public func customRoles() async throws -> [Role] {
-        try await pool.read { db in
+        try readNow { db in
             try String.fetchAll(db, sql: "SELECT document FROM roles ORDER BY name").compactMap { Role(storedValue: try Value(json: $0)) }
         }
     }

@@ -26,13 +26,13 @@ extension SQLiteStore {
     }
 
     public func entries(after sequence: Int64, limit: Int) async throws -> [AuditEntry] {
-        try await pool.read { db in
+        try readNow { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]).map(Self.entry)
         }
     }
 
     public func verify() async throws -> AuditVerification {
-        try await pool.read { db in
+        try readNow { db in
             let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
             var entries: [AuditEntry] = []
             while let row = try cursor.next() { entries.append(Self.entry(row)) }
