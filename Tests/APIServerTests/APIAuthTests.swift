@@ -7,7 +7,7 @@ import Testing
 @Suite struct APIAuthTests {
     @Test func noKeyIs401() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.get, "/v1/vms", key: nil)
             #expect(reply.status == 401)
             #expect(reply.body?["error"]?["code"] == "unauthenticated")
@@ -19,7 +19,7 @@ import Testing
 
     @Test func viewerWritingIs403AndAudited() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.post, "/v1/vms", key: harness.viewerKey, json: Fixtures.vmDocument("a"))
             #expect(reply.status == 403)
             #expect(reply.body?["error"]?["code"] == "forbidden")
@@ -33,7 +33,7 @@ import Testing
 
     @Test func adminAndOperatorWrite() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let created = try await client.call(.post, "/v1/vms", key: harness.operatorKey, json: Fixtures.vmDocument("a"))
             #expect(created.status == 201)
             #expect(created.body?["metadata"]?["resourceVersion"] == "1")
@@ -54,7 +54,7 @@ import Testing
 
     @Test func customRolesOverHTTP() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let role: Value = ["name": "net-ops", "rules": [["verbs": ["*"], "resources": ["networks"]]]]
             #expect(try await client.call(.post, "/v1/roles", key: harness.adminKey, json: role).status == 201)
             let key = try await client.call(.post, "/v1/apikeys", key: harness.adminKey, json: ["name": "n", "role": "net-ops"])

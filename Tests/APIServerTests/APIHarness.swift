@@ -26,7 +26,7 @@ struct APIHarness {
                           viewerKey: try await cp.createAPIKey(name: "dash", roleName: "viewer", as: .system("test")).secret)
     }
 
-    func test(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+    func withClient(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         try await server.makeApplication().test(mode) { client in try await body(client) }
     }
 }

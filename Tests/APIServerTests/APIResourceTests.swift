@@ -7,7 +7,7 @@ import Testing
 @Suite struct APIResourceTests {
     @Test func malformedJSONIs400WithAPositionAndNothingStored() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.post, "/v1/vms", key: harness.adminKey, raw: "{\n  \"kind\": \"VM\",\n  \"metadata\": {\"name\": \"a\"}\n  \"spec\": {}\n}")
             #expect(reply.status == 400)
             #expect(reply.body?["error"]?["code"] == "invalid_json")
@@ -19,7 +19,7 @@ import Testing
 
     @Test func malformedYAMLIs400WithAPosition() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey, raw: "kind: VM\nmetadata:\n  name: a\n  labels: [x\n",
                                               contentType: "application/yaml")
             #expect(reply.status == 400)
@@ -31,7 +31,7 @@ import Testing
 
     @Test func invalidSpecIs422WithEveryProblem() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.post, "/v1/vms", key: harness.adminKey,
                                               json: ["kind": "VM", "metadata": ["name": "a"], "spec": ["vcpus": 0, "memoryMiB": 64, "image": "i", "gpu": true]])
             #expect(reply.status == 422)
@@ -43,7 +43,7 @@ import Testing
 
     @Test func crudWithOptimisticConcurrency() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let key = harness.adminKey
             #expect(try await client.call(.post, "/v1/vms", key: key, json: Fixtures.vmDocument("a")).status == 201)
             #expect(try await client.call(.post, "/v1/vms", key: key, json: Fixtures.vmDocument("a")).status == 409)
@@ -69,7 +69,7 @@ import Testing
     @Test func listingFiltersAndPages() async throws {
         let harness = try await APIHarness.make()
         try await harness.environment.apply((1...5).map { Fixtures.vmDocument("vm-\($0)", labels: ["tier": $0 <= 3 ? "web" : "db"]) })
-        try await harness.test { client in
+        try await harness.withClient { client in
             let first = try await client.call(.get, "/v1/vms?selector=tier%3Dweb&limit=2", key: harness.viewerKey)
             #expect(first.body?["items"]?.arrayValue?.compactMap { $0["metadata"]?["name"]?.stringValue } == ["vm-1", "vm-2"])
             let cursor = try #require(first.body?["nextCursor"]?.stringValue)
@@ -91,7 +91,7 @@ import Testing
             metadata: {name: a}
             spec: {vcpus: 1, memoryMiB: 512, image: i, networks: [{network: n}]}
             """
-        try await harness.test { client in
+        try await harness.withClient { client in
             var reply = try await client.call(.post, "/v1/apply?dryRun=true", key: harness.adminKey, raw: yaml, contentType: "application/yaml")
             #expect(reply.body?["results"]?.arrayValue?.compactMap { $0["action"]?.stringValue } == ["created", "created"])
             #expect(try await harness.environment.store.allResources().isEmpty)
@@ -104,7 +104,7 @@ import Testing
 
     @Test func admissionWarningsAndDenialsOverHTTP() async throws {
         let harness = try await APIHarness.make(admission: [ProdEncryptionRule()])
-        try await harness.test { client in
+        try await harness.withClient { client in
             let denied = try await client.call(.post, "/v1/vms", key: harness.adminKey, json: Fixtures.vmDocument("db", labels: ["env": "prod"]))
             #expect(denied.status == 403)
             #expect(denied.body?["error"]?["code"] == "admission_denied")
@@ -119,7 +119,7 @@ import Testing
     @Test func eventsAuditAndVerification() async throws {
         let harness = try await APIHarness.make()
         try await harness.environment.apply([Fixtures.vmDocument("a"), Fixtures.vmDocument("b")])
-        try await harness.test { client in
+        try await harness.withClient { client in
             let events = try await client.call(.get, "/v1/events?after=1", key: harness.viewerKey)
             #expect(events.body?["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["b"])
             #expect(try await client.call(.get, "/v1/audit", key: harness.viewerKey).status == 403)
@@ -129,7 +129,7 @@ import Testing
             #expect(verified.body?["intact"] == true)
         }
         await harness.environment.store.tamper(sequence: 4) { $0.name = "c" }
-        try await harness.test { client in
+        try await harness.withClient { client in
             let verified = try await client.call(.get, "/v1/audit/verify", key: harness.adminKey)
             #expect(verified.body?["intact"] == false)
             #expect(verified.body?["firstBrokenSequence"] == 4)
@@ -138,7 +138,7 @@ import Testing
 
     @Test func unknownRoutesAnswerInJSON() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.get, "/v1/nothing", key: harness.adminKey)
             #expect(reply.status == 404)
             #expect(reply.body?["error"]?["code"] == "route_not_found")

@@ -12,7 +12,7 @@ import Testing
 @Suite struct LiveServerTests {
     @Test func clientAppliesReadsAndReconciles() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test(.live) { client in
+        try await harness.withClient(.live) { client in
             let port = try #require(client.port)
             let api = NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: harness.adminKey)
             let documents = [Fixtures.networkDocument("n"), Fixtures.vmDocument("a", networks: ["n"])]
@@ -30,7 +30,7 @@ import Testing
     @Test func eventsStreamWhileWritesHappen() async throws {
         let harness = try await APIHarness.make()
         try await harness.environment.apply([Fixtures.vmDocument("before")])
-        try await harness.test(.live) { client in
+        try await harness.withClient(.live) { client in
             let port = try #require(client.port)
             let api = NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: harness.viewerKey)
             let streamed = try await withThrowingTaskGroup(of: [String].self) { group in

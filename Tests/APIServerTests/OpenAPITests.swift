@@ -22,7 +22,7 @@ import Testing
 
     @Test func servedDocumentIsPublicAndComplete() async throws {
         let harness = try await APIHarness.make()
-        try await harness.test { client in
+        try await harness.withClient { client in
             let reply = try await client.call(.get, "/openapi.json", key: nil)
             #expect(reply.status == 200)
             let paths = reply.body?["paths"]?.objectValue?.count ?? 0
@@ -41,7 +41,7 @@ import Testing
         let harness = try await APIHarness.make()
         try await harness.environment.apply([Fixtures.vmDocument("a"), Fixtures.networkDocument("n")])
         await harness.environment.converge()
-        try await harness.test { client in
+        try await harness.withClient { client in
             _ = try await client.call(.get, "/v1/vms", key: harness.viewerKey)
             _ = try await client.call(.get, "/v1/vms/a", key: harness.viewerKey)
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
