@@ -113,11 +113,14 @@ import Testing
         await #expect {
             _ = try await broken.observeAll()
         } throws: { "\($0)".contains("reconnecting in") }
-        // A working host whose connection drops is reopened on the next call.
-        let driver = try LibvirtTestHost.makeDriver(clock: clock, uri: "test:///default")
-        let before = try await driver.observeAll()
+        // A working host whose connection drops is reopened on the next call. (A file-backed
+        // test host keeps its state only while a connection is open, so the check is that the
+        // call succeeds, not what it sees.)
+        let driver = try LibvirtTestHost.makeDriver(clock: clock)
+        _ = try await driver.create(Fixtures.resource(Fixtures.networkDocument("n1")))
+        #expect(try await driver.observeAll().map(\.name) == ["n1"])
         await driver.dropConnection()
-        #expect(try await driver.observeAll().count == before.count)
+        #expect(try await driver.observeAll().isEmpty)
     }
 
     @Test func userTextIsEscapedInXML() throws {
