@@ -33,6 +33,7 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
+        .target(name: "Learning", exclude: ["README.md"]),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .target(name: "Libvirt", dependencies: ["CLibvirt", "NovaCore", "Infrastructure"], exclude: ["README.md"]),
         .target(
@@ -82,11 +83,12 @@ let package = Package(
         .executableTarget(
             name: "novacron",
             dependencies: [
-                "APIServer", "NovaCronClient", "Persistence",
+                "APIServer", "NovaCronClient", "Persistence", "Learning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),

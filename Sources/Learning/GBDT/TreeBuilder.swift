@@ -1,0 +1,176 @@
+import Dispatch
+
+/// A pointer shared by the threads of `concurrentPerform`.
+/// `@unchecked Sendable`: each iteration writes only its own disjoint range (one feature's bins).
+struct SharedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+}
+
+/// Grows one regression tree leaf-wise (best gain first) on binned features, LightGBM-style:
+/// per-leaf gradient histograms, the smaller child built from rows and the larger one by
+/// subtraction from its parent. All losses used here have a Hessian of 1, so a bin keeps a
+/// gradient sum and a count.
+struct TreeBuilder {
+    let binned: [UInt16]
+    let rowCount: Int
+    let featureCount: Int
+    let binOffsets: [Int]
+    let totalBins: Int
+    let edges: [[Double]]
+    let parameters: BoostingParameters
+    let threads: Int
+
+    init(binned: [UInt16], rowCount: Int, binner: FeatureBinner, parameters: BoostingParameters) {
+        self.binned = binned
+        self.rowCount = rowCount
+        featureCount = binner.edges.count
+        edges = binner.edges
+        var offsets: [Int] = []
+        var total = 0
+        for e in binner.edges { offsets.append(total); total += e.count }
+        binOffsets = offsets
+        totalBins = total
+        self.parameters = parameters
+        threads = parameters.threads > 0 ? parameters.threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    struct Histogram {
+        var gradients: [Double]
+        var counts: [Int32]
+    }
+
+    struct Split {
+        var feature = -1
+        var bin = 0
+        var gain = 0.0
+        var leftGradient = 0.0
+        var leftCount = 0
+    }
+
+    struct Leaf {
+        var start: Int
+        var count: Int
+        var gradient: Double
+        var depth: Int
+        var node: Int32
+        var histogram: Histogram
+        var split: Split
+    }
+
+    /// What a finished tree leaves behind: the tree (leaf values not yet set) and, per leaf
+    /// node, the range of `rows` it holds.
+    struct Grown {
+        var tree: RegressionTree
+        var leaves: [(node: Int32, start: Int, count: Int, gradient: Double)]
+        /// Every split made, for feature importance.
+        var splits: [(feature: Int, gain: Double)]
+    }
+
+    func grow(rows: inout [Int32], gradients: [Double]) -> Grown {
+        var tree = RegressionTree()
+        let rootGradient = rows.reduce(0.0) { $0 + gradients[Int($1)] }
+        let root = tree.addLeaf(0)
+        let rootHistogram = histogram(rows: rows, range: 0..<rows.count, gradients: gradients)
+        var leaves = [Leaf(start: 0, count: rows.count, gradient: rootGradient, depth: 0, node: root,
+                           histogram: rootHistogram, split: bestSplit(rootHistogram, gradient: rootGradient, count: rows.count))]
+        var splits: [(feature: Int, gain: Double)] = []
+        while leaves.count < parameters.maxLeaves {
+            guard let index = leaves.indices.filter({ leaves[$0].split.feature >= 0 && leaves[$0].split.gain > 1e-12
+                && (parameters.maxDepth <= 0 || leaves[$0].depth < parameters.maxDepth) })
+                .max(by: { leaves[$0].split.gain < leaves[$1].split.gain }) else { break }
+            let parent = leaves[index]
+            let split = parent.split
+            splits.append((split.feature, split.gain))
+            // Partition the parent's rows: bin <= split.bin to the front.
+            let column = split.feature * rowCount
+            var low = parent.start, high = parent.start + parent.count - 1
+            while low <= high {
+                if Int(binned[column + Int(rows[low])]) <= split.bin { low += 1 } else { rows.swapAt(low, high); high -= 1 }
+            }
+            let leftCount = low - parent.start, rightCount = parent.count - leftCount
+            let leftIsSmaller = leftCount <= rightCount
+            let smallRange = leftIsSmaller ? parent.start..<low : low..<(parent.start + parent.count)
+            let small = histogram(rows: rows, range: smallRange, gradients: gradients)
+            var large = parent.histogram
+            for b in 0..<totalBins {
+                large.gradients[b] -= small.gradients[b]
+                large.counts[b] -= small.counts[b]
+            }
+            let (leftHistogram, rightHistogram) = leftIsSmaller ? (small, large) : (large, small)
+            let leftGradient = split.leftGradient, rightGradient = parent.gradient - split.leftGradient
+            let leftNode = tree.addLeaf(0), rightNode = tree.addLeaf(0)
+            let p = Int(parent.node)
+            tree.feature[p] = Int32(split.feature)
+            tree.threshold[p] = edges[split.feature][split.bin]
+            tree.left[p] = leftNode
+            tree.right[p] = rightNode
+            leaves[index] = Leaf(start: parent.start, count: leftCount, gradient: leftGradient, depth: parent.depth + 1, node: leftNode,
+                                 histogram: leftHistogram, split: bestSplit(leftHistogram, gradient: leftGradient, count: leftCount))
+            leaves.append(Leaf(start: low, count: rightCount, gradient: rightGradient, depth: parent.depth + 1, node: rightNode,
+                               histogram: rightHistogram, split: bestSplit(rightHistogram, gradient: rightGradient, count: rightCount)))
+        }
+        return Grown(tree: tree, leaves: leaves.map { ($0.node, $0.start, $0.count, $0.gradient) }, splits: splits)
+    }
+
+    private func histogram(rows: [Int32], range: Range<Int>, gradients: [Double]) -> Histogram {
+        var result = Histogram(gradients: [Double](repeating: 0, count: totalBins), counts: [Int32](repeating: 0, count: totalBins))
+        let work = range.count * featureCount
+        rows.withUnsafeBufferPointer { rowPointer in
+            gradients.withUnsafeBufferPointer { gradientPointer in
+                binned.withUnsafeBufferPointer { binPointer in
+                    result.gradients.withUnsafeMutableBufferPointer { g in
+                        result.counts.withUnsafeMutableBufferPointer { c in
+                            let gs = SharedPointer(pointer: g.baseAddress!), cs = SharedPointer(pointer: c.baseAddress!)
+                            let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress!))
+                            let grs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
+                            let bs = SharedPointer(pointer: UnsafeMutablePointer(mutating: binPointer.baseAddress!))
+                            let n = rowCount, offsets = binOffsets
+                            let fill: @Sendable (Int) -> Void = { f in
+                                let column = bs.pointer + f * n
+                                let gh = gs.pointer + offsets[f], ch = cs.pointer + offsets[f]
+                                for i in range {
+                                    let r = Int(rs.pointer[i])
+                                    let b = Int(column[r])
+                                    gh[b] += grs.pointer[r]
+                                    ch[b] &+= 1
+                                }
+                            }
+                            if threads > 1 && work > 50_000 {
+                                DispatchQueue.concurrentPerform(iterations: featureCount, execute: fill)
+                            } else {
+                                for f in 0..<featureCount { fill(f) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    private func bestSplit(_ histogram: Histogram, gradient: Double, count: Int) -> Split {
+        var best = Split()
+        let minimum = parameters.minSamplesLeaf, l2 = parameters.l2
+        guard count >= 2 * minimum else { return best }
+        let parentScore = gradient * gradient / (Double(count) + l2)
+        for f in 0..<featureCount {
+            let offset = binOffsets[f], bins = edges[f].count
+            var leftG = 0.0, leftN = 0
+            for b in 0..<(bins - 1) {
+                leftG += histogram.gradients[offset + b]
+                leftN += Int(histogram.counts[offset + b])
+                if leftN < minimum { continue }
+                let rightN = count - leftN
+                if rightN < minimum { break }
+                let rightG = gradient - leftG
+                let gain = leftG * leftG / (Double(leftN) + l2) + rightG * rightG / (Double(rightN) + l2) - parentScore
+                if gain > best.gain {
+                    best = Split(feature: f, bin: b, gain: gain, leftGradient: leftG, leftCount: leftN)
+                }
+            }
+        }
+        return best
+    }
+}
+
+import Foundation

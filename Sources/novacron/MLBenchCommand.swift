@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Learning
+import NovaCore
+
+extension MLCommand {
+    /// GBDT benchmark on the infra dataset: first 80 % of rows train, last 20 % test, as
+    /// ../shared/ml/bench_gbm.py does for the Python libraries.
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Measure GBDT accuracy, training time and prediction latency on a CSV.")
+        @Option(help: "The infra dataset CSV.") var csv: String
+        @Option(help: "Comma-separated targets.") var targets = "cpu_need_vcpu,mem_need_gb,net_need_mbps,hourly_cost_usd"
+        @Option(help: "Single-row prediction calls to time.") var calls = 10_000
+        @OptionGroup var boosting: BoostingOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let table = try load(csv)
+                let targetNames = targets.split(separator: ",").map(String.init)
+                let featureNames = Array(table.columns.filter { !targetNames.contains($0) && !["cpu_need_vcpu", "mem_need_gb", "net_need_mbps", "hourly_cost_usd"].contains($0) })
+                let x = try table.matrix(featureNames)
+                let train = table.rowCount * 8 / 10, width = featureNames.count
+                let xTrain = Array(x[0..<(train * width)]), xTest = Array(x[(train * width)...])
+                let parameters = try boosting.parameters()
+                print("rows \(table.rowCount) (train \(train), test \(table.rowCount - train)), features \(width), threads \(parameters.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : parameters.threads), bins \(parameters.maxBins), leaves \(parameters.maxLeaves)")
+                print("target                 R2        fit s   fit cpu-s   batch k rows/s   1-row p50 us   p90 us")
+                for target in targetNames {
+                    guard let y = table.column(target) else { throw NovaError(.invalidRequest, "no column \(target)") }
+                    let cpuBefore = cpuSeconds()
+                    let start = ContinuousClock.now
+                    let model = GradientBoostedRegressor.fit(features: xTrain, columns: width, targets: Array(y[0..<train]), parameters: parameters)
+                    let fit = (ContinuousClock.now - start).seconds
+                    let fitCPU = cpuSeconds() - cpuBefore
+                    let batchStart = ContinuousClock.now
+                    let predictions = model.predict(rows: xTest)
+                    let batch = (ContinuousClock.now - batchStart).seconds
+                    let r2 = rSquared(Array(y[train...]), predictions)
+                    var latencies: [Double] = []
+                    var sink = 0.0
+                    xTest.withUnsafeBufferPointer { p in
+                        let n = min(calls, table.rowCount - train)
+                        for r in 0..<min(200, n) { sink += model.predict(UnsafeBufferPointer(rebasing: p[(r * width)..<((r + 1) * width)])) }
+                        for r in 0..<n {
+                            let row = UnsafeBufferPointer(rebasing: p[(r * width)..<((r + 1) * width)])
+                            let t0 = DispatchTime.now().uptimeNanoseconds
+                            sink += model.predict(row)
+                            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+                        }
+                    }
+                    latencies.sort()
+                    let p50 = latencies[latencies.count / 2], p90 = latencies[latencies.count * 9 / 10]
+                    print(String(format: "%-20@ %8.4f %9.2f %10.2f %15.0f %14.2f %8.2f", target as NSString, r2, fit, fitCPU,
+                                 Double(predictions.count) / batch / 1000, p50, p90) + (sink.isNaN ? " " : ""))
+                }
+            }
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Learning
+import NovaCore
+
+struct MLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ml", abstract: "Train, use and measure the learning core.",
+                                                    subcommands: [TrainGBM.self, Predict.self, Bench.self])
+
+    struct TrainGBM: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "train-gbm", abstract: "Train gradient-boosted trees, one model per target.")
+        @Option(help: "CSV with a header line.") var csv: String
+        @Option(help: "Comma-separated target columns.") var targets: String
+        @Option(help: "Comma-separated feature columns (default: every other column).") var features: String?
+        @Option(help: "Where to write the model file.") var out: String
+        @OptionGroup var boosting: BoostingOptions
+
+        func run() async throws {
+            try await reportingErrors {
+                let table = try load(csv)
+                let targetNames = targets.split(separator: ",").map(String.init)
+                let featureNames = features?.split(separator: ",").map(String.init) ?? table.columns.filter { !targetNames.contains($0) }
+                let start = ContinuousClock.now
+                let set = try ModelSet.train(table: table, features: featureNames, targets: targetNames, parameters: try boosting.parameters())
+                let elapsed = ContinuousClock.now - start
+                try set.encoded().write(to: URL(fileURLWithPath: out))
+                print("trained \(targetNames.count) model(s) on \(table.rowCount) rows in \(elapsed); wrote \(out)")
+                for (target, model) in set.models {
+                    let importance = zip(featureNames, model.featureImportance).sorted { $0.1 > $1.1 }.prefix(3)
+                        .map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")
+                    print("  \(target): \(model.treeCount) trees; top features: \(importance)")
+                }
+            }
+        }
+    }
+
+    struct Predict: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Predict every row of a CSV; prints CSV.")
+        @Option(help: "A model file from train-gbm.") var model: String
+        @Option(help: "CSV with the model's feature columns.") var csv: String
+
+        func run() async throws {
+            try await reportingErrors {
+                guard let data = FileManager.default.contents(atPath: model) else { throw NovaError(.notFound, "cannot read \(model)") }
+                let set = try ModelSet(decoding: data)
+                let table = try load(csv)
+                let x = try table.matrix(set.features)
+                let predictions = set.models.map { $0.model.predict(rows: x) }
+                print(set.models.map(\.target).joined(separator: ","))
+                for r in 0..<table.rowCount { print(predictions.map { String($0[r]) }.joined(separator: ",")) }
+            }
+        }
+    }
+}
+
+struct BoostingOptions: ParsableArguments {
+    @Option(help: "squared, absolute, huber:ALPHA or quantile:ALPHA.") var loss: String = "squared"
+    @Option(help: "Number of trees.") var trees: Int = 100
+    @Option(help: "Learning rate.") var learningRate: Double = 0.1
+    @Option(help: "Leaves per tree.") var leaves: Int = 31
+    @Option(help: "Depth limit (0: none).") var depth: Int = 0
+    @Option(help: "Minimum rows per leaf.") var minLeaf: Int = 5
+    @Option(help: "Bins per feature.") var bins: Int = 255
+    @Option(help: "L2 regularisation.") var l2: Double = 0
+    @Option(help: "Row subsample per tree.") var subsample: Double = 1
+    @Option(help: "Fraction held out for early stopping (0: off).") var validation: Double = 0
+    @Option(help: "Threads (0: one per core).") var threads: Int = 0
+
+    func parameters() throws -> BoostingParameters {
+        var p = BoostingParameters()
+        let parts = loss.split(separator: ":")
+        switch parts.first {
+        case "squared": p.loss = .squaredError
+        case "absolute": p.loss = .absoluteError
+        case "huber": p.loss = .huber(alpha: parts.count > 1 ? Double(parts[1]) ?? 0.9 : 0.9)
+        case "quantile": p.loss = .quantile(alpha: parts.count > 1 ? Double(parts[1]) ?? 0.5 : 0.5)
+        default: throw NovaError(.invalidRequest, "--loss must be squared, absolute, huber:ALPHA or quantile:ALPHA")
+        }
+        p.estimators = trees; p.learningRate = learningRate; p.maxLeaves = leaves; p.maxDepth = depth; p.minSamplesLeaf = minLeaf
+        p.maxBins = bins; p.l2 = l2; p.subsample = subsample; p.validationFraction = validation; p.threads = threads
+        return p
+    }
+}
+
+func load(_ csv: String) throws -> NumericTable {
+    do { return try NumericTable.read(csv: csv) } catch let error as NumericTable.ReadError {
+        throw NovaError(.invalidRequest, error.description)
+    }
+}
