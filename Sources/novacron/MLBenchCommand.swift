@@ -11,6 +11,7 @@ extension MLCommand {
         @Option(help: "The infra dataset CSV.") var csv: String
         @Option(help: "Comma-separated targets.") var targets = "cpu_need_vcpu,mem_need_gb,net_need_mbps,hourly_cost_usd"
         @Option(help: "Single-row prediction calls to time.") var calls = 10_000
+        @Option(help: "JSON written by ../shared/ml/bench_gbm.py in the same run: print ratios against those peers.") var peers: String?
         @OptionGroup var boosting: BoostingOptions
 
         func run() async throws {
@@ -23,7 +24,9 @@ extension MLCommand {
                 let xTrain = Array(x[0..<(train * width)]), xTest = Array(x[(train * width)...])
                 let parameters = try boosting.parameters()
                 print("rows \(table.rowCount) (train \(train), test \(table.rowCount - train)), features \(width), threads \(parameters.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : parameters.threads), bins \(parameters.maxBins), leaves \(parameters.maxLeaves)")
+                let peerResults = try peers.map(PeerFigures.load) ?? []
                 print("target                 R2        fit s   fit cpu-s   batch k rows/s   1-row p50 us   p90 us")
+                var lines: [String] = []
                 for target in targetNames {
                     guard let y = table.column(target) else { throw NovaError(.invalidRequest, "no column \(target)") }
                     let cpuBefore = cpuSeconds()
@@ -51,8 +54,39 @@ extension MLCommand {
                     let p50 = latencies[latencies.count / 2], p90 = latencies[latencies.count * 9 / 10]
                     print(String(format: "%-20@ %8.4f %9.2f %10.2f %15.0f %14.2f %8.2f", target as NSString, r2, fit, fitCPU,
                                  Double(predictions.count) / batch / 1000, p50, p90) + (sink.isNaN ? " " : ""))
+                    for peer in peerResults where peer.target == target {
+                        lines.append(String(format: "%-16@ %-4@ t%d  R2 %.4f (ours %+.4f)   fit %.3f s (ours %.2fx as fast)   1-row %.1f us (ours %.1fx as fast)",
+                                            target as NSString, peer.model as NSString, peer.threads, peer.r2, r2 - peer.r2, peer.fit,
+                                            peer.fit / fit, peer.singleMicroseconds, peer.singleMicroseconds / p50))
+                    }
+                }
+                if !lines.isEmpty {
+                    print("\nagainst the peers measured in the same run (ours at \(parameters.threads == 0 ? "all" : String(parameters.threads)) thread(s)):")
+                    lines.forEach { print($0) }
                 }
             }
+        }
+    }
+}
+
+/// One peer library's figures for one target, as bench_gbm.py writes them (medians over reps).
+struct PeerFigures {
+    var model: String
+    var threads: Int
+    var target: String
+    var r2: Double
+    var fit: Double
+    /// The fastest single-row call the peer offers (native booster call where there is one).
+    var singleMicroseconds: Double
+
+    static func load(_ path: String) throws -> [PeerFigures] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw NovaError(.notFound, "cannot read \(path)") }
+        let json = try Value(json: String(decoding: data, as: UTF8.self), file: path)
+        return (json["results"]?.arrayValue ?? []).compactMap { result in
+            guard let median = result["median"], let r2 = median["r2"]?.doubleValue, let fit = median["fit_s"]?.doubleValue else { return nil }
+            let latencies = ["lat_booster_p50_us", "lat_inplace_p50_us", "lat_predict_p50_us"].compactMap { median[$0]?.doubleValue }
+            return PeerFigures(model: result["model"]?.stringValue ?? "?", threads: result["threads"]?.intValue ?? 1,
+                               target: result["target"]?.stringValue ?? "", r2: r2, fit: fit, singleMicroseconds: latencies.min() ?? .nan)
         }
     }
 }

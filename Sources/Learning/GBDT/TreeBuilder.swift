@@ -34,9 +34,9 @@ struct TreeBuilder {
         threads = parameters.threads > 0 ? parameters.threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
     }
 
+    /// Per bin, interleaved: gradient sum at 2b, row count at 2b + 1 (one cache line per update).
     struct Histogram {
-        var gradients: [Double]
-        var counts: [Int32]
+        var sums: [Double]
     }
 
     struct Split {
@@ -81,20 +81,16 @@ struct TreeBuilder {
             let parent = leaves[index]
             let split = parent.split
             splits.append((split.feature, split.gain))
-            // Partition the parent's rows: bin <= split.bin to the front.
-            let column = split.feature * rowCount
-            var low = parent.start, high = parent.start + parent.count - 1
-            while low <= high {
-                if Int(binned[column + Int(rows[low])]) <= split.bin { low += 1 } else { rows.swapAt(low, high); high -= 1 }
-            }
+            // Stable partition of the parent's rows (bin <= split.bin first), through a scratch
+            // buffer: keeping rows in ascending order keeps later histogram reads close together.
+            let low = partition(&rows, start: parent.start, count: parent.count, column: split.feature * rowCount, bin: split.bin)
             let leftCount = low - parent.start, rightCount = parent.count - leftCount
             let leftIsSmaller = leftCount <= rightCount
             let smallRange = leftIsSmaller ? parent.start..<low : low..<(parent.start + parent.count)
             let small = histogram(rows: rows, range: smallRange, gradients: gradients)
             var large = parent.histogram
-            for b in 0..<totalBins {
-                large.gradients[b] -= small.gradients[b]
-                large.counts[b] -= small.counts[b]
+            large.sums.withUnsafeMutableBufferPointer { l in
+                small.sums.withUnsafeBufferPointer { s in for b in 0..<(2 * totalBins) { l[b] -= s[b] } }
             }
             let (leftHistogram, rightHistogram) = leftIsSmaller ? (small, large) : (large, small)
             let leftGradient = split.leftGradient, rightGradient = parent.gradient - split.leftGradient
@@ -112,34 +108,67 @@ struct TreeBuilder {
         return Grown(tree: tree, leaves: leaves.map { ($0.node, $0.start, $0.count, $0.gradient) }, splits: splits)
     }
 
+    /// Moves the rows whose bin for the split feature is <= `bin` to the front of the range,
+    /// keeping order on both sides; returns where the right side starts.
+    private func partition(_ rows: inout [Int32], start: Int, count: Int, column: Int, bin: Int) -> Int {
+        var scratch = [Int32](repeating: 0, count: count)
+        return rows.withUnsafeMutableBufferPointer { r in
+            scratch.withUnsafeMutableBufferPointer { s in
+                binned.withUnsafeBufferPointer { b in
+                    var left = 0, right = count - 1
+                    // Branch-free: the split is a coin toss to the branch predictor, so write the row
+                    // to both sides and advance only one of them.
+                    for i in start..<(start + count) {
+                        let row = r[i]
+                        let goesLeft = Int(b[column + Int(row)]) <= bin ? 1 : 0
+                        r[start + left] = row
+                        s[right] = row
+                        left += goesLeft
+                        right -= 1 - goesLeft
+                    }
+                    // The right side was written backwards into scratch.
+                    var j = count - 1
+                    for i in (start + left)..<(start + count) { r[i] = s[j]; j -= 1 }
+                    return start + left
+                }
+            }
+        }
+    }
+
     private func histogram(rows: [Int32], range: Range<Int>, gradients: [Double]) -> Histogram {
-        var result = Histogram(gradients: [Double](repeating: 0, count: totalBins), counts: [Int32](repeating: 0, count: totalBins))
-        let work = range.count * featureCount
-        rows.withUnsafeBufferPointer { rowPointer in
-            gradients.withUnsafeBufferPointer { gradientPointer in
+        var result = Histogram(sums: [Double](repeating: 0, count: 2 * totalBins))
+        // Gather the leaf's gradients once, in row order, so each feature pass reads them sequentially.
+        var ordered = [Double](repeating: 0, count: range.count)
+        var rowList = [Int32](repeating: 0, count: range.count)
+        for (j, i) in range.enumerated() {
+            let r = rows[i]
+            rowList[j] = r
+            ordered[j] = gradients[Int(r)]
+        }
+        let count = range.count
+        let work = count * featureCount
+        rowList.withUnsafeBufferPointer { rowPointer in
+            ordered.withUnsafeBufferPointer { gradientPointer in
                 binned.withUnsafeBufferPointer { binPointer in
-                    result.gradients.withUnsafeMutableBufferPointer { g in
-                        result.counts.withUnsafeMutableBufferPointer { c in
-                            let gs = SharedPointer(pointer: g.baseAddress!), cs = SharedPointer(pointer: c.baseAddress!)
-                            let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress!))
-                            let grs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
-                            let bs = SharedPointer(pointer: UnsafeMutablePointer(mutating: binPointer.baseAddress!))
-                            let n = rowCount, offsets = binOffsets
-                            let fill: @Sendable (Int) -> Void = { f in
-                                let column = bs.pointer + f * n
-                                let gh = gs.pointer + offsets[f], ch = cs.pointer + offsets[f]
-                                for i in range {
-                                    let r = Int(rs.pointer[i])
-                                    let b = Int(column[r])
-                                    gh[b] += grs.pointer[r]
-                                    ch[b] &+= 1
-                                }
+                    result.sums.withUnsafeMutableBufferPointer { h in
+                        let hs = SharedPointer(pointer: h.baseAddress!)
+                        let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress!))
+                        let grs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
+                        let bs = SharedPointer(pointer: UnsafeMutablePointer(mutating: binPointer.baseAddress!))
+                        let n = rowCount, offsets = binOffsets
+                        let fill: @Sendable (Int) -> Void = { f in
+                            let column = bs.pointer + f * n
+                            let histogram = hs.pointer + 2 * offsets[f]
+                            for j in 0..<count {
+                                let b = 2 * Int(column[Int(rs.pointer[j])])
+                                histogram[b] += grs.pointer[j]
+                                histogram[b + 1] += 1
                             }
-                            if threads > 1 && work > 50_000 {
-                                DispatchQueue.concurrentPerform(iterations: featureCount, execute: fill)
-                            } else {
-                                for f in 0..<featureCount { fill(f) }
-                            }
+                        }
+                        if threads > 1 && work > 50_000 {
+                            DispatchQueue.concurrentPerform(iterations: featureCount, execute: fill)
+                        } else {
+                            for f in 0..<featureCount { fill(f) }
                         }
                     }
                 }
@@ -157,8 +186,8 @@ struct TreeBuilder {
             let offset = binOffsets[f], bins = edges[f].count
             var leftG = 0.0, leftN = 0
             for b in 0..<(bins - 1) {
-                leftG += histogram.gradients[offset + b]
-                leftN += Int(histogram.counts[offset + b])
+                leftG += histogram.sums[2 * (offset + b)]
+                leftN += Int(histogram.sums[2 * (offset + b) + 1])
                 if leftN < minimum { continue }
                 let rightN = count - leftN
                 if rightN < minimum { break }
