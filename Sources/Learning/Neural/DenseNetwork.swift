@@ -1,0 +1,95 @@
+/// A multilayer perceptron: dense layers with ReLU between them and a linear output, trained
+/// with Adam. Weights live in one flat array per layer, input-major (weight i → o at
+/// `i * outputs + o`), so the inner loops walk contiguous memory.
+public struct DenseNetwork: Sendable, Hashable {
+    public let sizes: [Int]
+    var weights: [[Double]]
+    var biases: [[Double]]
+
+    /// He-initialised weights from a seed.
+    public init(sizes: [Int], seed: UInt64) {
+        precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 })
+        self.sizes = sizes
+        var random = SplitMix64(seed: seed)
+        weights = []
+        biases = []
+        for l in 0..<(sizes.count - 1) {
+            let fanIn = sizes[l], fanOut = sizes[l + 1]
+            let scale = (2.0 / Double(fanIn)).squareRoot()
+            weights.append((0..<(fanIn * fanOut)).map { _ in Self.gaussian(&random) * scale })
+            biases.append([Double](repeating: 0, count: fanOut))
+        }
+    }
+
+    static func gaussian(_ random: inout SplitMix64) -> Double {
+        let u1 = max(random.nextUnit(), 1e-300), u2 = random.nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+    }
+
+    public var parameterCount: Int { weights.reduce(0) { $0 + $1.count } + biases.reduce(0) { $0 + $1.count } }
+
+    /// Activations of every layer for a batch (row-major `batch × size`); the last is the output.
+    func forward(_ input: [Double], batch: Int) -> [[Double]] {
+        var activations = [input]
+        for l in 0..<weights.count {
+            let inSize = sizes[l], outSize = sizes[l + 1]
+            var out = [Double](repeating: 0, count: batch * outSize)
+            let x = activations[l], w = weights[l], b = biases[l]
+            let isHidden = l < weights.count - 1
+            x.withUnsafeBufferPointer { x in
+                w.withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { y in
+                        for n in 0..<batch {
+                            let row = y.baseAddress! + n * outSize
+                            for o in 0..<outSize { row[o] = b[o] }
+                            for i in 0..<inSize {
+                                let xi = x[n * inSize + i]
+                                if xi == 0 { continue }
+                                // w is stored transposed for this loop: weight (i → o) at i * outSize + o.
+                                let column = w.baseAddress! + i * outSize
+                                for o in 0..<outSize { row[o] += xi * column[o] }
+                            }
+                            if isHidden { for o in 0..<outSize where row[o] < 0 { row[o] = 0 } }
+                        }
+                    }
+                }
+            }
+            activations.append(out)
+        }
+        return activations
+    }
+
+    /// Outputs for a batch of inputs.
+    public func predict(_ input: [Double], batch: Int = 1) -> [Double] { forward(input, batch: batch).last! }
+
+    /// Gradients of the loss with respect to every weight and bias, given the activations of a
+    /// forward pass and the loss's gradient with respect to the output.
+    func gradients(activations: [[Double]], outputGradient: [Double], batch: Int) -> (weights: [[Double]], biases: [[Double]]) {
+        var weightGradients = weights.map { [Double](repeating: 0, count: $0.count) }
+        var biasGradients = biases.map { [Double](repeating: 0, count: $0.count) }
+        var delta = outputGradient
+        for l in stride(from: weights.count - 1, through: 0, by: -1) {
+            let inSize = sizes[l], outSize = sizes[l + 1]
+            let x = activations[l]
+            var previous = [Double](repeating: 0, count: batch * inSize)
+            for n in 0..<batch {
+                for o in 0..<outSize { biasGradients[l][o] += delta[n * outSize + o] }
+                for i in 0..<inSize {
+                    let xi = x[n * inSize + i]
+                    var back = 0.0
+                    for o in 0..<outSize {
+                        let d = delta[n * outSize + o]
+                        weightGradients[l][i * outSize + o] += xi * d
+                        back += weights[l][i * outSize + o] * d
+                    }
+                    // ReLU's derivative: the input activation was positive.
+                    previous[n * inSize + i] = l > 0 && xi <= 0 ? 0 : back
+                }
+            }
+            delta = previous
+        }
+        return (weightGradients, biasGradients)
+    }
+}
+
+import Foundation

@@ -1,0 +1,138 @@
+import Foundation
+@testable import Learning
+import Testing
+
+@Suite struct NeuralTests {
+    /// Back-propagated gradients agree with central finite differences.
+    @Test func gradientsMatchFiniteDifferences() {
+        var network = DenseNetwork(sizes: [3, 5, 4, 2], seed: 11)
+        let batch = 4
+        var random = SplitMix64(seed: 12)
+        let input = (0..<(batch * 3)).map { _ in random.nextUnit() * 2 - 1 }
+        let targets = (0..<(batch * 2)).map { _ in random.nextUnit() }
+        func loss(_ net: DenseNetwork) -> Double {
+            let out = net.predict(input, batch: batch)
+            return zip(out, targets).reduce(0) { $0 + 0.5 * ($1.0 - $1.1) * ($1.0 - $1.1) }
+        }
+        let activations = network.forward(input, batch: batch)
+        let outputGradient = zip(activations.last!, targets).map { $0 - $1 }
+        let analytic = network.gradients(activations: activations, outputGradient: outputGradient, batch: batch)
+        let h = 1e-6
+        for l in network.weights.indices {
+            for i in network.weights[l].indices {
+                let saved = network.weights[l][i]
+                network.weights[l][i] = saved + h
+                let up = loss(network)
+                network.weights[l][i] = saved - h
+                let down = loss(network)
+                network.weights[l][i] = saved
+                let numeric = (up - down) / (2 * h)
+                #expect(abs(numeric - analytic.weights[l][i]) < 1e-5 * max(1, abs(numeric)), "layer \(l) weight \(i)")
+            }
+            for i in network.biases[l].indices {
+                let saved = network.biases[l][i]
+                network.biases[l][i] = saved + h
+                let up = loss(network)
+                network.biases[l][i] = saved - h
+                let down = loss(network)
+                network.biases[l][i] = saved
+                #expect(abs((up - down) / (2 * h) - analytic.biases[l][i]) < 1e-5, "layer \(l) bias \(i)")
+            }
+        }
+    }
+
+    @Test func adamFitsASmallRegression() {
+        var network = DenseNetwork(sizes: [1, 16, 1], seed: 3)
+        var adam = AdamOptimizer(learningRate: 0.01, clipNorm: 0)
+        let xs = (0..<32).map { Double($0) / 16 - 1 }, ys = xs.map { $0 * $0 }
+        func mse() -> Double { zip(network.predict(xs, batch: 32), ys).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 32 }
+        let before = mse()
+        for _ in 0..<2_000 {
+            let activations = network.forward(xs, batch: 32)
+            let g = network.gradients(activations: activations, outputGradient: zip(activations.last!, ys).map { ($0 - $1) / 32 }, batch: 32)
+            adam.update(&network, weightGradients: g.weights, biasGradients: g.biases)
+        }
+        #expect(mse() < before / 20)
+    }
+
+    @Test func replayBufferWrapsAndSamplesWhatItHolds() {
+        var buffer = ReplayBuffer(capacity: 3)
+        for i in 0..<5 { buffer.append(.init(state: [Double(i)], action: 0, reward: Double(i), next: [], isTerminal: false)) }
+        #expect(buffer.count == 3)
+        #expect(Set(buffer.storage.map(\.reward)) == [2, 3, 4])
+        var random = SplitMix64(seed: 1)
+        let sample = buffer.sample(100, using: &random)
+        #expect(Set(sample.map(\.reward)).isSubset(of: [2, 3, 4]))
+        #expect(Set(sample.map(\.reward)).count == 3)
+    }
+
+    @Test func targetNetworkUpdatesHardAndSoft() {
+        var p = DQNAgent.Parameters()
+        p.hiddenLayers = [4]
+        p.learningStarts = 1
+        p.batchSize = 2
+        p.targetUpdateInterval = 3
+        var hard = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
+        let t = ReplayBuffer.Transition(state: [1, 0], action: 1, reward: 1, next: [0, 1], isTerminal: false)
+        hard.observe(t)
+        hard.observe(t)
+        #expect(hard.target != hard.online)   // two updates: not copied yet
+        hard.observe(t)
+        #expect(hard.target == hard.online)   // the third update copies
+        p.tau = 0.5
+        var soft = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
+        let before = soft.target.weights[0][0]
+        soft.observe(t)
+        let online = soft.online.weights[0][0]
+        #expect(abs(soft.target.weights[0][0] - (before + 0.5 * (online - before))) < 1e-12)
+    }
+
+    @Test func epsilonDecaysLinearly() {
+        var p = DQNAgent.Parameters()
+        p.epsilonDecaySteps = 100
+        var agent = DQNAgent(stateSize: 4, actionCount: 2, parameters: p)
+        #expect(agent.epsilon == 1)
+        for _ in 0..<50 { _ = agent.act([0, 0, 0, 0]) }
+        #expect(abs(agent.epsilon - 0.525) < 1e-12)
+        for _ in 0..<100 { _ = agent.act([0, 0, 0, 0]) }
+        #expect(agent.epsilon == 0.05)
+    }
+
+    @Test func cartPoleFollowsGymnasiumsRules() {
+        var env = CartPole(seed: 0)
+        let start = env.reset()
+        #expect(start.allSatisfy { abs($0) <= 0.05 })
+        // Pushing right every step tips the pole over within a few dozen steps.
+        var steps = 0, terminated = false
+        while !terminated && steps < 500 { terminated = env.step(1).terminated; steps += 1 }
+        #expect(terminated && steps < 60)
+        // One Euler step from rest at the origin, pushing right (values from gymnasium's equations).
+        var probe = CartPole(seed: 0)
+        _ = probe.reset()
+        probe.state = [0, 0, 0, 0]
+        let s = probe.step(1).state
+        #expect(s[0] == 0 && s[2] == 0)
+        #expect(abs(s[1] - 0.1951219512195122) < 1e-12)
+        #expect(abs(s[3] - -0.2926829268292683) < 1e-12)
+    }
+
+    @Test func seededAgentsAreReproducible() {
+        func run() -> [Double] {
+            var p = DQNAgent.Parameters()
+            p.hiddenLayers = [16]
+            p.learningStarts = 32
+            p.batchSize = 8
+            var agent = DQNAgent(stateSize: 4, actionCount: 2, parameters: p)
+            var env = CartPole(seed: 5)
+            var state = env.reset()
+            for _ in 0..<200 {
+                let action = agent.act(state)
+                let step = env.step(action)
+                agent.observe(.init(state: state, action: action, reward: step.reward, next: step.state, isTerminal: step.terminated))
+                state = step.terminated || step.truncated ? env.reset() : step.state
+            }
+            return agent.online.predict([0.01, 0, 0.02, 0])
+        }
+        #expect(run() == run())
+    }
+}
