@@ -5,7 +5,7 @@ import NovaCore
 
 struct MLCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ml", abstract: "Train, use and measure the learning core.",
-                                                    subcommands: [TrainGBM.self, Predict.self, Bench.self])
+                                                    subcommands: [TrainGBM.self, Predict.self, Bench.self, TrainDQN.self])
 
     struct TrainGBM: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "train-gbm", abstract: "Train gradient-boosted trees, one model per target.")

@@ -33,12 +33,20 @@ public struct AdamOptimizer: Sendable {
         }
         step += 1
         let correction1 = 1 - pow(beta1, Double(step)), correction2 = 1 - pow(beta2, Double(step))
+        let (b1, b2, rate, eps) = (beta1, beta2, learningRate, epsilon)
         for p in parameters.indices {
-            for i in parameters[p].indices {
-                let g = gradients[p][i]
-                m[p][i] = beta1 * m[p][i] + (1 - beta1) * g
-                v[p][i] = beta2 * v[p][i] + (1 - beta2) * g * g
-                parameters[p][i] -= learningRate * (m[p][i] / correction1) / ((v[p][i] / correction2).squareRoot() + epsilon)
+            parameters[p].withUnsafeMutableBufferPointer { w in
+                gradients[p].withUnsafeBufferPointer { g in
+                    m[p].withUnsafeMutableBufferPointer { m in
+                        v[p].withUnsafeMutableBufferPointer { v in
+                            for i in 0..<w.count {
+                                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                w[i] -= rate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + eps)
+                            }
+                        }
+                    }
+                }
             }
         }
         network.weights = Array(parameters[0..<network.weights.count])

@@ -70,20 +70,30 @@ public struct DenseNetwork: Sendable, Hashable {
         var delta = outputGradient
         for l in stride(from: weights.count - 1, through: 0, by: -1) {
             let inSize = sizes[l], outSize = sizes[l + 1]
-            let x = activations[l]
             var previous = [Double](repeating: 0, count: batch * inSize)
-            for n in 0..<batch {
-                for o in 0..<outSize { biasGradients[l][o] += delta[n * outSize + o] }
-                for i in 0..<inSize {
-                    let xi = x[n * inSize + i]
-                    var back = 0.0
-                    for o in 0..<outSize {
-                        let d = delta[n * outSize + o]
-                        weightGradients[l][i * outSize + o] += xi * d
-                        back += weights[l][i * outSize + o] * d
+            activations[l].withUnsafeBufferPointer { x in
+                weights[l].withUnsafeBufferPointer { w in
+                    delta.withUnsafeBufferPointer { d in
+                        weightGradients[l].withUnsafeMutableBufferPointer { gw in
+                            biasGradients[l].withUnsafeMutableBufferPointer { gb in
+                                previous.withUnsafeMutableBufferPointer { back in
+                                    for n in 0..<batch {
+                                        let dn = d.baseAddress! + n * outSize
+                                        for o in 0..<outSize { gb[o] += dn[o] }
+                                        for i in 0..<inSize {
+                                            let xi = x[n * inSize + i]
+                                            let wi = w.baseAddress! + i * outSize, gi = gw.baseAddress! + i * outSize
+                                            var sum = 0.0
+                                            if xi != 0 { for o in 0..<outSize { gi[o] += xi * dn[o] } }
+                                            for o in 0..<outSize { sum += wi[o] * dn[o] }
+                                            // ReLU's derivative: the input activation was positive.
+                                            back[n * inSize + i] = l > 0 && xi <= 0 ? 0 : sum
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    // ReLU's derivative: the input activation was positive.
-                    previous[n * inSize + i] = l > 0 && xi <= 0 ? 0 : back
                 }
             }
             delta = previous

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Learning
+import NovaCore
+
+extension MLCommand {
+    /// Trains the DQN on CartPole-v1 or InfraEnv and reports what the issue measures: when the
+    /// 100-episode mean return reached the goal, training steps per CPU-second, and the latency of
+    /// one greedy decision.
+    struct TrainDQN: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "train-dqn", abstract: "Train the DQN on cartpole or infra and measure it.")
+        @Option(help: "cartpole or infra.") var env = "cartpole"
+        @Option(help: "Environment steps.") var steps = 100_000
+        @Option(help: "Seed.") var seed: UInt64 = 0
+        @Flag(help: "Use the double-DQN target.") var double = false
+        @Option(help: "Report every this many steps.") var every = 10_000
+
+        func run() async throws {
+            try await reportingErrors {
+                var p = DQNAgent.Parameters()
+                p.seed = seed
+                p.doubleDQN = double
+                let isCartPole = env == "cartpole"
+                guard isCartPole || env == "infra" else { throw NovaError(.invalidRequest, "--env must be cartpole or infra") }
+                var agent = DQNAgent(stateSize: isCartPole ? 4 : InfraEnv.observationSize, actionCount: isCartPole ? 2 : InfraEnv.actionCount, parameters: p)
+                var cartPole = CartPole(seed: seed)
+                var infra = InfraEnv()
+                var scenario = 0
+                var state = isCartPole ? cartPole.reset() : infra.reset(scenario: 0)
+                var episodeReturn = 0.0
+                var returns: [Double] = []
+                var solvedAt: Int?
+                let cpuStart = cpuSeconds()
+                for step in 1...steps {
+                    let action = agent.act(state)
+                    let next: [Double], reward: Double, terminal: Bool, ended: Bool
+                    if isCartPole {
+                        let r = cartPole.step(action)
+                        (next, reward, terminal, ended) = (r.state, r.reward, r.terminated, r.terminated || r.truncated)
+                    } else {
+                        let r = infra.step(InfraEnv.Action(rawValue: action)!)
+                        (next, reward, terminal, ended) = (r.observation, r.reward, false, r.isDone)
+                    }
+                    agent.observe(.init(state: state, action: action, reward: reward, next: next, isTerminal: terminal))
+                    episodeReturn += reward
+                    state = next
+                    if ended {
+                        returns.append(episodeReturn)
+                        episodeReturn = 0
+                        if isCartPole { state = cartPole.reset() } else { scenario += 1; state = infra.reset(scenario: scenario) }
+                        if isCartPole, solvedAt == nil, returns.count >= 100, returns.suffix(100).reduce(0, +) / 100 >= 475 {
+                            solvedAt = step
+                            print("solved at step \(step) (episode \(returns.count))")
+                            break
+                        }
+                    }
+                    if step % every == 0 {
+                        let mean = returns.suffix(100).reduce(0, +) / Double(max(1, min(100, returns.count)))
+                        let cpu = cpuSeconds() - cpuStart
+                        var line = String(format: "step %7d  episodes %5d  mean100 %8.2f  epsilon %.3f  %6.0f steps/cpu-s", step, returns.count, mean,
+                                          agent.epsilon, Double(step) / cpu)
+                        if !isCartPole { line += String(format: "  greedy mean over 120 scenarios %.1f", Self.evaluate(agent)) }
+                        print(line)
+                    }
+                }
+                let cpu = cpuSeconds() - cpuStart
+                print(String(format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s; solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
+                             solvedAt.map { "at \($0)" } ?? "no"))
+                var latencies: [Double] = []
+                var sink = 0
+                for i in 0..<2_000 {
+                    let probe = state.map { $0 + Double(i % 7) * 1e-3 }
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    sink &+= agent.decide(probe)
+                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+                }
+                latencies.sort()
+                print(String(format: "one decision: p50 %.1f us, p90 %.1f us", latencies[1_000], latencies[1_800]) + (sink < 0 ? " " : ""))
+            }
+        }
+
+        static func evaluate(_ agent: DQNAgent) -> Double {
+            var env = InfraEnv()
+            var total = 0.0
+            for k in 0..<InfraEnv.scenarios {
+                var observation = env.reset(scenario: k)
+                var done = false
+                while !done {
+                    let r = env.step(InfraEnv.Action(rawValue: agent.decide(observation))!)
+                    observation = r.observation
+                    total += r.reward
+                    done = r.isDone
+                }
+            }
+            return total / Double(InfraEnv.scenarios)
+        }
+    }
+}
