@@ -34,15 +34,31 @@ struct FlatForest: Sendable, Hashable {
     func predict(_ row: UnsafeBufferPointer<Double>) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
             roots.withUnsafeBufferPointer { roots in
+                // Four trees walked in lockstep: their chains of dependent loads overlap instead
+                // of waiting on each other, which is what bounds a single-row prediction.
                 var sum = 0.0
-                for root in roots {
-                    var i = Int(root)
+                var t = 0
+                while t + 4 <= roots.count {
+                    var a = Int(roots[t]), b = Int(roots[t + 1]), c = Int(roots[t + 2]), d = Int(roots[t + 3])
+                    var na = nodes[a], nb = nodes[b], nc = nodes[c], nd = nodes[d]
+                    while na.feature >= 0 || nb.feature >= 0 || nc.feature >= 0 || nd.feature >= 0 {
+                        if na.feature >= 0 { a = row[Int(na.feature)] <= na.threshold ? a + 1 : Int(na.right); na = nodes[a] }
+                        if nb.feature >= 0 { b = row[Int(nb.feature)] <= nb.threshold ? b + 1 : Int(nb.right); nb = nodes[b] }
+                        if nc.feature >= 0 { c = row[Int(nc.feature)] <= nc.threshold ? c + 1 : Int(nc.right); nc = nodes[c] }
+                        if nd.feature >= 0 { d = row[Int(nd.feature)] <= nd.threshold ? d + 1 : Int(nd.right); nd = nodes[d] }
+                    }
+                    sum += na.threshold + nb.threshold + nc.threshold + nd.threshold
+                    t += 4
+                }
+                while t < roots.count {
+                    var i = Int(roots[t])
                     var node = nodes[i]
                     while node.feature >= 0 {
                         i = row[Int(node.feature)] <= node.threshold ? i + 1 : Int(node.right)
                         node = nodes[i]
                     }
                     sum += node.threshold
+                    t += 1
                 }
                 return sum
             }

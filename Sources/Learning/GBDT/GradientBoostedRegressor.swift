@@ -29,8 +29,21 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
         let rows = total - validationRows
         let trainFeatures = Array(features[0..<(rows * columns)])
         let binner = FeatureBinner(values: trainFeatures, rows: rows, columns: columns, maxBins: parameters.maxBins)
-        let builder = TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns), rowCount: rows,
+        if binner.fitsInBytes {
+            let builder = TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: UInt8.self), rowCount: rows,
+                                      binner: binner, parameters: parameters)
+            return boost(features: features, columns: columns, targets: targets, rows: rows, parameters: parameters, builder: builder)
+        }
+        let builder = TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: UInt16.self), rowCount: rows,
                                   binner: binner, parameters: parameters)
+        return boost(features: features, columns: columns, targets: targets, rows: rows, parameters: parameters, builder: builder)
+    }
+
+    private static func boost<Bin>(features: [Double], columns: Int, targets: [Double], rows: Int, parameters: BoostingParameters,
+                                   builder: TreeBuilder<Bin>) -> GradientBoostedRegressor {
+        let total = targets.count
+        let validationRows = total - rows
+        let trainFeatures = Array(features[0..<(rows * columns)])
         let y = Array(targets[0..<rows])
         let base = Loss.initialPrediction(parameters.loss, y)
         var prediction = [Double](repeating: base, count: rows)

@@ -10,8 +10,8 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// per-leaf gradient histograms, the smaller child built from rows and the larger one by
 /// subtraction from its parent. All losses used here have a Hessian of 1, so a bin keeps a
 /// gradient sum and a count.
-struct TreeBuilder {
-    let binned: [UInt16]
+struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
+    let binned: [Bin]
     let rowCount: Int
     let featureCount: Int
     let binOffsets: [Int]
@@ -20,7 +20,7 @@ struct TreeBuilder {
     let parameters: BoostingParameters
     let threads: Int
 
-    init(binned: [UInt16], rowCount: Int, binner: FeatureBinner, parameters: BoostingParameters) {
+    init(binned: [Bin], rowCount: Int, binner: FeatureBinner, parameters: BoostingParameters) {
         self.binned = binned
         self.rowCount = rowCount
         featureCount = binner.edges.count
@@ -83,7 +83,7 @@ struct TreeBuilder {
             splits.append((split.feature, split.gain))
             // Stable partition of the parent's rows (bin <= split.bin first), through a scratch
             // buffer: keeping rows in ascending order keeps later histogram reads close together.
-            let low = partition(&rows, start: parent.start, count: parent.count, column: split.feature * rowCount, bin: split.bin)
+            let low = partition(&rows, start: parent.start, count: parent.count, feature: split.feature, bin: split.bin)
             let leftCount = low - parent.start, rightCount = parent.count - leftCount
             let leftIsSmaller = leftCount <= rightCount
             let smallRange = leftIsSmaller ? parent.start..<low : low..<(parent.start + parent.count)
@@ -110,7 +110,8 @@ struct TreeBuilder {
 
     /// Moves the rows whose bin for the split feature is <= `bin` to the front of the range,
     /// keeping order on both sides; returns where the right side starts.
-    private func partition(_ rows: inout [Int32], start: Int, count: Int, column: Int, bin: Int) -> Int {
+    private func partition(_ rows: inout [Int32], start: Int, count: Int, feature: Int, bin: Int) -> Int {
+        let width = featureCount
         var scratch = [Int32](repeating: 0, count: count)
         return rows.withUnsafeMutableBufferPointer { r in
             scratch.withUnsafeMutableBufferPointer { s in
@@ -120,7 +121,7 @@ struct TreeBuilder {
                     // to both sides and advance only one of them.
                     for i in start..<(start + count) {
                         let row = r[i]
-                        let goesLeft = Int(b[column + Int(row)]) <= bin ? 1 : 0
+                        let goesLeft = Int(b[Int(row) &* width &+ feature]) <= bin ? 1 : 0
                         r[start + left] = row
                         s[right] = row
                         left += goesLeft
@@ -146,29 +147,46 @@ struct TreeBuilder {
             ordered[j] = gradients[Int(r)]
         }
         let count = range.count
-        let work = count * featureCount
+        let width = featureCount, offsets = binOffsets.map { 2 * $0 }
+        let chunks = threads > 1 && count * width > 200_000 ? threads : 1
         rowList.withUnsafeBufferPointer { rowPointer in
             ordered.withUnsafeBufferPointer { gradientPointer in
                 binned.withUnsafeBufferPointer { binPointer in
                     result.sums.withUnsafeMutableBufferPointer { h in
-                        let hs = SharedPointer(pointer: h.baseAddress!)
                         let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress!))
                         let grs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
                         let bs = SharedPointer(pointer: UnsafeMutablePointer(mutating: binPointer.baseAddress!))
-                        let n = rowCount, offsets = binOffsets
-                        let fill: @Sendable (Int) -> Void = { f in
-                            let column = bs.pointer + f * n
-                            let histogram = hs.pointer + 2 * offsets[f]
-                            for j in 0..<count {
-                                let b = 2 * Int(column[Int(rs.pointer[j])])
-                                histogram[b] += grs.pointer[j]
-                                histogram[b + 1] += 1
+                        // One pass over the rows fills every feature's histogram.
+                        let fill: @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void = { histogram, rows in
+                            offsets.withUnsafeBufferPointer { offsets in
+                                for j in rows {
+                                    let row = bs.pointer + (Int(rs.pointer[j]) &* width)
+                                    let g = grs.pointer[j]
+                                    for f in 0..<width {
+                                        let b = offsets[f] &+ 2 &* Int(row[f])
+                                        histogram[b] += g
+                                        histogram[b &+ 1] += 1
+                                    }
+                                }
                             }
                         }
-                        if threads > 1 && work > 50_000 {
-                            DispatchQueue.concurrentPerform(iterations: featureCount, execute: fill)
+                        if chunks == 1 {
+                            fill(h.baseAddress!, 0..<count)
                         } else {
-                            for f in 0..<featureCount { fill(f) }
+                            // Each thread fills its own histogram over a slice of the rows; they are summed after.
+                            let size = 2 * totalBins
+                            let scratch = UnsafeMutablePointer<Double>.allocate(capacity: size * (chunks - 1))
+                            scratch.initialize(repeating: 0, count: size * (chunks - 1))
+                            defer { scratch.deallocate() }
+                            let hs = SharedPointer(pointer: h.baseAddress!), ss = SharedPointer(pointer: scratch)
+                            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                                let rows = (c * count / chunks)..<((c + 1) * count / chunks)
+                                fill(c == 0 ? hs.pointer : ss.pointer + (c - 1) * size, rows)
+                            }
+                            for c in 1..<chunks {
+                                let partial = scratch + (c - 1) * size
+                                for b in 0..<size { h[b] += partial[b] }
+                            }
                         }
                     }
                 }
