@@ -41,6 +41,16 @@ import Testing
         }
     }
 
+    @Test func argmaxAgreesWithTheFullForwardPass() {
+        let network = DenseNetwork(sizes: [9, 32, 16, 8], seed: 21)
+        var random = SplitMix64(seed: 22)
+        for _ in 0..<200 {
+            let input = (0..<9).map { _ in random.nextUnit() * 2 - 1 }
+            let q = network.predict(input)
+            #expect(network.argmax(input) == q.indices.max { q[$0] < q[$1] }!)
+        }
+    }
+
     @Test func adamFitsASmallRegression() {
         var network = DenseNetwork(sizes: [1, 16, 1], seed: 3)
         var adam = AdamOptimizer(learningRate: 0.01, clipNorm: 0)

@@ -52,10 +52,7 @@ public struct DQNAgent: Sendable {
     }
 
     /// The greedy action for a state.
-    public func decide(_ state: [Double]) -> Int {
-        let q = online.predict(state)
-        return q.indices.max { q[$0] < q[$1] }!
-    }
+    public func decide(_ state: [Double]) -> Int { online.argmax(state) }
 
     /// An epsilon-greedy action; counts a step.
     public mutating func act(_ state: [Double]) -> Int {

@@ -62,6 +62,35 @@ public struct DenseNetwork: Sendable, Hashable {
     /// Outputs for a batch of inputs.
     public func predict(_ input: [Double], batch: Int = 1) -> [Double] { forward(input, batch: batch).last! }
 
+    /// The index of the largest output for one input, computed in stack scratch space with no
+    /// heap allocation: the path a decision takes.
+    public func argmax(_ input: [Double]) -> Int {
+        let widest = sizes.max()!
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * widest) { scratch in
+            var current = scratch.baseAddress!, next = scratch.baseAddress! + widest
+            for i in 0..<sizes[0] { current[i] = input[i] }
+            for l in 0..<weights.count {
+                let inSize = sizes[l], outSize = sizes[l + 1]
+                weights[l].withUnsafeBufferPointer { w in
+                    biases[l].withUnsafeBufferPointer { b in
+                        for o in 0..<outSize { next[o] = b[o] }
+                        for i in 0..<inSize {
+                            let xi = current[i]
+                            if xi == 0 { continue }
+                            let column = w.baseAddress! + i * outSize
+                            for o in 0..<outSize { next[o] += xi * column[o] }
+                        }
+                        if l < weights.count - 1 { for o in 0..<outSize where next[o] < 0 { next[o] = 0 } }
+                    }
+                }
+                swap(&current, &next)
+            }
+            var best = 0
+            for o in 1..<sizes.last! where current[o] > current[best] { best = o }
+            return best
+        }
+    }
+
     /// Gradients of the loss with respect to every weight and bias, given the activations of a
     /// forward pass and the loss's gradient with respect to the output.
     func gradients(activations: [[Double]], outputGradient: [Double], batch: Int) -> (weights: [[Double]], biases: [[Double]]) {
