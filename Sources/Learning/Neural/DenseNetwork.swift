@@ -112,9 +112,8 @@ public struct DenseNetwork: Sendable, Hashable {
                                         for i in 0..<inSize {
                                             let xi = x[n * inSize + i]
                                             let wi = w.baseAddress! + i * outSize, gi = gw.baseAddress! + i * outSize
-                                            var sum = 0.0
                                             if xi != 0 { for o in 0..<outSize { gi[o] += xi * dn[o] } }
-                                            for o in 0..<outSize { sum += wi[o] * dn[o] }
+                                            let sum = dot(wi, dn, outSize)
                                             // ReLU's derivative: the input activation was positive.
                                             back[n * inSize + i] = l > 0 && xi <= 0 ? 0 : sum
                                         }
@@ -129,6 +128,23 @@ public struct DenseNetwork: Sendable, Hashable {
         }
         return (weightGradients, biasGradients)
     }
+}
+
+/// Σ a[i]·b[i] with eight independent partial sums: a plain loop is one long chain of dependent
+/// additions (floating point cannot be reordered by the compiler), which left back-propagation
+/// scalar and latency-bound.
+@inline(__always)
+func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    var acc = SIMD8<Double>()
+    var i = 0
+    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+    while i + 8 <= n {
+        acc += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self) * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
+        i += 8
+    }
+    var sum = acc.sum()
+    while i < n { sum += a[i] * b[i]; i += 1 }
+    return sum
 }
 
 import Foundation
