@@ -29,22 +29,21 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
         let rows = total - validationRows
         let trainFeatures = Array(features[0..<(rows * columns)])
         let binner = FeatureBinner(values: trainFeatures, rows: rows, columns: columns, maxBins: parameters.maxBins)
-        if binner.fitsInBytes {
-            let builder = TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: UInt8.self), rowCount: rows,
-                                      binner: binner, parameters: parameters)
-            return boost(features: features, columns: columns, targets: targets, rows: rows, parameters: parameters, builder: builder)
+        func builder<Bin>(_: Bin.Type) -> TreeBuilder<Bin> {
+            TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: Bin.self), rowCount: rows,
+                        binner: binner, parameters: parameters)
         }
-        let builder = TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: UInt16.self), rowCount: rows,
-                                  binner: binner, parameters: parameters)
-        return boost(features: features, columns: columns, targets: targets, rows: rows, parameters: parameters, builder: builder)
+        return binner.fitsInBytes
+            ? boost(features: features, trainFeatures: trainFeatures, columns: columns, targets: targets, parameters: parameters, builder: builder(UInt8.self))
+            : boost(features: features, trainFeatures: trainFeatures, columns: columns, targets: targets, parameters: parameters, builder: builder(UInt16.self))
     }
 
-    private static func boost<Bin>(features: [Double], columns: Int, targets: [Double], rows: Int, parameters: BoostingParameters,
+    private static func boost<Bin>(features: [Double], trainFeatures: [Double], columns: Int, targets: [Double], parameters: BoostingParameters,
                                    builder: TreeBuilder<Bin>) -> GradientBoostedRegressor {
-        let total = targets.count
-        let validationRows = total - rows
-        let trainFeatures = Array(features[0..<(rows * columns)])
+        let rows = trainFeatures.count / columns
+        let validationRows = targets.count - rows
         let y = Array(targets[0..<rows])
+        let validationTargets = Array(targets[rows...])
         let base = Loss.initialPrediction(parameters.loss, y)
         var prediction = [Double](repeating: base, count: rows)
         var validationPrediction = [Double](repeating: base, count: validationRows)
@@ -91,7 +90,7 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
                         validationPrediction[v] += tree.predict(UnsafeBufferPointer(rebasing: x[(r * columns)..<((r + 1) * columns)]))
                     }
                 }
-                let loss = Loss.value(parameters.loss, Array(targets[rows...]), validationPrediction)
+                let loss = Loss.value(parameters.loss, validationTargets, validationPrediction)
                 model.validationLoss.append(loss)
                 if loss < bestValidation - 1e-12 {
                     bestValidation = loss
