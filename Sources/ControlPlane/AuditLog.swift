@@ -131,7 +131,7 @@ public protocol AuditLog: Sendable {
 extension AuditRecord {
     /// The record of a committed resource write.
     public static func of(_ write: CommittedWrite, actor: String) -> AuditRecord {
-        AuditRecord(time: write.event.time, actor: actor, action: write.event.type.rawValue == "created" ? "create" : (write.after == nil ? "delete" : "update"),
+        AuditRecord(time: write.event.time, actor: actor, action: write.before == nil ? "create" : (write.after == nil ? "delete" : "update"),
                     kind: write.event.kind, name: write.event.name,
                     beforeFingerprint: write.before?.desiredDocument.fingerprint ?? "",
                     afterFingerprint: write.after?.desiredDocument.fingerprint ?? "")

@@ -33,12 +33,7 @@ final class LibvirtConnection: @unchecked Sendable {
     // MARK: Domains
 
     func domain(named name: String) throws -> LibvirtDomain? {
-        guard let pointer = virDomainLookupByName(pointer, name) else {
-            let error = LibvirtError.last("look up domain \(name)")
-            if LibvirtError.isMissing(error) { return nil }
-            throw error
-        }
-        return LibvirtDomain(pointer)
+        try LibvirtError.lookup(virDomainLookupByName(pointer, name), "look up domain \(name)", wrap: LibvirtDomain.init)
     }
 
     func defineDomain(xml: String) throws -> LibvirtDomain {
@@ -57,12 +52,7 @@ final class LibvirtConnection: @unchecked Sendable {
     // MARK: Networks
 
     func network(named name: String) throws -> LibvirtNetwork? {
-        guard let pointer = virNetworkLookupByName(pointer, name) else {
-            let error = LibvirtError.last("look up network \(name)")
-            if LibvirtError.isMissing(error) { return nil }
-            throw error
-        }
-        return LibvirtNetwork(pointer)
+        try LibvirtError.lookup(virNetworkLookupByName(pointer, name), "look up network \(name)", wrap: LibvirtNetwork.init)
     }
 
     func defineNetwork(xml: String) throws -> LibvirtNetwork {

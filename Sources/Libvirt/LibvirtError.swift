@@ -51,4 +51,16 @@ enum LibvirtError {
 
     /// Whether libvirt's error says the object does not exist.
     static func isMissing(_ error: NovaError) -> Bool { error.code == .notFound }
+
+    /// The result of a libvirt lookup: the handle, nil when libvirt says there is no such object,
+    /// or the error for any other failure.
+    static func lookup<Handle>(_ pointer: OpaquePointer?, _ operation: @autoclosure () -> String,
+                               wrap: (OpaquePointer) -> Handle) throws -> Handle? {
+        guard let pointer else {
+            let error = last(operation())
+            if isMissing(error) { return nil }
+            throw error
+        }
+        return wrap(pointer)
+    }
 }

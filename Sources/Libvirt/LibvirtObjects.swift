@@ -102,12 +102,7 @@ final class LibvirtStoragePool {
     var name: String { virStoragePoolGetName(pointer).map { String(cString: $0) } ?? "" }
 
     func volume(named name: String) throws -> LibvirtStorageVolume? {
-        guard let pointer = virStorageVolLookupByName(pointer, name) else {
-            let error = LibvirtError.last("look up volume \(name)")
-            if LibvirtError.isMissing(error) { return nil }
-            throw error
-        }
-        return LibvirtStorageVolume(pointer)
+        try LibvirtError.lookup(virStorageVolLookupByName(pointer, name), "look up volume \(name)", wrap: LibvirtStorageVolume.init)
     }
 
     func createVolume(xml: String) throws -> LibvirtStorageVolume {

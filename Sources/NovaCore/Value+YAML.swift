@@ -96,11 +96,8 @@ extension Value {
 
     private static func yamlError(_ error: YamlError, file: String?) -> NovaError {
         switch error {
-        case .scanner(let context, let problem, let mark, _):
-            return failure([context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "), at: mark, file: file)
-        case .parser(let context, let problem, let mark, _):
-            return failure([context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "), at: mark, file: file)
-        case .composer(let context, let problem, let mark, _):
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
             return failure([context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "), at: mark, file: file)
         default:
             return NovaError(.invalidYAML, "invalid YAML\(file.map { " in \($0)" } ?? ""): \(error)")

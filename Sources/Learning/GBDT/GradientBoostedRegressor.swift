@@ -30,7 +30,7 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
         let trainFeatures = Array(features[0..<(rows * columns)])
         let binner = FeatureBinner(values: trainFeatures, rows: rows, columns: columns, maxBins: parameters.maxBins)
         func builder<Bin>(_: Bin.Type) -> TreeBuilder<Bin> {
-            TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: Bin.self), rowCount: rows,
+            TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: Bin.self),
                         binner: binner, parameters: parameters)
         }
         return binner.fitsInBytes

@@ -12,7 +12,6 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// gradient sum and a count.
 struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     let binned: [Bin]
-    let rowCount: Int
     let featureCount: Int
     let binOffsets: [Int]
     let totalBins: Int
@@ -20,9 +19,8 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     let parameters: BoostingParameters
     let threads: Int
 
-    init(binned: [Bin], rowCount: Int, binner: FeatureBinner, parameters: BoostingParameters) {
+    init(binned: [Bin], binner: FeatureBinner, parameters: BoostingParameters) {
         self.binned = binned
-        self.rowCount = rowCount
         featureCount = binner.edges.count
         edges = binner.edges
         var offsets: [Int] = []
