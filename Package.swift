@@ -34,6 +34,7 @@ let package = Package(
         ),
         .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
         .target(name: "Learning", exclude: ["README.md"]),
+        .target(name: "Workflow", dependencies: ["NovaCore"], exclude: ["README.md"]),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .target(name: "Libvirt", dependencies: ["CLibvirt", "NovaCore", "Infrastructure"], exclude: ["README.md"]),
         .target(
@@ -89,6 +90,7 @@ let package = Package(
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
+        .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),

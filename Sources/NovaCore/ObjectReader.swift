@@ -127,6 +127,17 @@ public struct ObjectReader {
         return result
     }
 
+    /// Every field of this object, in name order, each read as an object by its own reader: for
+    /// maps whose keys are names the user chose.
+    public mutating func eachField(_ read: (String, inout ObjectReader) -> Void) {
+        for name in fields.keys.sorted() {
+            seen.insert(name)
+            var nested = ObjectReader(fields[name], at: path.field(name))
+            read(name, &nested)
+            diagnostics += nested.finish()
+        }
+    }
+
     /// Reports every field that was never asked for, then returns all diagnostics.
     public mutating func finish() -> [Diagnostic] {
         for name in fields.keys.sorted() where !seen.contains(name) {
