@@ -34,7 +34,15 @@ let package = Package(
         ),
         .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
         .target(name: "Learning", exclude: ["README.md"]),
-        .target(name: "Workflow", dependencies: ["NovaCore"], exclude: ["README.md"]),
+        .target(
+            name: "Workflow",
+            dependencies: [
+                "NovaCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"]
+        ),
         .systemLibrary(name: "CLibvirt", pkgConfig: "libvirt", providers: [.apt(["libvirt-dev"])]),
         .target(name: "Libvirt", dependencies: ["CLibvirt", "NovaCore", "Infrastructure"], exclude: ["README.md"]),
         .target(

@@ -3,7 +3,9 @@ import NovaCore
 /// What happened to a run: the inputs of its state machine, kept in order as its history.
 /// Replaying the history rebuilds the run exactly, which is how a run survives a crash.
 public enum RunEvent: Sendable, Hashable {
-    case started(inputs: Value)
+    /// `priorities` are the step order the run was started with (see `StepOptimizer`), kept so a
+    /// replay dispatches in the same order.
+    case started(inputs: Value, priorities: [Double]? = nil)
     case taskSucceeded(TaskKey, attempt: Int, output: Value)
     case taskFailed(TaskKey, attempt: Int, error: StepError)
     /// A backoff, sleep or approval timeout ended.
@@ -12,6 +14,10 @@ public enum RunEvent: Sendable, Hashable {
     case signalled(name: String, payload: Value, by: String)
     case cancelRequested(by: String, reason: String)
     case deadlineExceeded
+    /// Most of the SLA has passed and the run has not ended (recorded; changes nothing).
+    case slaAtRisk
+    /// The SLA passed and the run has not ended (recorded; changes nothing).
+    case slaBreached
     /// The engine picked the run up again after a restart.
     case resumed
 
@@ -25,6 +31,8 @@ public enum RunEvent: Sendable, Hashable {
         case .signalled: "signalled"
         case .cancelRequested: "cancel_requested"
         case .deadlineExceeded: "deadline_exceeded"
+        case .slaAtRisk: "sla_at_risk"
+        case .slaBreached: "sla_breached"
         case .resumed: "resumed"
         }
     }
@@ -42,14 +50,16 @@ public enum RunEvent: Sendable, Hashable {
         var fields: [String: Value] = ["type": .string(typeName)]
         if let task { fields["task"] = .string(task.description) }
         switch self {
-        case .started(let inputs): fields["inputs"] = inputs
+        case .started(let inputs, let priorities):
+            fields["inputs"] = inputs
+            if let priorities { fields["priorities"] = .array(priorities.map { .double($0) }) }
         case .taskSucceeded(_, let attempt, let output): fields["attempt"] = .int(attempt); fields["output"] = output
         case .taskFailed(_, let attempt, let error): fields["attempt"] = .int(attempt); fields["error"] = error.value
         case .approvalDecided(_, let approved, let by, let comment):
             fields["approved"] = .bool(approved); fields["by"] = .string(by); fields["comment"] = .string(comment)
         case .signalled(let name, let payload, let by): fields["name"] = .string(name); fields["payload"] = payload; fields["by"] = .string(by)
         case .cancelRequested(let by, let reason): fields["by"] = .string(by); fields["reason"] = .string(reason)
-        case .timerFired, .deadlineExceeded, .resumed: break
+        case .timerFired, .deadlineExceeded, .slaAtRisk, .slaBreached, .resumed: break
         }
         return .object(fields)
     }
@@ -63,7 +73,7 @@ public enum RunEvent: Sendable, Hashable {
         }
         let attempt = value["attempt"]?.intValue ?? 1
         switch value["type"]?.stringValue {
-        case "started": self = .started(inputs: value["inputs"] ?? .emptyObject)
+        case "started": self = .started(inputs: value["inputs"] ?? .emptyObject, priorities: value["priorities"]?.arrayValue?.compactMap(\.doubleValue))
         case "task_succeeded": self = .taskSucceeded(try key(), attempt: attempt, output: value["output"] ?? .null)
         case "task_failed":
             let error = value["error"]
@@ -78,6 +88,8 @@ public enum RunEvent: Sendable, Hashable {
             self = .signalled(name: value["name"]?.stringValue ?? "", payload: value["payload"] ?? .null, by: value["by"]?.stringValue ?? "")
         case "cancel_requested": self = .cancelRequested(by: value["by"]?.stringValue ?? "", reason: value["reason"]?.stringValue ?? "")
         case "deadline_exceeded": self = .deadlineExceeded
+        case "sla_at_risk": self = .slaAtRisk
+        case "sla_breached": self = .slaBreached
         case "resumed": self = .resumed
         default: throw fail()
         }

@@ -156,7 +156,7 @@ public struct RunStateMachine: Sendable {
             }
         }
         switch event {
-        case .started(let given):
+        case .started(let given, _):
             inputs = given
             startedAt = time
             for i in steps.indices where steps[i].remainingDependencies == 0 { activate(i, at: time, into: &actions) }
@@ -204,7 +204,7 @@ public struct RunStateMachine: Sendable {
                                                   isRetryable: false))
             abandonWaitingTasks()
             beginCompensation(at: time, into: &actions)
-        case .resumed:
+        case .resumed, .slaAtRisk, .slaBreached:
             break
         }
         if status == .running, failure != nil, running == 0 { beginCompensation(at: time, into: &actions) }

@@ -1,0 +1,88 @@
+import Foundation
+import NovaCore
+
+/// Runs a program with an argument vector, never through a shell, so parameters cannot be
+/// pasted into a command line. Input: `argv` (list of strings, the first being the program —
+/// a path, or a name looked up in PATH), optional `env` (map), `workingDirectory`, `stdin`,
+/// `allowedExitCodes` (default [0]). Output: `exitCode`, `stdout`, `stderr` (each capped).
+public struct CommandAction: WorkflowAction {
+    public static let outputLimit = 64 * 1024
+
+    public init() {}
+    public var name: String { "command" }
+
+    public func run(_ input: Value, context: ActionContext) async throws -> Value {
+        guard let argv = input["argv"]?.arrayValue?.compactMap(\.stringValue), !argv.isEmpty,
+              argv.count == input["argv"]?.arrayValue?.count else {
+            throw StepError(code: "invalid_input", message: "command needs argv: a non-empty list of strings", isRetryable: false)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.resolve(argv[0]))
+        process.arguments = Array(argv.dropFirst())
+        if let env = input["env"]?.objectValue {
+            var environment = ProcessInfo.processInfo.environment
+            for (key, value) in env { if let k = key.stringValue { environment[k] = value.stringValue ?? value.canonicalJSON } }
+            process.environment = environment
+        }
+        if let directory = input["workingDirectory"]?.stringValue { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = stdin
+        let allowed = input["allowedExitCodes"]?.arrayValue?.compactMap(\.intValue) ?? [0]
+        let finished = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        do { try process.run() } catch {
+            throw StepError(code: "command_not_started", message: "cannot start \(argv[0]): \(error.localizedDescription)", isRetryable: false)
+        }
+        if let text = input["stdin"]?.stringValue { stdin.fileHandleForWriting.write(Data(text.utf8)) }
+        try? stdin.fileHandleForWriting.close()
+        async let out = Self.read(stdout.fileHandleForReading)
+        async let err = Self.read(stderr.fileHandleForReading)
+        let status: Int32 = await withTaskCancellationHandler {
+            var iterator = finished.stream.makeAsyncIterator()
+            return await iterator.next() ?? -1
+        } onCancel: {
+            Self.stop(process)
+        }
+        let (output, errors) = await (out, err)
+        if Task.isCancelled { throw CancellationError() }
+        let result: Value = ["exitCode": .int(Int(status)), "stdout": .string(output), "stderr": .string(errors)]
+        guard allowed.contains(Int(status)) else {
+            let tail = errors.split(separator: "\n").suffix(3).joined(separator: " | ")
+            throw StepError(code: "command_failed", message: "\(argv[0]) exited with \(status)\(tail.isEmpty ? "" : ": \(tail)")")
+        }
+        return result
+    }
+
+    /// SIGTERM, then SIGKILL a second later. The kill matters: a server that handles SIGTERM
+    /// itself (swift-service-lifecycle sets it to ignored) passes that disposition on to every
+    /// child it spawns, so a child may never see the SIGTERM.
+    static func stop(_ process: Process) {
+        let pid = process.processIdentifier
+        process.terminate()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
+            if process.isRunning { kill(pid, SIGKILL) }
+        }
+    }
+
+    static func resolve(_ program: String) throws -> String {
+        if program.contains("/") { return program }
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw StepError(code: "command_not_found", message: "\(program) is not on PATH", isRetryable: false)
+    }
+
+    /// Reads a pipe to its end on a dispatch thread: a blocking read on Swift's cooperative pool
+    /// (two threads on a two-core machine) would stall every other task until the program exits.
+    static func read(_ handle: FileHandle) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = (try? handle.readToEnd()) ?? Data()
+                continuation.resume(returning: String(decoding: data.prefix(outputLimit), as: UTF8.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import NovaCore
+
+/// Makes an HTTP request. Input: `url`, `method` (GET), `headers` (map), `body` (a string is
+/// sent as is; anything else as JSON), `timeout` (seconds, default 30), `expectStatus` (list;
+/// default any 2xx). Output: `status`, `headers`, `body` (parsed when the reply is JSON).
+/// 5xx, 429 and network errors may be retried; other statuses fail at once.
+public struct HTTPRequestAction: WorkflowAction {
+    public init() {}
+    public var name: String { "http.request" }
+
+    public func run(_ input: Value, context: ActionContext) async throws -> Value {
+        let request = try Self.makeRequest(input, idempotencyKey: context.idempotencyKey)
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw StepError(code: "http_unreachable", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? ""): \(error.localizedDescription)")
+        }
+        guard let http = response as? HTTPURLResponse else { throw StepError(code: "http_error", message: "not an HTTP response") }
+        var headers: [String: Value] = [:]
+        for (key, value) in http.allHeaderFields {
+            if let key = key as? String { headers[key.lowercased()] = .string("\(value)") }
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        let body: Value = (try? Value(json: text)) ?? .string(text)
+        let output: Value = ["status": .int(http.statusCode), "headers": .object(headers), "body": body]
+        let expected = input["expectStatus"]?.arrayValue?.compactMap(\.intValue)
+        let ok = expected.map { $0.contains(http.statusCode) } ?? (200..<300).contains(http.statusCode)
+        guard ok else {
+            let retryable = http.statusCode >= 500 || http.statusCode == 429
+            throw StepError(code: "http_status", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? "") answered \(http.statusCode)",
+                            isRetryable: retryable)
+        }
+        return output
+    }
+
+    static func makeRequest(_ input: Value, idempotencyKey: String) throws -> URLRequest {
+        guard let text = input["url"]?.stringValue, let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme) else {
+            throw StepError(code: "invalid_input", message: "http.request needs an http or https url", isRetryable: false)
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = (input["method"]?.stringValue ?? "GET").uppercased()
+        request.timeoutInterval = input["timeout"]?.doubleValue ?? 30
+        request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
+        for (key, value) in input["headers"]?.objectValue ?? [:] {
+            if let key = key.stringValue { request.setValue(value.stringValue ?? value.canonicalJSON, forHTTPHeaderField: key) }
+        }
+        if let body = input["body"], !body.isNull {
+            if let text = body.stringValue {
+                request.httpBody = Data(text.utf8)
+            } else {
+                request.httpBody = body.canonicalJSONData
+                if request.value(forHTTPHeaderField: "Content-Type") == nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+            }
+        }
+        return request
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import NovaCore
+
+extension WorkflowEngine {
+    /// Drives one run until it ends or the engine stops: every input becomes an event, the event
+    /// is committed with the run's row (and a checkpoint for a finished attempt), and only then
+    /// are the machine's actions carried out.
+    func drive(_ run: LiveRun) async {
+        var run = run
+        await withDiscardingTaskGroup { group in
+            perform(run.initialActions, for: run, in: &group)
+            startClocks(for: run, in: &group)
+            if run.machine.status.isTerminal {
+                await finish(&run)
+                return
+            }
+            for await input in run.mailbox {
+                guard await handle(input, &run, in: &group) else { break }
+            }
+            group.cancelAll()
+        }
+        mailboxes.withLock { _ = $0.removeValue(forKey: run.record.id) }
+        run.post.finish()
+        let pending = waiters.withLock { $0.removeValue(forKey: run.record.id) ?? [] }
+        for waiter in pending {
+            if run.record.status.isTerminal { waiter.resume(returning: run.record) }
+            else { waiter.resume(throwing: NovaError(.unavailable, "the workflow engine stopped before run \(run.record.id) ended", isRetryable: true)) }
+        }
+    }
+
+    /// Handles one input; false when the driver should stop.
+    private func handle(_ input: DriverInput, _ run: inout LiveRun, in group: inout DiscardingTaskGroup) async -> Bool {
+        let now = clock.now
+        var event: RunEvent
+        var reply: CheckedContinuation<Void, any Error>?
+        var checkpoints: [StepCheckpoint] = []
+        switch input {
+        case .inspect(let continuation):
+            continuation.resume(returning: run.snapshot)
+            return true
+        case .attemptFinished(let key, let attempt, let result, let startedAt):
+            metrics.recordAttempt(seconds: now.timeIntervalSince(startedAt), succeeded: (try? result.get()) != nil)
+            switch result {
+            case .success(let output):
+                event = .taskSucceeded(key, attempt: attempt, output: output)
+                checkpoints.append(StepCheckpoint(run: run.record.id, task: key, attempt: attempt, succeeded: true, output: output, error: nil,
+                                                  startedAt: startedAt, finishedAt: now))
+            case .failure(let error):
+                event = .taskFailed(key, attempt: attempt, error: error)
+                checkpoints.append(StepCheckpoint(run: run.record.id, task: key, attempt: attempt, succeeded: false, output: .null, error: error,
+                                                  startedAt: startedAt, finishedAt: now))
+            }
+        case .event(let given, let continuation):
+            event = given
+            reply = continuation
+        case .decide(let key, let approved, let by, let roles, let comment, let continuation):
+            guard let approval = run.machine.pendingApproval(key) else {
+                continuation.resume(throwing: NovaError(.conflict, "\(key) is not waiting for approval in run \(run.record.id)"))
+                return true
+            }
+            if let role = approval["role"]?.stringValue, !roles.contains(role), !roles.contains("admin") {
+                continuation.resume(throwing: NovaError(.forbidden, "approving \(key) needs the \(role) role"))
+                return true
+            }
+            event = .approvalDecided(key, approved: approved, by: by, comment: comment)
+            reply = continuation
+        }
+        let actions: [RunAction]
+        do {
+            actions = try run.machine.apply(event, at: now.timeIntervalSince1970)
+        } catch {
+            reply?.resume(throwing: error)
+            return true
+        }
+        if actions.contains(where: { if case .startTimer(let key, _) = $0 { key == event.task } else { false } }), case .taskFailed = event {
+            metrics.update { $0.retries += 1 }
+        }
+        if case .slaAtRisk = event { metrics.update { $0.slaAtRisk += 1 } }
+        if case .slaBreached = event {
+            metrics.update { $0.slaBreached += 1 }
+            logger.warning("workflow run \(run.record.id) (\(run.record.workflow)) passed its SLA")
+        }
+        let history = [RunHistoryEntry(sequence: run.nextSequence, time: now, event: event)]
+        run.nextSequence += 1
+        let ended = update(&run.record, from: run, at: now)
+        do {
+            try await store.commit([RunCommit(run: run.record, history: history, checkpoints: checkpoints)])
+        } catch {
+            logger.error("workflow run \(run.record.id) could not be saved, it stops here and resumes at the next start: \(error)")
+            reply?.resume(throwing: NovaError(.storage, "the run's state could not be saved: \(error)", isRetryable: true))
+            return false
+        }
+        reply?.resume()
+        perform(actions, for: run, in: &group)
+        if ended {
+            metrics.update { $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1 }
+            return false
+        }
+        return true
+    }
+
+    /// Copies the machine's status, output and error into the record; true when the run ended.
+    private func update(_ record: inout RunRecord, from run: LiveRun, at now: Date) -> Bool {
+        record.status = run.machine.status
+        record.updatedAt = now
+        if record.status.isTerminal {
+            record.output = run.machine.output
+            record.error = run.errorValue
+        }
+        return record.status.isTerminal
+    }
+
+    private func finish(_ run: inout LiveRun) async {
+        _ = update(&run.record, from: run, at: clock.now)
+        do { try await store.commit([RunCommit(run: run.record, history: [])]) } catch {
+            logger.error("workflow run \(run.record.id) could not be saved: \(error)")
+        }
+        metrics.update { $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1 }
+    }
+
+    func perform(_ actions: [RunAction], for run: LiveRun, in group: inout DiscardingTaskGroup) {
+        for action in actions {
+            switch action {
+            case .execute(let request):
+                let post = run.post, cancelled = run.cancelled, record = run.record
+                group.addTask { await self.attempt(request, startedBy: record.startedBy, workflow: record.workflow, cancelled: cancelled, post: post) }
+            case .startTimer(let key, let at):
+                let post = run.post
+                group.addTask {
+                    guard await self.sleep(until: at) else { return }
+                    post.yield(.event(.timerFired(key), reply: nil))
+                }
+            case .cancel(let keys):
+                run.cancelled.cancel(keys)
+            case .finish:
+                break
+            }
+        }
+    }
+
+    /// The run's deadline and SLA timers, from its start time.
+    private func startClocks(for run: LiveRun, in group: inout DiscardingTaskGroup) {
+        let start = run.record.createdAt.timeIntervalSince1970
+        let post = run.post
+        var clocks: [(Double, RunEvent)] = []
+        if let deadline = run.machine.definition.deadline { clocks.append((start + deadline, .deadlineExceeded)) }
+        if let sla = run.machine.definition.sla {
+            clocks.append((start + sla * 0.8, .slaAtRisk))
+            clocks.append((start + sla, .slaBreached))
+        }
+        for (at, event) in clocks {
+            group.addTask {
+                guard await self.sleep(until: at) else { return }
+                post.yield(.event(event, reply: nil))
+            }
+        }
+    }
+
+    /// Sleeps until a wall-clock time; false when cancelled first.
+    func sleep(until at: Double) async -> Bool {
+        let delay = at - clock.now.timeIntervalSince1970
+        if delay > 0 {
+            do { try await Task.sleep(for: .seconds(delay)) } catch { return false }
+        }
+        return !Task.isCancelled
+    }
+
+    // MARK: - Resuming
+
+    func resumeUnfinishedRuns() async throws -> [LiveRun] {
+        var resumed: [LiveRun] = []
+        for record in try await store.unfinishedRuns() where !mailboxes.withLock({ $0[record.id] != nil }) {
+            guard let definition = try await store.definition(named: record.workflow, version: record.version) else {
+                logger.error("run \(record.id) needs workflow \(record.workflow) version \(record.version), which is gone; it stays as it is")
+                continue
+            }
+            let history = try await store.history(run: record.id)
+            var priorities: [Double]?
+            if case .started(_, let stored)? = history.first?.event { priorities = stored }
+            var machine = RunStateMachine(definition: definition, runID: record.id, seed: record.seed, priorities: priorities)
+            for entry in history { _ = try? machine.apply(entry.event, at: entry.time.timeIntervalSince1970) }
+            let now = clock.now
+            let sequence = (history.last?.sequence ?? 0) + 1
+            try await store.commit([RunCommit(run: record, history: [RunHistoryEntry(sequence: sequence, time: now, event: .resumed)])])
+            var run = LiveRun(record: record, machine: machine, nextSequence: sequence + 1, initialActions: machine.resumptionActions())
+            run.record.updatedAt = now
+            mailboxes.withLock { $0[record.id] = run.post }
+            metrics.update { $0.runsActive += 1 }
+            resumed.append(run)
+        }
+        return resumed
+    }
+}
