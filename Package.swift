@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "ControlPlane",
             dependencies: [
-                "NovaCore", "Infrastructure",
+                "NovaCore", "Infrastructure", "Workflow",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -56,13 +56,13 @@ let package = Package(
         ),
         .target(
             name: "Persistence",
-            dependencies: ["NovaCore", "ControlPlane", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NovaCore", "ControlPlane", "Workflow", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         .target(
             name: "APIServer",
             dependencies: [
-                "NovaCore", "Infrastructure", "Libvirt", "ControlPlane", "Persistence",
+                "NovaCore", "Infrastructure", "Libvirt", "ControlPlane", "Persistence", "Workflow",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

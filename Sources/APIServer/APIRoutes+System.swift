@@ -6,6 +6,7 @@ extension APIRoutes {
     var systemRoutes: [APIRoute] {
         let cp = controlPlane
         let metrics = metrics
+        let workflows = workflows
         let reconciler = reconciler
         return [
             APIRoute(method: .get, path: "/healthz", operationId: "health", summary: "The process is up", tag: "System", isPublic: true,
@@ -23,7 +24,9 @@ extension APIRoutes {
             },
             APIRoute(method: .get, path: "/metrics", operationId: "metrics", summary: "Prometheus metrics", tag: "System", isPublic: true,
                      success: (200, "Prometheus text format", nil), produces: "text/plain") { _, _ in
-                APIResponse.text(try await metrics.render(controlPlane: cp, reconciler: reconciler), contentType: "text/plain; version=0.0.4")
+                let text = try await metrics.render(controlPlane: cp, reconciler: reconciler)
+                    + workflows.metrics.prometheusText(queueDepth: workflows.queueDepth)
+                return APIResponse.text(text, contentType: "text/plain; version=0.0.4")
             },
         ]
     }

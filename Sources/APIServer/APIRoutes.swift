@@ -2,6 +2,7 @@ import ControlPlane
 import Hummingbird
 import Infrastructure
 import NovaCore
+import Workflow
 
 /// Everything the routes need, and the full list of routes.
 struct APIRoutes: Sendable {
@@ -9,8 +10,9 @@ struct APIRoutes: Sendable {
     let driver: any InfrastructureDriver
     let reconciler: Reconciler?
     let metrics: APIMetrics
+    let workflows: WorkflowEngine
 
     var all: [APIRoute] {
-        systemRoutes + controlPlane.kinds.flatMap(resourceRoutes) + applyRoutes + eventRoutes + auditRoutes + accessRoutes
+        systemRoutes + controlPlane.kinds.flatMap(resourceRoutes) + applyRoutes + eventRoutes + auditRoutes + accessRoutes + workflowRoutes
     }
 }

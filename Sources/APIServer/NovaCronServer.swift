@@ -10,6 +10,7 @@ import Logging
 import NovaCore
 import Persistence
 import ServiceLifecycle
+import Workflow
 
 /// The API server's front door: builds the store, control plane, reconciler and HTTP
 /// application from a configuration, and runs them together.
@@ -20,6 +21,7 @@ public struct NovaCronServer: Sendable {
     public let controlPlane: ControlPlane
     public let driver: any InfrastructureDriver
     public let reconciler: Reconciler
+    public let workflows: WorkflowEngine
     let metrics = APIMetrics()
     let logger: Logger
 
@@ -39,7 +41,7 @@ public struct NovaCronServer: Sendable {
             driver = libvirt
         }
         let controlPlane = ControlPlane(store: store, auditLog: store, access: store, clock: clock, logger: logger)
-        let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, logger: logger)
+        let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store, logger: logger)
         var issued: String?
         if let key = try await controlPlane.bootstrapAdminKey() {
             try AdminKeyFile.write(key.secret, to: configuration.adminKeyPath)
@@ -50,16 +52,20 @@ public struct NovaCronServer: Sendable {
 
     /// Assembles a server around an existing control plane and driver (tests use in-memory ones).
     public init(configuration: ServerConfiguration, controlPlane: ControlPlane, driver: any InfrastructureDriver,
-                logger: Logger = Logger(label: "novacron")) {
+                workflowStore: any WorkflowStore = InMemoryWorkflowStore(), logger: Logger = Logger(label: "novacron")) {
         self.configuration = configuration
         self.controlPlane = controlPlane
         self.driver = driver
         self.logger = logger
         reconciler = Reconciler(controlPlane: controlPlane, driver: driver, interval: configuration.reconcileInterval, logger: logger)
+        workflows = WorkflowEngine(store: workflowStore,
+                                   actions: WorkflowEngine.builtInActions + [ResourceApplyAction(controlPlane: controlPlane),
+                                                                             ResourceDeleteAction(controlPlane: controlPlane)],
+                                   clock: controlPlane.clock, logger: logger)
     }
 
     var routes: [APIRoute] {
-        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics).all
+        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows).all
         let document = OpenAPIDocument.make(routes: base + [Self.openAPIRoute(document: .null)], version: Self.version)
         return base + [Self.openAPIRoute(document: document)]
     }
@@ -112,10 +118,10 @@ public struct NovaCronServer: Sendable {
                            logger: logger)
     }
 
-    /// Runs the HTTP server and the reconciler until SIGINT or SIGTERM.
+    /// Runs the HTTP server, the reconciler and the workflow engine until SIGINT or SIGTERM.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = try makeApplication(onServerRunning: onServerRunning)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: reconciler)],
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: reconciler), .init(service: workflows)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -1,4 +1,5 @@
 import NovaCore
+import Workflow
 
 /// Builds the OpenAPI 3.1 document from the same route list the router is built from.
 enum OpenAPIDocument {
@@ -116,6 +117,26 @@ enum OpenAPIDocument {
             ]]],
         ]],
         "RoleList": list("Role"),
+        "Workflow": ["type": "object", "required": ["steps"], "description": "A workflow definition: name, inputs, steps (name, action, inputs, dependsOn, retry, timeout, heartbeatTimeout, compensate, when, forEach), outputs, concurrency, deadline, sla",
+                     "properties": ["name": ["type": "string"], "steps": ["type": "array", "items": ["type": "object", "required": ["name", "action"]]]]],
+        "WorkflowSummary": ["type": "object", "properties": [
+            "name": ["type": "string"], "version": ["type": "integer"], "description": ["type": "string"], "steps": ["type": "array", "items": object],
+            "suggestedConcurrency": ["type": "integer"], "created": ["type": "boolean"],
+        ]],
+        "WorkflowList": list("WorkflowSummary"),
+        "RunRequest": ["type": "object", "properties": ["inputs": object, "version": ["type": "integer"]]],
+        "Run": ["type": "object", "properties": [
+            "id": ["type": "string"], "workflow": ["type": "string"], "version": ["type": "integer"],
+            "status": ["type": "string", "enum": .array(RunStatus.allCases.map { .string($0.rawValue) })],
+            "inputs": object, "output": [:], "error": [:], "startedBy": ["type": "string"], "createdAt": ["type": "string"], "updatedAt": ["type": "string"],
+        ]],
+        "RunList": list("Run"),
+        "RunState": ["type": "object", "properties": ["run": ref("Run"), "steps": ["type": "array", "items": object], "tasks": ["type": "array", "items": object],
+                                                      "live": ["type": "boolean"]]],
+        "RunHistory": ["type": "object", "properties": ["items": ["type": "array", "items": object]]],
+        "RunCancel": ["type": "object", "properties": ["reason": ["type": "string"]]],
+        "RunSignal": ["type": "object", "required": ["name"], "properties": ["name": ["type": "string"], "payload": [:]]],
+        "RunDecision": ["type": "object", "required": ["task"], "properties": ["task": ["type": "string"], "comment": ["type": "string"]]],
         "Status": ["type": "object", "properties": ["status": ["type": "string"]]],
         "Diagnostic": ["type": "object", "required": ["code", "message"], "properties": [
             "code": ["type": "string"], "message": ["type": "string"], "severity": ["type": "string"], "path": ["type": "string"],

@@ -47,7 +47,10 @@ public struct Role: Sendable, Hashable {
     }
 
     /// Every other resource a rule may name besides the resource kinds' plurals.
-    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history"]
+    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history"] + workflowResources
+
+    /// The workflow engine's resources: definitions, runs (approving is `update runs`), schedules.
+    public static let workflowResources = ["workflows", "runs", "schedules"]
 
     public static let admin = Role(name: "admin", rules: [Rule(verbs: ["*"], resources: ["*"])])
 
@@ -55,11 +58,12 @@ public struct Role: Sendable, Hashable {
     public static let `operator` = Role(name: "operator", rules: [
         Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(ResourceKind.builtIn.map(\.plural))),
         Rule(verbs: ["get", "list", "watch"], resources: ["events", "history"]),
+        Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(workflowResources)),
     ])
 
     /// Reads resources and events.
     public static let viewer = Role(name: "viewer", rules: [
-        Rule(verbs: ["get", "list", "watch"], resources: Set(ResourceKind.builtIn.map(\.plural) + ["events", "history"])),
+        Rule(verbs: ["get", "list", "watch"], resources: Set(ResourceKind.builtIn.map(\.plural) + ["events", "history"] + workflowResources)),
     ])
 
     public static let builtIn: [Role] = [.admin, .operator, .viewer]

@@ -75,6 +75,51 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("2026-11-29-workflows") { db in
+            try db.execute(sql: """
+                CREATE TABLE workflow_definitions (
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    document TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (name, version)
+                ) WITHOUT ROWID;
+                CREATE TABLE workflow_runs (
+                    id TEXT PRIMARY KEY,
+                    workflow TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    output TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    seed INTEGER NOT NULL,
+                    started_by TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX workflow_runs_unfinished ON workflow_runs (status) WHERE status IN ('running', 'compensating');
+                CREATE INDEX workflow_runs_by_workflow ON workflow_runs (workflow, created_at);
+                CREATE INDEX workflow_runs_by_time ON workflow_runs (created_at);
+                CREATE TABLE workflow_checkpoints (
+                    run_id TEXT NOT NULL,
+                    task TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    succeeded INTEGER NOT NULL,
+                    output TEXT NOT NULL,
+                    error TEXT,
+                    started_at REAL NOT NULL,
+                    finished_at REAL NOT NULL,
+                    PRIMARY KEY (run_id, task)
+                ) WITHOUT ROWID;
+                CREATE TABLE workflow_history (
+                    run_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    event TEXT NOT NULL,
+                    PRIMARY KEY (run_id, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import ControlPlane
+import Workflow
 import Foundation
 import GRDB
 import NovaCore
@@ -14,6 +15,8 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, Sendable {
     let pool: DatabasePool
     let kinds: [ResourceKind]
     public let path: String
+    public let durability: Durability
+    let workflowCommits: GroupCommit<[RunCommit]>
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, kinds: [ResourceKind] = ResourceKind.builtIn, durability: Durability = .process) throws {
@@ -30,6 +33,10 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, Sendable {
         }
         self.kinds = kinds
         self.path = path
+        self.durability = durability
+        workflowCommits = GroupCommit { [pool] batches in
+            try await pool.write { db in try Self.write(batches.flatMap { $0 }, to: db) }
+        }
     }
 
     /// The names of the migrations applied, in order.

@@ -100,6 +100,11 @@ public struct RunStateMachine: Sendable {
         return task.input
     }
 
+    /// A task's attempt and phase.
+    public func state(of key: TaskKey) -> (attempt: Int, phase: TaskPhase)? {
+        task(key).map { ($0.attempt, $0.phase) }
+    }
+
     /// Tasks waiting for approval.
     public var pendingApprovals: [TaskKey] {
         taskPhases.compactMap { if case .awaitingApproval = $0.phase { $0.key } else { nil } }

@@ -72,6 +72,15 @@ extension WorkflowEngine {
             reply?.resume(throwing: error)
             return true
         }
+        if checkpoints.isEmpty, let key = event.task, let (attempt, phase) = run.machine.state(of: key), phase.isFinished {
+            // Approvals, sleeps and approval timeouts end without an attempt result: checkpoint them too.
+            var output = Value.null
+            var error: StepError?
+            if case .succeeded(let value) = phase { output = value }
+            if case .failed(let failure) = phase { error = failure }
+            checkpoints.append(StepCheckpoint(run: run.record.id, task: key, attempt: attempt, succeeded: error == nil, output: output, error: error,
+                                              startedAt: now, finishedAt: now))
+        }
         if actions.contains(where: { if case .startTimer(let key, _) = $0 { key == event.task } else { false } }), case .taskFailed = event {
             metrics.update { $0.retries += 1 }
         }

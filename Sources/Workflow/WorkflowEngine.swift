@@ -46,6 +46,9 @@ public final class WorkflowEngine: Service, Sendable {
 
     public static let builtInActions: [any WorkflowAction] = [NoopAction(), CommandAction(), HTTPRequestAction(), NotifyAction()]
 
+    /// Attempts waiting for the global concurrency limit.
+    public var queueDepth: Int { limiter.queueDepth }
+
     /// Every action name a step may use.
     public var knownActions: Set<String> { Set(actions.keys).union([BuiltInAction.approval, BuiltInAction.sleep]) }
 

@@ -1,0 +1,63 @@
+import NovaCore
+import Workflow
+
+/// `resource.apply`: applies documents through the one door (authorisation, admission, audit),
+/// all or nothing. Input: `documents` (a list) or `document`. Output: what happened to each.
+/// The run acts as `workflow:<who started it>` with the operator role.
+public struct ResourceApplyAction: WorkflowAction {
+    let controlPlane: ControlPlane
+
+    public init(controlPlane: ControlPlane) { self.controlPlane = controlPlane }
+
+    public var name: String { "resource.apply" }
+    public var isLongRunning: Bool { false }
+
+    public func run(_ input: Value, context: ActionContext) async throws -> Value {
+        let documents = input["documents"]?.arrayValue ?? input["document"].map { [$0] } ?? []
+        guard !documents.isEmpty else {
+            throw StepError(code: "invalid_input", message: "resource.apply needs documents (a list) or document", isRetryable: false)
+        }
+        do {
+            let resources = try controlPlane.resources(from: documents)
+            let outcomes = try await controlPlane.apply(resources, as: Self.principal(context))
+            return ["results": .array(outcomes.map { outcome in
+                ["kind": .string(outcome.resource.kind.name), "name": .string(outcome.resource.name), "action": .string(outcome.action.rawValue),
+                 "resourceVersion": .int(outcome.resource.metadata.resourceVersion)]
+            })]
+        } catch let error as NovaError {
+            throw StepError(error)
+        }
+    }
+
+    static func principal(_ context: ActionContext) -> Principal {
+        Principal(name: "workflow:\(context.startedBy)", role: .operator)
+    }
+}
+
+/// `resource.delete`: deletes `kind`/`name` through the one door. Deleting what is already gone
+/// succeeds with `deleted: false`, so a repeated attempt is harmless.
+public struct ResourceDeleteAction: WorkflowAction {
+    let controlPlane: ControlPlane
+
+    public init(controlPlane: ControlPlane) { self.controlPlane = controlPlane }
+
+    public var name: String { "resource.delete" }
+    public var isLongRunning: Bool { false }
+
+    public func run(_ input: Value, context: ActionContext) async throws -> Value {
+        guard let kindName = input["kind"]?.stringValue, let name = input["name"]?.stringValue else {
+            throw StepError(code: "invalid_input", message: "resource.delete needs kind and name", isRetryable: false)
+        }
+        guard let kind = controlPlane.kind(named: kindName) else {
+            throw StepError(code: "invalid_input", message: "unknown kind \(kindName)", isRetryable: false)
+        }
+        do {
+            _ = try await controlPlane.delete(kind, named: name, as: ResourceApplyAction.principal(context))
+            return ["deleted": true, "kind": .string(kind.name), "name": .string(name)]
+        } catch let error as NovaError where error.code == .notFound {
+            return ["deleted": false, "kind": .string(kind.name), "name": .string(name)]
+        } catch let error as NovaError {
+            throw StepError(error)
+        }
+    }
+}
