@@ -104,12 +104,12 @@ let package = Package(
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "NovaCronTesting", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Persistence", "Workflow", "NovaCronTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "NovaCronClient", "NovaCronTesting",
+                "APIServer", "NovaCronClient", "NovaCronTesting", "Persistence", "Workflow",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,0 +1,60 @@
+import Foundation
+import NovaCore
+import NovaCronClient
+import Testing
+
+/// A `novacron serve` child process on a loopback port it picks, in a data directory the test owns.
+/// Only this process is ever signalled, by its PID.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: the fields are set once in `start` before the object is shared, then only read.
+    let process = Process()
+    private(set) var port = 0
+    let dataDirectory: String
+
+    /// The `novacron` binary built beside the test bundle, or nil when it was not built.
+    static var binary: String? {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("novacron").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+
+    /// Starts the server and waits until it says where it listens.
+    func start(binary: String) throws {
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "warning"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let handle = errors.fileHandleForReading
+        var text = ""
+        let deadline = Date().addingTimeInterval(60)
+        while port == 0, Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: #"serving http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(text[range].split(separator: ":").last ?? "") ?? 0
+            }
+        }
+        guard port != 0 else { throw NovaError(.unavailable, "novacron serve did not start: \(text)") }
+    }
+
+    var adminKey: String {
+        let data = FileManager.default.contents(atPath: dataDirectory + "/admin.key") ?? Data()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    var client: NovaCronClient { NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: adminKey) }
+
+    func kill(_ signal: Int32) {
+        guard process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+}
