@@ -23,8 +23,7 @@ struct LiveRun: Sendable {
     var machine: RunStateMachine
     var nextSequence: Int
     var initialActions: [RunAction]
-    let mailbox: AsyncStream<DriverInput>
-    let post: AsyncStream<DriverInput>.Continuation
+    let mailbox = RunMailbox()
     let cancelled = CancelledTasks()
 
     init(record: RunRecord, machine: RunStateMachine, nextSequence: Int, initialActions: [RunAction]) {
@@ -32,7 +31,6 @@ struct LiveRun: Sendable {
         self.machine = machine
         self.nextSequence = nextSequence
         self.initialActions = initialActions
-        (mailbox, post) = AsyncStream<DriverInput>.makeStream()
     }
 
     /// The run's failure and failed compensations, as the record keeps them.

@@ -5,9 +5,9 @@ import Synchronization
 extension WorkflowEngine {
     /// Runs one attempt under the global limit and posts its result to the run.
     func attempt(_ request: TaskRequest, startedBy: String, workflow: String, cancelled: CancelledTasks,
-                 post: AsyncStream<DriverInput>.Continuation) async {
+                 mailbox: RunMailbox) async {
         guard let action = actions[request.action] else {
-            post.yield(.attemptFinished(request.key, attempt: request.attempt,
+            mailbox.post(.attemptFinished(request.key, attempt: request.attempt,
                                         result: .failure(StepError(code: "unknown_action", message: "no action named \(request.action) is registered", isRetryable: false)),
                                         startedAt: clock.now))
             return
@@ -26,7 +26,7 @@ extension WorkflowEngine {
             do { result = .success(try await action.run(request.input, context: context)) } catch { result = .failure(StepError(error)) }
         }
         if Task.isCancelled { return }
-        post.yield(.attemptFinished(request.key, attempt: request.attempt, result: result, startedAt: startedAt))
+        mailbox.post(.attemptFinished(request.key, attempt: request.attempt, result: result, startedAt: startedAt))
     }
 
     /// Races the action against its timeout, its heartbeat timeout and cancellation by the run.

@@ -14,17 +14,28 @@ extension WorkflowEngine {
                 await finish(&run)
                 return
             }
-            for await input in run.mailbox {
+            while let input = await run.mailbox.next() {
                 guard await handle(input, &run, in: &group) else { break }
             }
             group.cancelAll()
         }
         mailboxes.withLock { _ = $0.removeValue(forKey: run.record.id) }
-        run.post.finish()
+        for input in run.mailbox.close() { answer(input, afterEndOf: run) }
         let pending = waiters.withLock { $0.removeValue(forKey: run.record.id) ?? [] }
         for waiter in pending {
             if run.record.status.isTerminal { waiter.resume(returning: run.record) }
             else { waiter.resume(throwing: NovaError(.unavailable, "the workflow engine stopped before run \(run.record.id) ended", isRetryable: true)) }
+        }
+    }
+
+    /// Answers a request that arrived as the run stopped being driven.
+    private func answer(_ input: DriverInput, afterEndOf run: LiveRun) {
+        let ended = NovaError(.conflict, "run \(run.record.id) is not running (\(run.record.status.rawValue))")
+        switch input {
+        case .inspect(let reply): reply.resume(returning: run.snapshot)
+        case .event(_, let reply): reply?.resume(throwing: ended)
+        case .decide(_, _, _, _, _, let reply): reply.resume(throwing: ended)
+        case .attemptFinished: break
         }
     }
 
@@ -131,13 +142,13 @@ extension WorkflowEngine {
         for action in actions {
             switch action {
             case .execute(let request):
-                let post = run.post, cancelled = run.cancelled, record = run.record
-                group.addTask { await self.attempt(request, startedBy: record.startedBy, workflow: record.workflow, cancelled: cancelled, post: post) }
+                let post = run.mailbox, cancelled = run.cancelled, record = run.record
+                group.addTask { await self.attempt(request, startedBy: record.startedBy, workflow: record.workflow, cancelled: cancelled, mailbox: post) }
             case .startTimer(let key, let at):
-                let post = run.post
+                let post = run.mailbox
                 group.addTask {
                     guard await self.sleep(until: at) else { return }
-                    post.yield(.event(.timerFired(key), reply: nil))
+                    post.post(.event(.timerFired(key), reply: nil))
                 }
             case .cancel(let keys):
                 run.cancelled.cancel(keys)
@@ -150,7 +161,7 @@ extension WorkflowEngine {
     /// The run's deadline and SLA timers, from its start time.
     private func startClocks(for run: LiveRun, in group: inout DiscardingTaskGroup) {
         let start = run.record.createdAt.timeIntervalSince1970
-        let post = run.post
+        let post = run.mailbox
         var clocks: [(Double, RunEvent)] = []
         if let deadline = run.machine.definition.deadline { clocks.append((start + deadline, .deadlineExceeded)) }
         if let sla = run.machine.definition.sla {
@@ -160,7 +171,7 @@ extension WorkflowEngine {
         for (at, event) in clocks {
             group.addTask {
                 guard await self.sleep(until: at) else { return }
-                post.yield(.event(event, reply: nil))
+                post.post(.event(event, reply: nil))
             }
         }
     }
@@ -193,7 +204,7 @@ extension WorkflowEngine {
             try await store.commit([RunCommit(run: record, history: [RunHistoryEntry(sequence: sequence, time: now, event: .resumed)])])
             var run = LiveRun(record: record, machine: machine, nextSequence: sequence + 1, initialActions: machine.resumptionActions())
             run.record.updatedAt = now
-            mailboxes.withLock { $0[record.id] = run.post }
+            mailboxes.withLock { $0[record.id] = run.mailbox }
             metrics.update { $0.runsActive += 1 }
             resumed.append(run)
         }

@@ -22,7 +22,7 @@ public final class WorkflowEngine: Service, Sendable {
     let ordering: Ordering
     let logger: Logger
     let seeds = Mutex(SystemRandom())
-    let mailboxes = Mutex<[String: AsyncStream<DriverInput>.Continuation]>([:])
+    let mailboxes = Mutex<[String: RunMailbox]>([:])
     let waiters = Mutex<[String: [CheckedContinuation<RunRecord?, any Error>]]>([:])
     let newRuns: (stream: AsyncStream<LiveRun>, continuation: AsyncStream<LiveRun>.Continuation) = AsyncStream.makeStream()
 
@@ -89,7 +89,7 @@ public final class WorkflowEngine: Service, Sendable {
                                seed: seed, startedBy: actor, createdAt: now, updatedAt: now)
         let run = LiveRun(record: record, machine: machine, nextSequence: 2, initialActions: actions)
         // Registered before the commit, so a resume that reads the new row sees it is already live.
-        mailboxes.withLock { $0[id] = run.post }
+        mailboxes.withLock { $0[id] = run.mailbox }
         do {
             try await store.commit([RunCommit(run: record, history: [RunHistoryEntry(sequence: 1, time: now, event: started)])])
         } catch {
@@ -142,7 +142,7 @@ public final class WorkflowEngine: Service, Sendable {
                 continuation.resume(throwing: NovaError(.conflict, "run \(id) is not running"))
                 return
             }
-            if case .terminated = mailbox.yield(make(continuation)) {
+            if !mailbox.post(make(continuation)) {
                 continuation.resume(throwing: NovaError(.conflict, "run \(id) is not running"))
             }
         }
@@ -152,7 +152,7 @@ public final class WorkflowEngine: Service, Sendable {
     public func describe(_ id: String) async throws -> Value {
         if let mailbox = mailboxes.withLock({ $0[id] }) {
             let snapshot: Value? = await withCheckedContinuation { continuation in
-                if case .terminated = mailbox.yield(.inspect(reply: continuation)) { continuation.resume(returning: nil) }
+                if !mailbox.post(.inspect(reply: continuation)) { continuation.resume(returning: nil) }
             }
             if let snapshot { return snapshot }
         }

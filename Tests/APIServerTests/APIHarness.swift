@@ -26,8 +26,14 @@ struct APIHarness {
                           viewerKey: try await cp.createAPIKey(name: "dash", roleName: "viewer", as: .system("test")).secret)
     }
 
+    /// Runs `body` against the application, with the workflow engine running beside it.
     func withClient(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
-        try await server.makeApplication().test(mode) { client in try await body(client) }
+        let engine = server.workflows
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            try await server.makeApplication().test(mode) { client in try await body(client) }
+            group.cancelAll()
+        }
     }
 }
 
