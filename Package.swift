@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "novacron",
             dependencies: [
-                "APIServer", "NovaCronClient", "Persistence", "Learning",
+                "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

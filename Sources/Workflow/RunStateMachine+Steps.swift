@@ -180,10 +180,9 @@ extension RunStateMachine {
     mutating func dispatch(into actions: inout [RunAction]) {
         guard status == .running || status == .compensating else { return }
         let limit = definition.concurrency ?? Int.max
-        let ordered = priorities.contains { $0 != priorities.first }
         while running < limit, readyHead < ready.count {
             var pick = readyHead
-            if ordered {
+            if isOrdered {
                 var best = -Double.infinity
                 for position in readyHead..<ready.count {
                     let key = ready[position]

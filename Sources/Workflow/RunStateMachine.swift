@@ -41,6 +41,8 @@ public struct RunStateMachine: Sendable {
     /// The step names each step's templates read, so a task's scope holds only those.
     let readsSteps: [Set<String>]
     let priorities: [Double]
+    /// Whether priorities differ at all; when they do not, the ready queue is plain FIFO.
+    let isOrdered: Bool
     var ready: [TaskKey] = []
     var readyHead = 0
     var running = 0
@@ -74,7 +76,9 @@ public struct RunStateMachine: Sendable {
             for reference in references { if let name = reference.stepName { names.insert(name) } }
             return names
         }
-        self.priorities = priorities ?? Array(repeating: 0, count: definition.steps.count)
+        let priorities = priorities ?? Array(repeating: 0, count: definition.steps.count)
+        self.priorities = priorities
+        isOrdered = priorities.contains { $0 != priorities.first }
     }
 
     // MARK: - Reading the state
