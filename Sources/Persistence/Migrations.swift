@@ -120,6 +120,17 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("2026-11-29-workflow-schedules") { db in
+            try db.execute(sql: """
+                CREATE TABLE workflow_schedules (
+                    name TEXT PRIMARY KEY,
+                    document TEXT NOT NULL,
+                    last_slot REAL,
+                    paused INTEGER NOT NULL DEFAULT 0,
+                    buffered TEXT NOT NULL DEFAULT '[]'
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -70,8 +70,10 @@ public final class WorkflowEngine: Service, Sendable {
 
     // MARK: - Runs
 
-    /// Starts a run of the latest (or given) version; returns once the start is durable.
-    public func start(_ workflow: String, version: Int? = nil, inputs: Value = .emptyObject, by actor: String = "system") async throws -> RunRecord {
+    /// Starts a run of the latest (or given) version; returns once the start is durable. A given
+    /// `runID` that already exists is `already_exists` (schedules use this to fire a slot once).
+    public func start(_ workflow: String, version: Int? = nil, inputs: Value = .emptyObject, by actor: String = "system",
+                      runID: String? = nil) async throws -> RunRecord {
         let definition = try await definition(named: workflow, version: version)
         let runInputs = try definition.runInputs(inputs)
         let priorities: [Double]? = switch ordering {
@@ -79,7 +81,8 @@ public final class WorkflowEngine: Service, Sendable {
         case .criticalPath:
             definition.concurrency == nil ? nil : StepOptimizer.priorities(for: definition, durations: try await store.stepDurations(workflow: workflow))
         }
-        let id = ids.makeID()
+        let id = runID ?? ids.makeID()
+        if runID != nil, try await store.run(id: id) != nil { throw NovaError(.alreadyExists, "run \(id) already exists") }
         let seed = seeds.withLock { $0.next() }
         let now = clock.now
         var machine = RunStateMachine(definition: definition, runID: id, seed: seed, priorities: priorities)
