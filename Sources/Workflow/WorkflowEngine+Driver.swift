@@ -8,14 +8,22 @@ extension WorkflowEngine {
     func drive(_ run: LiveRun) async {
         var run = run
         await withDiscardingTaskGroup { group in
-            perform(run.initialActions, for: run, in: &group)
+            var inline = perform(run.initialActions, for: run, in: &group)
             startClocks(for: run, in: &group)
             if run.machine.status.isTerminal {
                 await finish(&run)
                 return
             }
-            while let input = await run.mailbox.next() {
-                guard await handle(input, &run, in: &group) else { break }
+            while true {
+                var input: DriverInput?
+                if let request = inline {
+                    input = await attempt(request, startedBy: run.record.startedBy, workflow: run.record.workflow, cancelled: run.cancelled)
+                }
+                if input == nil { input = await run.mailbox.next() }
+                guard let input else { break }
+                let (keepGoing, next) = await handle(input, &run, in: &group)
+                guard keepGoing else { break }
+                inline = next
             }
             group.cancelAll()
         }
@@ -39,8 +47,8 @@ extension WorkflowEngine {
         }
     }
 
-    /// Handles one input; false when the driver should stop.
-    private func handle(_ input: DriverInput, _ run: inout LiveRun, in group: inout DiscardingTaskGroup) async -> Bool {
+    /// Handles one input; false when the driver should stop, and the attempt to run inline next.
+    private func handle(_ input: DriverInput, _ run: inout LiveRun, in group: inout DiscardingTaskGroup) async -> (Bool, TaskRequest?) {
         let now = clock.now
         var event: RunEvent
         var reply: CheckedContinuation<Void, any Error>?
@@ -48,7 +56,7 @@ extension WorkflowEngine {
         switch input {
         case .inspect(let continuation):
             continuation.resume(returning: run.snapshot)
-            return true
+            return (true, nil)
         case .attemptFinished(let key, let attempt, let result, let startedAt):
             metrics.recordAttempt(seconds: now.timeIntervalSince(startedAt), succeeded: (try? result.get()) != nil)
             switch result {
@@ -67,11 +75,11 @@ extension WorkflowEngine {
         case .decide(let key, let approved, let by, let roles, let comment, let continuation):
             guard let approval = run.machine.pendingApproval(key) else {
                 continuation.resume(throwing: NovaError(.conflict, "\(key) is not waiting for approval in run \(run.record.id)"))
-                return true
+                return (true, nil)
             }
             if let role = approval["role"]?.stringValue, !roles.contains(role), !roles.contains("admin") {
                 continuation.resume(throwing: NovaError(.forbidden, "approving \(key) needs the \(role) role"))
-                return true
+                return (true, nil)
             }
             event = .approvalDecided(key, approved: approved, by: by, comment: comment)
             reply = continuation
@@ -81,7 +89,7 @@ extension WorkflowEngine {
             actions = try run.machine.apply(event, at: now.timeIntervalSince1970)
         } catch {
             reply?.resume(throwing: error)
-            return true
+            return (true, nil)
         }
         if checkpoints.isEmpty, let key = event.task, let (attempt, phase) = run.machine.state(of: key), phase.isFinished {
             // Approvals, sleeps and approval timeouts end without an attempt result: checkpoint them too.
@@ -108,15 +116,15 @@ extension WorkflowEngine {
         } catch {
             logger.error("workflow run \(run.record.id) could not be saved, it stops here and resumes at the next start: \(error)")
             reply?.resume(throwing: NovaError(.storage, "the run's state could not be saved: \(error)", isRetryable: true))
-            return false
+            return (false, nil)
         }
         reply?.resume()
-        perform(actions, for: run, in: &group)
+        let inline = perform(actions, for: run, in: &group)
         if ended {
             metrics.update { $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1 }
-            return false
+            return (false, nil)
         }
-        return true
+        return (true, inline)
     }
 
     /// Copies the machine's status, output and error into the record; true when the run ended.
@@ -138,12 +146,23 @@ extension WorkflowEngine {
         metrics.update { $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1 }
     }
 
-    func perform(_ actions: [RunAction], for run: LiveRun, in group: inout DiscardingTaskGroup) {
+    /// Carries out the machine's actions; returns the one attempt to run inline, if any.
+    func perform(_ actions: [RunAction], for run: LiveRun, in group: inout DiscardingTaskGroup) -> TaskRequest? {
+        let executes = actions.reduce(0) { count, action in if case .execute = action { count + 1 } else { count } }
+        var inline: TaskRequest?
         for action in actions {
             switch action {
             case .execute(let request):
+                if executes == 1, runsInline(request) {
+                    inline = request
+                    continue
+                }
                 let post = run.mailbox, cancelled = run.cancelled, record = run.record
-                group.addTask { await self.attempt(request, startedBy: record.startedBy, workflow: record.workflow, cancelled: cancelled, mailbox: post) }
+                group.addTask {
+                    if let result = await self.attempt(request, startedBy: record.startedBy, workflow: record.workflow, cancelled: cancelled) {
+                        post.post(result)
+                    }
+                }
             case .startTimer(let key, let at):
                 let post = run.mailbox
                 group.addTask {
@@ -156,6 +175,7 @@ extension WorkflowEngine {
                 break
             }
         }
+        return inline
     }
 
     /// The run's deadline and SLA timers, from its start time.
