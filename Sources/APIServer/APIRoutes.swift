@@ -11,8 +11,9 @@ struct APIRoutes: Sendable {
     let reconciler: Reconciler?
     let metrics: APIMetrics
     let workflows: WorkflowEngine
+    let scheduler: WorkflowScheduler
 
     var all: [APIRoute] {
-        systemRoutes + controlPlane.kinds.flatMap(resourceRoutes) + applyRoutes + eventRoutes + auditRoutes + accessRoutes + workflowRoutes
+        systemRoutes + controlPlane.kinds.flatMap(resourceRoutes) + applyRoutes + eventRoutes + auditRoutes + accessRoutes + workflowRoutes + scheduleRoutes
     }
 }

@@ -22,6 +22,7 @@ public struct NovaCronServer: Sendable {
     public let driver: any InfrastructureDriver
     public let reconciler: Reconciler
     public let workflows: WorkflowEngine
+    public let scheduler: WorkflowScheduler
     let metrics = APIMetrics()
     let logger: Logger
 
@@ -41,7 +42,8 @@ public struct NovaCronServer: Sendable {
             driver = libvirt
         }
         let controlPlane = ControlPlane(store: store, auditLog: store, access: store, clock: clock, logger: logger)
-        let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store, logger: logger)
+        let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store,
+                                    scheduleStore: store, logger: logger)
         var issued: String?
         if let key = try await controlPlane.bootstrapAdminKey() {
             try AdminKeyFile.write(key.secret, to: configuration.adminKeyPath)
@@ -52,7 +54,8 @@ public struct NovaCronServer: Sendable {
 
     /// Assembles a server around an existing control plane and driver (tests use in-memory ones).
     public init(configuration: ServerConfiguration, controlPlane: ControlPlane, driver: any InfrastructureDriver,
-                workflowStore: any WorkflowStore = InMemoryWorkflowStore(), logger: Logger = Logger(label: "novacron")) {
+                workflowStore: any WorkflowStore = InMemoryWorkflowStore(), scheduleStore: any ScheduleStore = InMemoryScheduleStore(),
+                logger: Logger = Logger(label: "novacron")) {
         self.configuration = configuration
         self.controlPlane = controlPlane
         self.driver = driver
@@ -62,10 +65,11 @@ public struct NovaCronServer: Sendable {
                                    actions: WorkflowEngine.builtInActions + [ResourceApplyAction(controlPlane: controlPlane),
                                                                              ResourceDeleteAction(controlPlane: controlPlane)],
                                    clock: controlPlane.clock, logger: logger)
+        scheduler = WorkflowScheduler(engine: workflows, store: scheduleStore, clock: controlPlane.clock, triggers: controlPlane, logger: logger)
     }
 
     var routes: [APIRoute] {
-        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows).all
+        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows, scheduler: scheduler).all
         let document = OpenAPIDocument.make(routes: base + [Self.openAPIRoute(document: .null)], version: Self.version)
         return base + [Self.openAPIRoute(document: document)]
     }
@@ -118,10 +122,10 @@ public struct NovaCronServer: Sendable {
                            logger: logger)
     }
 
-    /// Runs the HTTP server, the reconciler and the workflow engine until SIGINT or SIGTERM.
+    /// Runs the HTTP server, the reconciler, the workflow engine and its scheduler until SIGINT or SIGTERM.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = try makeApplication(onServerRunning: onServerRunning)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: reconciler), .init(service: workflows)],
+        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: reconciler), .init(service: workflows), .init(service: scheduler)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

@@ -136,6 +136,21 @@ enum OpenAPIDocument {
         "RunHistory": ["type": "object", "properties": ["items": ["type": "array", "items": object]]],
         "RunCancel": ["type": "object", "properties": ["reason": ["type": "string"]]],
         "RunSignal": ["type": "object", "required": ["name"], "properties": ["name": ["type": "string"], "payload": [:]]],
+        "ScheduleRequest": ["type": "object", "required": ["name", "workflow"], "properties": [
+            "name": ["type": "string"], "workflow": ["type": "string"], "version": ["type": "integer"], "cron": ["type": "string"],
+            "timezone": ["type": "string"], "on": ["type": "object", "description": "event fields to match: type, kind, name, phase, actor"],
+            "inputs": object, "overlap": ["type": "string", "enum": .array(Schedule.Overlap.allCases.map { .string($0.rawValue) })],
+            "catchupWindow": ["type": "string"],
+        ]],
+        "Schedule": ["type": "object", "properties": [
+            "name": ["type": "string"], "workflow": ["type": "string"], "cron": ["type": "string"], "timezone": ["type": "string"],
+            "paused": ["type": "boolean"], "nextFire": ["type": "string"], "lastSlot": ["type": "string"], "skipped": ["type": "integer"],
+            "buffered": ["type": "array", "items": ["type": "string"]],
+        ]],
+        "ScheduleList": list("Schedule"),
+        "BackfillRequest": ["type": "object", "required": ["from", "to"], "properties": ["from": ["type": "string", "format": "date-time"],
+                                                                                       "to": ["type": "string", "format": "date-time"]]],
+        "BackfillResult": ["type": "object", "properties": ["runs": ["type": "array", "items": ["type": "string"]]]],
         "RunDecision": ["type": "object", "required": ["task"], "properties": ["task": ["type": "string"], "comment": ["type": "string"]]],
         "Status": ["type": "object", "properties": ["status": ["type": "string"]]],
         "Diagnostic": ["type": "object", "required": ["code", "message"], "properties": [

@@ -26,11 +26,12 @@ struct APIHarness {
                           viewerKey: try await cp.createAPIKey(name: "dash", roleName: "viewer", as: .system("test")).secret)
     }
 
-    /// Runs `body` against the application, with the workflow engine running beside it.
+    /// Runs `body` against the application, with the workflow engine and scheduler running beside it.
     func withClient(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
-        let engine = server.workflows
+        let engine = server.workflows, scheduler = server.scheduler
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
+            group.addTask { try await scheduler.run() }
             try await server.makeApplication().test(mode) { client in try await body(client) }
             group.cancelAll()
         }

@@ -102,3 +102,54 @@ import Testing
         }
     }
 }
+
+@Suite struct APIScheduleTests {
+    @Test func schedulesOverHTTP() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            let key = harness.operatorKey
+            #expect(try await client.call(.post, "/v1/workflows", key: key, json: ["name": "tick", "steps": [["name": "a", "action": "noop"]]]).status == 201)
+            let bad = try await client.call(.post, "/v1/schedules", key: key, raw: "name: t\nworkflow: tick\ncron: '99 * * * *'", contentType: "application/yaml")
+            #expect(bad.status == 422 && bad.body?["error"]?["details"]?.arrayValue?.first?["path"] == "cron")
+            let applied = try await client.call(.post, "/v1/schedules", key: key, raw: """
+                name: nightly
+                workflow: tick
+                cron: "0 2 * * *"
+                timezone: Europe/Paris
+                overlap: bufferOne
+                """, contentType: "application/yaml")
+            #expect(applied.status == 200 && applied.body?["nextFire"]?.stringValue?.hasSuffix(":00:00.000Z") == true)
+            #expect(try await client.call(.post, "/v1/schedules/nightly/pause", key: key).body?["paused"] == true)
+            #expect(try await client.call(.get, "/v1/schedules", key: harness.viewerKey).body?["items"]?.arrayValue?.count == 1)
+            let backfill = try await client.call(.post, "/v1/schedules/nightly/backfill", key: key,
+                                                 json: ["from": "2026-01-01T00:00:00Z", "to": "2026-01-03T12:00:00Z"])
+            #expect(backfill.body?["runs"]?.arrayValue?.count == 3)
+            #expect(try await client.call(.post, "/v1/schedules/nightly/backfill", key: harness.viewerKey,
+                                          json: ["from": "2026-01-01T00:00:00Z", "to": "2026-01-03T12:00:00Z"]).status == 403)
+            #expect(try await client.call(.delete, "/v1/schedules/nightly", key: key).status == 200)
+            #expect(try await client.call(.get, "/v1/schedules/nightly", key: key).status == 404)
+        }
+    }
+
+    @Test func anEventTriggerStartsARunWhenAVMIsCreated() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            let key = harness.adminKey
+            _ = try await client.call(.post, "/v1/workflows", key: key, json: [
+                "name": "welcome", "inputs": ["event": ["required": true]],
+                "steps": [["name": "greet", "action": "noop", "inputs": ["vm": "${inputs.event.name}"]]],
+                "outputs": ["vm": "${steps.greet.output.vm}"],
+            ])
+            #expect(try await client.call(.post, "/v1/schedules", key: key,
+                                          json: ["name": "on-vm", "workflow": "welcome", "on": ["type": "created", "kind": "VM"], "overlap": "allowAll"]).status == 200)
+            _ = try await client.call(.post, "/v1/apply", key: key, json: Fixtures.vmDocument("fresh"))
+            var runs: [Value] = []
+            for _ in 0..<300 where runs.first?["status"] != "succeeded" {
+                runs = try await client.call(.get, "/v1/runs?workflow=welcome", key: key).body?["items"]?.arrayValue ?? []
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(runs.count == 1 && runs.first?["output"] == ["vm": "fresh"])
+            #expect(runs.first?["startedBy"] == "schedule:on-vm")
+        }
+    }
+}
