@@ -62,3 +62,51 @@ public enum WorkflowBenchmark {
         return Result(workload: workload, seconds: seconds, steps: workload.steps)
     }
 }
+
+extension WorkflowBenchmark {
+    /// `bench.work`: holds a worker for `input.ms` milliseconds, as a step doing real work would.
+    public struct WorkAction: WorkflowAction {
+        public init() {}
+        public var name: String { "bench.work" }
+        public func run(_ input: Value, context: ActionContext) async throws -> Value {
+            try await Task.sleep(for: .milliseconds(input["ms"]?.intValue ?? 10))
+            return .null
+        }
+    }
+
+    /// A DAG where order matters when workers are scarce: a chain of `chain` steps of `chainMs`
+    /// each, and `independent` unrelated steps of `independentMs` each listed first, run with
+    /// `workers` at once.
+    public static func orderingDAG(workers: Int = 2, chain: Int = 5, chainMs: Int = 40, independent: Int = 12, independentMs: Int = 60) -> Value {
+        var steps: [Value] = (0..<independent).map { ["name": .string("job\($0)"), "action": "bench.work", "inputs": ["ms": .int(independentMs)]] }
+        for i in 0..<chain {
+            var step: [String: Value] = ["name": .string("link\(i)"), "action": "bench.work", "inputs": ["ms": .int(chainMs)]]
+            if i > 0 { step["dependsOn"] = [.string("link\(i - 1)")] }
+            steps.append(.object(step))
+        }
+        return ["name": "ordering", "concurrency": .int(workers), "steps": .array(steps)]
+    }
+
+    /// Runs the ordering DAG under FIFO order and under critical-path order (after one run that
+    /// teaches the optimizer the step durations); returns both wall times in seconds.
+    public static func compareOrdering(store: @autoclosure () -> any WorkflowStore) async throws -> (fifo: Double, criticalPath: Double, lowerBound: Double) {
+        var results: [Double] = []
+        for ordering in [WorkflowEngine.Ordering.fifo, .criticalPath] {
+            let engine = WorkflowEngine(store: store(), actions: [WorkAction()], ordering: ordering)
+            try await engine.register(orderingDAG())
+            let seconds = try await withThrowingTaskGroup(of: Double?.self) { group in
+                group.addTask { try await engine.run(); return nil }
+                _ = try await engine.waitForEnd(of: try await engine.start("ordering").id)
+                let start = ContinuousClock.now
+                _ = try await engine.waitForEnd(of: try await engine.start("ordering").id)
+                let elapsed = ContinuousClock.now - start
+                group.cancelAll()
+                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            }
+            results.append(seconds)
+        }
+        // Two workers: the work divided by two, or the chain, whichever is longer.
+        let lowerBound = max(Double(12 * 60 + 5 * 40) / 2, Double(5 * 40)) / 1000
+        return (results[0], results[1], lowerBound)
+    }
+}
