@@ -17,6 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "Measured repetitions per cell (after one warm-up); the median is reported.") var repetitions = 3
         @Option(help: "Engine ordering: critical-path or fifo.") var ordering = "critical-path"
         @Flag(help: "Run exactly one cell in this process and print one JSON line (used by the parent).") var cell = false
+        @Flag(help: "Print one JSON object per cell instead of the table.") var json = false
 
         func run() async throws {
             try await reportingErrors {
@@ -26,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
                     print(try await measure(workloads[0], store: stores[0]).canonicalJSON)
                     return
                 }
-                print("workload  store          steps   wall s (median of \(repetitions))   per step us   cpu s    peak RSS MB")
+                if !json { print("workload  store          steps   wall s (median of \(repetitions))   per step us   cpu s    peak RSS MB") }
                 for store in stores {
                     for workload in workloads {
                         let child = Process()
@@ -39,6 +40,10 @@ struct BenchCommand: AsyncParsableCommand {
                         let data = pipe.fileHandleForReading.readDataToEndOfFile()
                         child.waitUntilExit()
                         let result = try Value(json: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+                        if json {
+                            print(result.canonicalJSON)
+                            continue
+                        }
                         let wall = result["seconds"]?.doubleValue ?? 0
                         let figures = String(format: "%5d   %10.4f                    %10.1f   %6.3f   %8.1f", result["steps"]?.intValue ?? 0, wall,
                                              result["microsecondsPerStep"]?.doubleValue ?? 0, result["cpuSeconds"]?.doubleValue ?? 0,

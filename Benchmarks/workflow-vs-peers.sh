@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# NovaCron's workflow engine beside the Python orchestrators of ../shared/workflow, in one go:
+# W1 (chain of 100), W2 (1,000 fan-out + join), W3 (100 runs of 10 steps), no-op steps.
+#
+#   swift build -c release --product novacron
+#   Benchmarks/workflow-vs-peers.sh                 # Luigi and Dagster (venvs from PyPI, cached)
+#   PEERS="luigi" Benchmarks/workflow-vs-peers.sh   # only Luigi
+#
+# Peers run one at a time (a 2-core machine), each in its own venv under $WF_PROBE.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SHARED_WORKFLOW:-$here/../shared/workflow}
+probe=${WF_PROBE:-$HOME/.cache/novacron-wf-probe}
+novacron=${NOVACRON:-$here/.build/release/novacron}
+peers=${PEERS:-luigi dagster}
+[ -x "$novacron" ] || { echo "build first: swift build -c release --product novacron" >&2; exit 1; }
+[ -d "$shared" ] || { echo "no $shared (the peers' scripts live in ../shared/workflow)" >&2; exit 1; }
+mkdir -p "$probe/results"
+out="$probe/results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+
+venv() {  # venv NAME PACKAGES...
+  local dir="$probe/$1-venv"; shift
+  if [ ! -x "$dir/bin/python" ]; then
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet "$@"
+  fi
+  echo "$dir/bin/python"
+}
+
+echo "== NovaCron (release build, median of 3 after a warm-up)" >&2
+"$novacron" bench workflow --json --repetitions 3 > "$out/novacron.jsonl"
+
+for peer in $peers; do
+  case $peer in
+    luigi)
+      py=$(venv luigi luigi==3.8.1)
+      for w in W1 W2 W3; do
+        echo "== Luigi $w (local scheduler, 1 worker, marker files)" >&2
+        rm -rf "$probe/state/luigi-$w"
+        "$py" "$shared/bench_luigi.py" $w "$probe/state/luigi-$w" 1 | grep '^RESULT ' | sed 's/^RESULT //' >> "$out/luigi.jsonl"
+      done ;;
+    dagster)
+      py=$(venv dagster "dagster==1.13.*")
+      for cell in ephemeral:W1 ephemeral:W2 sqlite:W1; do   # Dagster on SQLite takes minutes per W2
+        mode=${cell%%:*}; w=${cell##*:}
+        {
+          echo "== Dagster $w ($mode)" >&2
+          home="$probe/state/dagster-$mode-$w"; rm -rf "$home"; mkdir -p "$home"
+          DAGSTER_HOME="$home" BENCH_RESULT_FILE="$out/dagster.result" "$py" "$shared/bench_dagster.py" $w $mode > /dev/null 2>&1 || true
+          [ -f "$out/dagster.result" ] && sed 's/^RESULT //' "$out/dagster.result" | sed "s/}\$/, \"mode\": \"$mode\"}/" >> "$out/dagster.jsonl" && echo >> "$out/dagster.jsonl"
+          rm -f "$out/dagster.result"
+        }
+      done ;;
+    *) echo "unknown peer $peer (luigi, dagster)" >&2 ;;
+  esac
+done
+
+python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+def load(name):
+    path = os.path.join(out, name)
+    return [json.loads(l) for l in open(path) if l.strip()] if os.path.exists(path) else []
+ours = {(r["workload"], r["store"]): r["microsecondsPerStep"] / 1000 for r in load("novacron.jsonl")}
+peers = []
+for r in load("luigi.jsonl"):
+    peers.append(("Luigi (1 worker, not durable)", r["workload"], r["per_step_ms"], "memory"))
+for r in load("dagster.jsonl"):
+    label = "Dagster in-process" if r.get("mode") == "ephemeral" else "Dagster on SQLite (durable)"
+    ms = r.get("per_step_ms") or (r["workload_s"] * 1000 / r["steps"])
+    peers.append((label, r["workload"], ms, "memory" if r.get("mode") == "ephemeral" else "sqlite"))
+print("per-step overhead, ms (lower is better); ratio = peer / NovaCron")
+print(f"{'workload':8} {'NovaCron memory':>16} {'NovaCron SQLite':>16} {'SQLite+fsync':>13}")
+for w in ["W1", "W2", "W3"]:
+    print(f"{w:8} {ours.get((w,'memory'),0):16.4f} {ours.get((w,'sqlite'),0):16.4f} {ours.get((w,'sqlite-power'),0):13.4f}")
+print()
+print(f"{'peer':32} {'workload':8} {'peer ms/step':>12} {'vs NovaCron':>12}")
+for label, w, ms, kind in peers:
+    mine = ours.get((w, kind), 0)
+    ratio = ms / mine if mine else float("nan")
+    print(f"{label:32} {w:8} {ms:12.3f} {ratio:11.0f}x  (against NovaCron {'in memory' if kind == 'memory' else 'on SQLite'})")
+print(f"\nraw results: {out}")
+PY
