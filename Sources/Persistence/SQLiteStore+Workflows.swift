@@ -153,4 +153,14 @@ extension SQLiteStore: WorkflowStore {
             return durations.mapValues { $0.0 / Double($0.1) }
         }
     }
+
+    public func compactHistory(ofRunsEndedBefore date: Date) async throws -> Int {
+        try await pool.write { db in
+            let finished = "SELECT id FROM workflow_runs WHERE status NOT IN ('running', 'compensating') AND updated_at < ?"
+            let runs = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT run_id) FROM workflow_history WHERE run_id IN (\(finished))",
+                                        arguments: [date.timeIntervalSince1970]) ?? 0
+            try db.execute(sql: "DELETE FROM workflow_history WHERE run_id IN (\(finished))", arguments: [date.timeIntervalSince1970])
+            return runs
+        }
+    }
 }

@@ -82,4 +82,15 @@ public final class InMemoryWorkflowStore: WorkflowStore {
             return totals.mapValues { $0.0 / Double($0.1) }
         }
     }
+
+    public func compactHistory(ofRunsEndedBefore date: Date) async throws -> Int {
+        state.withLock { state in
+            var compacted = 0
+            for (id, run) in state.runs where run.status.isTerminal && run.updatedAt < date && !(state.history[id] ?? []).isEmpty {
+                state.history[id] = []
+                compacted += 1
+            }
+            return compacted
+        }
+    }
 }

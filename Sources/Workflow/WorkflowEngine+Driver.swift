@@ -70,6 +70,10 @@ extension WorkflowEngine {
                                                   startedAt: startedAt, finishedAt: now))
             }
         case .event(let given, let continuation):
+            if case .signalled = given, run.nextSequence > Self.maximumHistory {
+                continuation?.resume(throwing: NovaError(.conflict, "run \(run.record.id) has recorded \(Self.maximumHistory) events; it takes no more signals"))
+                return (true, nil)
+            }
             event = given
             reply = continuation
         case .decide(let key, let approved, let by, let roles, let comment, let continuation):

@@ -20,6 +20,10 @@ public final class WorkflowEngine: Service, Sendable {
     let ids: any IDGenerator
     let limiter: AsyncSemaphore
     let ordering: Ordering
+    /// How long a finished run keeps its event history (its record and checkpoints stay).
+    let historyRetention: Double
+    /// The most events one run may record; signals beyond it are refused, so no run grows without bound.
+    public static let maximumHistory = 100_000
     let logger: Logger
     let seeds = Mutex(SystemRandom())
     let mailboxes = Mutex<[String: RunMailbox]>([:])
@@ -32,7 +36,8 @@ public final class WorkflowEngine: Service, Sendable {
     ///   - globalConcurrency: attempts running at once across every run.
     public init(store: any WorkflowStore, actions: [any WorkflowAction] = WorkflowEngine.builtInActions, clock: any WallClock = SystemClock(),
                 ids: any IDGenerator = UUIDGenerator(), globalConcurrency: Int = 256, ordering: Ordering = .criticalPath,
-                logger: Logger = Logger(label: "novacron.workflow")) {
+                historyRetention: Double = 7 * 86400, logger: Logger = Logger(label: "novacron.workflow")) {
+        self.historyRetention = historyRetention
         self.store = store
         var byName: [String: any WorkflowAction] = [:]
         for action in actions { byName[action.name] = action }
@@ -173,10 +178,24 @@ public final class WorkflowEngine: Service, Sendable {
         if !resumed.isEmpty { logger.info("resumed \(resumed.count) unfinished workflow run(s)") }
         await withDiscardingTaskGroup { group in
             for run in resumed { group.addTask { await self.drive(run) } }
+            group.addTask { await self.compactHistories() }
             for await run in newRuns.stream.cancelOnGracefulShutdown() {
                 group.addTask { await self.drive(run) }
             }
             group.cancelAll()
+        }
+    }
+
+    /// Every hour, drops the histories of runs that ended longer ago than the retention.
+    private func compactHistories() async {
+        while !Task.isCancelled {
+            do {
+                let compacted = try await store.compactHistory(ofRunsEndedBefore: clock.now.addingTimeInterval(-historyRetention))
+                if compacted > 0 { logger.info("compacted the history of \(compacted) finished workflow run(s)") }
+            } catch {
+                logger.error("workflow history compaction failed: \(error)")
+            }
+            do { try await Task.sleep(for: .seconds(3600)) } catch { return }
         }
     }
 }

@@ -124,4 +124,7 @@ public protocol WorkflowStore: Sendable {
     func unfinishedRuns() async throws -> [RunRecord]
     /// Mean seconds per attempt of each step of a workflow over its recent succeeded attempts.
     func stepDurations(workflow: String) async throws -> [String: Double]
+    /// Drops the event history of runs that ended before `date` (their record and checkpoints
+    /// stay); returns how many runs were compacted.
+    func compactHistory(ofRunsEndedBefore date: Date) async throws -> Int
 }

@@ -106,4 +106,20 @@ import Workflow
         #expect(record.status == .succeeded)
         #expect(try await reopened.history(run: id).map(\.event.typeName) == ["started", "task_succeeded", "resumed", "approval_decided", "task_succeeded"])
     }
+
+    @Test func compactionDropsOnlyTheHistoryOfFinishedRuns() async throws {
+        let (store, _) = try makeStore()
+        let engine = WorkflowEngine(store: store)
+        try await engine.register(try Value(yaml: chain))
+        try await engine.register(try Value(yaml: "name: waiting\nsteps: [{name: ok, action: approval}]"))
+        let (done, waiting) = try await run(engine) {
+            let done = try await engine.waitForEnd(of: try await engine.start("chain").id)
+            return (done, try await engine.start("waiting"))
+        }
+        #expect(try await store.compactHistory(ofRunsEndedBefore: Date().addingTimeInterval(60)) == 1)
+        #expect(try await store.history(run: done.id).isEmpty)
+        #expect(try await store.checkpoints(run: done.id).count == 3)
+        #expect(try await store.run(id: done.id)?.status == .succeeded)
+        #expect(try await store.history(run: waiting.id).count == 1, "a run still going keeps its history")
+    }
 }
