@@ -35,6 +35,7 @@ extension WorkflowDefinition {
         let concurrency = reader.int("concurrency", in: 1...10_000)
         let deadline = Self.duration(&reader, "deadline")
         let sla = Self.duration(&reader, "sla")
+        let slaNotify = reader.string("slaNotify")
         var diagnostics = reader.finish()
         let workflowName = name ?? ""
         if let name, !Self.isValidName(name) {
@@ -42,6 +43,10 @@ extension WorkflowDefinition {
         }
         self.init(name: workflowName, description: description, inputs: inputs, steps: steps, outputs: outputs, concurrency: concurrency,
                   deadline: deadline, sla: sla, source: document)
+        self.slaNotify = slaNotify
+        if slaNotify != nil, sla == nil {
+            diagnostics.append(Diagnostic(code: "invalid_value", message: "slaNotify needs an sla", path: "slaNotify"))
+        }
         diagnostics += validate(knownActions: knownActions)
         if !diagnostics.isEmpty { throw NovaError.validation(diagnostics, subject: "workflow \(workflowName.isEmpty ? "(unnamed)" : workflowName)") }
     }

@@ -30,6 +30,8 @@ public struct WorkflowDefinition: Sendable, Hashable {
     public var deadline: Double?
     /// Seconds from start after which the run is reported at risk of missing its SLA.
     public var sla: Double?
+    /// A webhook told when a run is at risk of (80 %) or past its SLA.
+    public var slaNotify: String?
     /// The document the definition was read from (the store keeps it; the API returns it).
     public var source: Value
 

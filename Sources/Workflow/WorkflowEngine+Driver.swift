@@ -112,6 +112,19 @@ extension WorkflowEngine {
             metrics.update { $0.slaBreached += 1 }
             logger.warning("workflow run \(run.record.id) (\(run.record.workflow)) passed its SLA")
         }
+        if event == .slaAtRisk || event == .slaBreached, let url = run.machine.definition.slaNotify {
+            let record = run.record, breached = event == .slaBreached, logger = logger
+            group.addTask {
+                let message = "workflow \(record.workflow) run \(record.id) \(breached ? "passed" : "is at risk of missing") its SLA"
+                let context = ActionContext(run: record.id, workflow: record.workflow, task: TaskKey(step: "sla"), attempt: 1, startedBy: record.startedBy)
+                do {
+                    _ = try await NotifyAction().run(["url": .string(url), "message": .string(message),
+                                                      "payload": ["level": .string(breached ? "breached" : "at_risk")]], context: context)
+                } catch {
+                    logger.warning("SLA notification for run \(record.id) failed: \(error)")
+                }
+            }
+        }
         let history = [RunHistoryEntry(sequence: run.nextSequence, time: now, event: event)]
         run.nextSequence += 1
         let ended = update(&run.record, from: run, at: now)
