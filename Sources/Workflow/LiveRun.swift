@@ -23,6 +23,8 @@ struct LiveRun: Sendable {
     var machine: RunStateMachine
     var nextSequence: Int
     var initialActions: [RunAction]
+    /// The SLA this run is held to: its schedule's, else its workflow's.
+    var sla: Double?
     let mailbox = RunMailbox()
     let cancelled = CancelledTasks()
 
@@ -31,6 +33,7 @@ struct LiveRun: Sendable {
         self.machine = machine
         self.nextSequence = nextSequence
         self.initialActions = initialActions
+        sla = machine.definition.sla
     }
 
     /// The run's failure and failed compensations, as the record keeps them.

@@ -4,8 +4,8 @@ import NovaCore
 /// Replaying the history rebuilds the run exactly, which is how a run survives a crash.
 public enum RunEvent: Sendable, Hashable {
     /// `priorities` are the step order the run was started with (see `StepOptimizer`), kept so a
-    /// replay dispatches in the same order.
-    case started(inputs: Value, priorities: [Double]? = nil)
+    /// replay dispatches in the same order; `sla` is a schedule's SLA for this run, if it set one.
+    case started(inputs: Value, priorities: [Double]? = nil, sla: Double? = nil)
     case taskSucceeded(TaskKey, attempt: Int, output: Value)
     case taskFailed(TaskKey, attempt: Int, error: StepError)
     /// A backoff, sleep or approval timeout ended.
@@ -50,9 +50,10 @@ public enum RunEvent: Sendable, Hashable {
         var fields: [String: Value] = ["type": .string(typeName)]
         if let task { fields["task"] = .string(task.description) }
         switch self {
-        case .started(let inputs, let priorities):
+        case .started(let inputs, let priorities, let sla):
             fields["inputs"] = inputs
             if let priorities { fields["priorities"] = .array(priorities.map { .double($0) }) }
+            if let sla { fields["sla"] = .double(sla) }
         case .taskSucceeded(_, let attempt, let output): fields["attempt"] = .int(attempt); fields["output"] = output
         case .taskFailed(_, let attempt, let error): fields["attempt"] = .int(attempt); fields["error"] = error.value
         case .approvalDecided(_, let approved, let by, let comment):
@@ -73,7 +74,8 @@ public enum RunEvent: Sendable, Hashable {
         }
         let attempt = value["attempt"]?.intValue ?? 1
         switch value["type"]?.stringValue {
-        case "started": self = .started(inputs: value["inputs"] ?? .emptyObject, priorities: value["priorities"]?.arrayValue?.compactMap(\.doubleValue))
+        case "started": self = .started(inputs: value["inputs"] ?? .emptyObject, priorities: value["priorities"]?.arrayValue?.compactMap(\.doubleValue),
+                                       sla: value["sla"]?.doubleValue)
         case "task_succeeded": self = .taskSucceeded(try key(), attempt: attempt, output: value["output"] ?? .null)
         case "task_failed":
             let error = value["error"]

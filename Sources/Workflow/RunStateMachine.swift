@@ -165,7 +165,7 @@ public struct RunStateMachine: Sendable {
             }
         }
         switch event {
-        case .started(let given, _):
+        case .started(let given, _, _):
             inputs = given
             startedAt = time
             for i in steps.indices where steps[i].remainingDependencies == 0 { activate(i, at: time, into: &actions) }

@@ -29,6 +29,8 @@ public struct Schedule: Sendable, Hashable {
     public var overlap: Overlap
     /// How far back missed slots are still run after downtime (seconds).
     public var catchupWindow: Double
+    /// Seconds within which each of this schedule's runs should end (overrides the workflow's SLA).
+    public var sla: Double?
     public var source: Value
 
     /// Reads a schedule document (plain, or resource-shaped with `kind: Schedule`).
@@ -54,6 +56,7 @@ public struct Schedule: Sendable, Hashable {
         let inputs = reader.raw("inputs") ?? .emptyObject
         let overlapText = reader.choice("overlap", Overlap.allCases.map(\.rawValue)) ?? Overlap.skip.rawValue
         let catchup = WorkflowDefinition.duration(&reader, "catchupWindow") ?? 3600
+        let sla = WorkflowDefinition.duration(&reader, "sla")
         var diagnostics = reader.finish()
         var cron: CronExpression?
         if let cronText {
@@ -80,6 +83,7 @@ public struct Schedule: Sendable, Hashable {
         self.inputs = inputs
         overlap = Overlap(rawValue: overlapText) ?? .skip
         catchupWindow = catchup
+        self.sla = sla
         source = document
     }
 

@@ -44,9 +44,6 @@ extension WorkflowDefinition {
         self.init(name: workflowName, description: description, inputs: inputs, steps: steps, outputs: outputs, concurrency: concurrency,
                   deadline: deadline, sla: sla, source: document)
         self.slaNotify = slaNotify
-        if slaNotify != nil, sla == nil {
-            diagnostics.append(Diagnostic(code: "invalid_value", message: "slaNotify needs an sla", path: "slaNotify"))
-        }
         diagnostics += validate(knownActions: knownActions)
         if !diagnostics.isEmpty { throw NovaError.validation(diagnostics, subject: "workflow \(workflowName.isEmpty ? "(unnamed)" : workflowName)") }
     }

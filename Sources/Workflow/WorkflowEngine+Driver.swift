@@ -201,7 +201,7 @@ extension WorkflowEngine {
         let post = run.mailbox
         var clocks: [(Double, RunEvent)] = []
         if let deadline = run.machine.definition.deadline { clocks.append((start + deadline, .deadlineExceeded)) }
-        if let sla = run.machine.definition.sla {
+        if let sla = run.sla {
             clocks.append((start + sla * 0.8, .slaAtRisk))
             clocks.append((start + sla, .slaBreached))
         }
@@ -232,14 +232,15 @@ extension WorkflowEngine {
                 continue
             }
             let history = try await store.history(run: record.id)
-            var priorities: [Double]?
-            if case .started(_, let stored)? = history.first?.event { priorities = stored }
+            var priorities: [Double]?, sla: Double?
+            if case .started(_, let stored, let storedSLA)? = history.first?.event { (priorities, sla) = (stored, storedSLA) }
             var machine = RunStateMachine(definition: definition, runID: record.id, seed: record.seed, priorities: priorities)
             for entry in history { _ = try? machine.apply(entry.event, at: entry.time.timeIntervalSince1970) }
             let now = clock.now
             let sequence = (history.last?.sequence ?? 0) + 1
             try await store.commit([RunCommit(run: record, history: [RunHistoryEntry(sequence: sequence, time: now, event: .resumed)])])
             var run = LiveRun(record: record, machine: machine, nextSequence: sequence + 1, initialActions: machine.resumptionActions())
+            if let sla { run.sla = sla }
             run.record.updatedAt = now
             mailboxes.withLock { $0[record.id] = run.mailbox }
             metrics.update { $0.runsActive += 1 }

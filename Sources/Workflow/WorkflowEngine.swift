@@ -77,8 +77,9 @@ public final class WorkflowEngine: Service, Sendable {
 
     /// Starts a run of the latest (or given) version; returns once the start is durable. A given
     /// `runID` that already exists is `already_exists` (schedules use this to fire a slot once).
+    /// `sla` holds this run to an SLA other than its workflow's (a schedule's).
     public func start(_ workflow: String, version: Int? = nil, inputs: Value = .emptyObject, by actor: String = "system",
-                      runID: String? = nil) async throws -> RunRecord {
+                      runID: String? = nil, sla: Double? = nil) async throws -> RunRecord {
         let definition = try await definition(named: workflow, version: version)
         let runInputs = try definition.runInputs(inputs)
         let priorities: [Double]? = switch ordering {
@@ -91,11 +92,12 @@ public final class WorkflowEngine: Service, Sendable {
         let seed = seeds.withLock { $0.next() }
         let now = clock.now
         var machine = RunStateMachine(definition: definition, runID: id, seed: seed, priorities: priorities)
-        let started = RunEvent.started(inputs: runInputs, priorities: priorities)
+        let started = RunEvent.started(inputs: runInputs, priorities: priorities, sla: sla)
         let actions = try machine.apply(started, at: now.timeIntervalSince1970)
         let record = RunRecord(id: id, workflow: definition.name, version: definition.version, status: machine.status, inputs: runInputs,
                                seed: seed, startedBy: actor, createdAt: now, updatedAt: now)
-        let run = LiveRun(record: record, machine: machine, nextSequence: 2, initialActions: actions)
+        var run = LiveRun(record: record, machine: machine, nextSequence: 2, initialActions: actions)
+        if let sla { run.sla = sla }
         // Registered before the commit, so a resume that reads the new row sees it is already live.
         mailboxes.withLock { $0[id] = run.mailbox }
         do {

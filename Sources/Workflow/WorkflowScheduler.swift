@@ -245,7 +245,8 @@ public actor WorkflowScheduler: Service {
 
     private func start(_ schedule: Schedule, runID: String, inputs: Value) async throws -> String? {
         do {
-            return try await engine.start(schedule.workflow, version: schedule.version, inputs: inputs, by: "schedule:\(schedule.name)", runID: runID).id
+            return try await engine.start(schedule.workflow, version: schedule.version, inputs: inputs, by: "schedule:\(schedule.name)", runID: runID,
+                                        sla: schedule.sla).id
         } catch let error as NovaError where error.code == .alreadyExists {
             return nil
         }

@@ -160,4 +160,23 @@ final class FakeTriggers: TriggerSource {
             try await scheduler.apply(try Value(yaml: "name: x\nworkflow: quick\ncron: '0 9 * * *'\ntimezone: Nowhere/City"))
         }
     }
+
+    @Test func aScheduleHoldsItsRunsToItsOwnSLA() async throws {
+        let clock = ManualClock(start)
+        let (engine, scheduler) = try await make(clock)
+        try await scheduler.apply(try Value(yaml: "name: strict\nworkflow: gated\ncron: '* * * * *'\nsla: 100ms"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await engine.run() }
+            clock.advance(by: 60)
+            await scheduler.fireDueSlots()
+            let id = try #require(try await runIDs(engine, "gated").first)
+            // The clocks run on real time from the run's start (the manual clock says when that was).
+            clock.set(Date())
+            for _ in 0..<300 where !(try await engine.store.history(run: id).contains { $0.event == .slaBreached }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try await engine.store.history(run: id).contains { $0.event == .slaBreached })
+            group.cancelAll()
+        }
+    }
 }
