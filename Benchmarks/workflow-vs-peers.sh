@@ -4,6 +4,7 @@
 #
 #   swift build -c release --product novacron
 #   Benchmarks/workflow-vs-peers.sh                 # Luigi and Dagster (venvs from PyPI, cached)
+#   PEERS="luigi dagster prefect" Benchmarks/workflow-vs-peers.sh
 #   PEERS="luigi" Benchmarks/workflow-vs-peers.sh   # only Luigi
 #
 # Peers run one at a time (a 2-core machine), each in its own venv under $WF_PROBE.
@@ -52,7 +53,17 @@ for peer in $peers; do
           rm -f "$out/dagster.result"
         }
       done ;;
-    *) echo "unknown peer $peer (luigi, dagster)" >&2 ;;
+    prefect)
+      py=$(venv prefect prefect==3.9.1)
+      for w in W1 W2; do   # W3 (100 flows at once) fails on Prefect's local SQLite server; see ../shared/workflow/README.md
+        echo "== Prefect $w (temporary local server, SQLite)" >&2
+        home="$probe/state/prefect-$w"; rm -rf "$home"; mkdir -p "$home"
+        PREFECT_HOME="$home" PREFECT_SERVER_ANALYTICS_ENABLED=false BENCH_RESULT_FILE="$out/prefect.result" \
+          "$py" "$shared/bench_prefect.py" $w > /dev/null 2>&1 || true
+        [ -f "$out/prefect.result" ] && sed 's/^RESULT //' "$out/prefect.result" >> "$out/prefect.jsonl" && echo >> "$out/prefect.jsonl"
+        rm -f "$out/prefect.result"
+      done ;;
+    *) echo "unknown peer $peer (luigi, dagster, prefect)" >&2 ;;
   esac
 done
 
@@ -66,6 +77,8 @@ ours = {(r["workload"], r["store"]): r["microsecondsPerStep"] / 1000 for r in lo
 peers = []
 for r in load("luigi.jsonl"):
     peers.append(("Luigi (1 worker, not durable)", r["workload"], r["per_step_ms"], "memory"))
+for r in load("prefect.jsonl"):
+    peers.append(("Prefect 3 (task state not durable)", r["workload"], r["per_step_ms"], "memory"))
 for r in load("dagster.jsonl"):
     label = "Dagster in-process" if r.get("mode") == "ephemeral" else "Dagster on SQLite (durable)"
     ms = r.get("per_step_ms") or (r["workload_s"] * 1000 / r["steps"])
