@@ -4,7 +4,7 @@
 #
 #   swift build -c release --product novacron
 #   Benchmarks/workflow-vs-peers.sh                 # Luigi and Dagster (venvs from PyPI, cached)
-#   PEERS="luigi dagster prefect" Benchmarks/workflow-vs-peers.sh
+#   PEERS="luigi dagster prefect airflow" Benchmarks/workflow-vs-peers.sh   # all four (Airflow installs slowly)
 #   PEERS="luigi" Benchmarks/workflow-vs-peers.sh   # only Luigi
 #
 # Peers run one at a time (a 2-core machine), each in its own venv under $WF_PROBE.
@@ -63,7 +63,19 @@ for peer in $peers; do
         [ -f "$out/prefect.result" ] && sed 's/^RESULT //' "$out/prefect.result" >> "$out/prefect.jsonl" && echo >> "$out/prefect.jsonl"
         rm -f "$out/prefect.result"
       done ;;
-    *) echo "unknown peer $peer (luigi, dagster, prefect)" >&2 ;;
+    airflow)
+      py=$(venv airflow apache-airflow==3.3.2)
+      for cell in W1:dag_w1.py W2:dag_w2.py; do
+        w=${cell%%:*}; dag=${cell##*:}
+        echo "== Airflow 3 dag.test() $w (SQLite metadata DB)" >&2
+        home="$probe/state/airflow-$w"
+        WF_PROBE="$probe" bash "$shared/airflow_init.sh" "$home" dag_warm.py "$dag"
+        AIRFLOW_HOME="$home" AIRFLOW__CORE__LOAD_EXAMPLES=False BENCH_RESULT_FILE="$out/airflow.result" \
+          "$py" "$shared/bench_airflow_dagtest.py" $w > /dev/null 2>&1 || true
+        [ -f "$out/airflow.result" ] && sed 's/^RESULT //' "$out/airflow.result" >> "$out/airflow.jsonl" && echo >> "$out/airflow.jsonl"
+        rm -f "$out/airflow.result"
+      done ;;
+    *) echo "unknown peer $peer (luigi, dagster, prefect, airflow)" >&2 ;;
   esac
 done
 
@@ -77,6 +89,8 @@ ours = {(r["workload"], r["store"]): r["microsecondsPerStep"] / 1000 for r in lo
 peers = []
 for r in load("luigi.jsonl"):
     peers.append(("Luigi (1 worker, not durable)", r["workload"], r["per_step_ms"], "memory"))
+for r in load("airflow.jsonl"):
+    peers.append(("Airflow 3 dag.test (durable)", r["workload"], r["per_step_ms"], "sqlite"))
 for r in load("prefect.jsonl"):
     peers.append(("Prefect 3 (task state not durable)", r["workload"], r["per_step_ms"], "memory"))
 for r in load("dagster.jsonl"):

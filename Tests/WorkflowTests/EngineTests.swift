@@ -217,4 +217,24 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
         #expect(second.count("b") == 1, "b was in flight and runs again")
         #expect(try await store.history(run: id).contains { $0.event == .resumed })
     }
+
+    @Test func aRunKeepsTheVersionItStartedWith() async throws {
+        let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [NoopAction()])
+        let v1 = """
+            name: versioned
+            steps:
+              - {name: ok, action: approval}
+              - {name: done, action: noop, dependsOn: [ok], inputs: {version: 1}}
+            outputs: {version: "${steps.done.output.version}"}
+            """
+        try await engine.register(try Value(yaml: v1))
+        let record = try await withEngine(engine) {
+            let run = try await engine.start("versioned")
+            let v2 = try await engine.register(try Value(yaml: v1.replacingOccurrences(of: "version: 1}", with: "version: 2}")))
+            #expect(v2.definition.version == 2)
+            try await engine.decide(run.id, task: TaskKey("ok")!, approve: true, by: "t", roles: ["admin"])
+            return try await engine.waitForEnd(of: run.id)
+        }
+        #expect(record.version == 1 && record.output == ["version": 1])
+    }
 }
