@@ -130,12 +130,7 @@ extension RunStateMachine {
             finishCompensation(key, error: error, at: time, into: &actions)
             return
         }
-        let i = stepIndex[key.step]!
-        guard steps[i].phase == .active else { return }
-        steps[i].phase = .failed
-        finishedSteps += 1
-        if failure == nil { failure = (key.description, error) }
-        abandonWaitingTasks()
+        stepFailed(key, error: error)
     }
 
     mutating func timerFired(_ key: TaskKey, at time: Double, into actions: inout [RunAction]) {
@@ -150,18 +145,15 @@ extension RunStateMachine {
         case .awaitingApproval:
             let error = StepError(code: "approval_timeout", message: "no decision before the approval's timeout", isRetryable: false)
             update(key) { $0.phase = .failed(error) }
-            let i = stepIndex[key.step]!
-            steps[i].phase = .failed
-            finishedSteps += 1
-            if failure == nil { failure = (key.description, error) }
-            abandonWaitingTasks()
+            stepFailed(key, error: error)
         default:
             break
         }
     }
 
-    /// Rejected approvals end their step like a failure past its retries.
-    mutating func stepFailed(_ key: TaskKey, error: StepError, at time: Double, into actions: inout [RunAction]) {
+    /// Ends a task's step as failed (past its retries, rejected, or timed out waiting for
+    /// approval): nothing new starts, and compensation begins once nothing is in flight.
+    mutating func stepFailed(_ key: TaskKey, error: StepError) {
         let i = stepIndex[key.step]!
         guard steps[i].phase == .active else { return }
         steps[i].phase = .failed

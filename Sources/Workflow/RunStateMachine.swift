@@ -187,8 +187,9 @@ public struct RunStateMachine: Sendable {
             if approved {
                 succeed(key, output: ["approved": true, "by": .string(by), "comment": .string(comment)], at: time, into: &actions)
             } else {
-                update(key) { $0.phase = .failed(StepError(code: "rejected", message: "rejected by \(by)\(comment.isEmpty ? "" : ": \(comment)")", isRetryable: false)) }
-                stepFailed(key, error: StepError(code: "rejected", message: "rejected by \(by)", isRetryable: false), at: time, into: &actions)
+                let error = StepError(code: "rejected", message: "rejected by \(by)\(comment.isEmpty ? "" : ": \(comment)")", isRetryable: false)
+                update(key) { $0.phase = .failed(error) }
+                stepFailed(key, error: error)
             }
         case .signalled(let name, let payload, _):
             guard !status.isTerminal else { throw NovaError(.conflict, "run \(runID) has already ended (\(status.rawValue))") }

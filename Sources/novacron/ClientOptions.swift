@@ -61,3 +61,14 @@ func kindPlural(_ text: String) throws -> String {
 func segment(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
 }
+
+/// Posts every document of the given YAML or JSON files to `path`, one request each, printing
+/// `describe(reply)` for each; a file's parse errors name its line and column.
+func postDocuments(in files: [String], to path: String, with api: NovaCronClient, describe: (Value) -> String) async throws {
+    for file in files {
+        guard let data = FileManager.default.contents(atPath: file) else { throw NovaError(.notFound, "cannot read \(file)") }
+        for document in try Value.parseYAMLDocuments(String(decoding: data, as: UTF8.self), file: file) where !document.value.isNull {
+            print(describe(try await api.send(.POST, path, json: document.value).body ?? .null))
+        }
+    }
+}

@@ -15,13 +15,8 @@ struct ScheduleCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let api = try await client.makeClient()
-                for path in file {
-                    guard let data = FileManager.default.contents(atPath: path) else { throw NovaError(.notFound, "cannot read \(path)") }
-                    for document in try Value.parseYAMLDocuments(String(decoding: data, as: UTF8.self), file: path) where !document.value.isNull {
-                        let reply = try await api.send(.POST, "/v1/schedules", json: document.value).body ?? .null
-                        print("schedule/\(reply["name"]?.stringValue ?? "?") applied, next \(reply["nextFire"]?.stringValue ?? "on event")")
-                    }
+                try await postDocuments(in: file, to: "/v1/schedules", with: try await client.makeClient()) { reply in
+                    "schedule/\(reply["name"]?.stringValue ?? "?") applied, next \(reply["nextFire"]?.stringValue ?? "on event")"
                 }
             }
         }
@@ -48,23 +43,20 @@ struct ScheduleCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pause a schedule.")
         @OptionGroup var client: ClientOptions
         @Argument var name: String
-        func run() async throws {
-            try await reportingErrors {
-                try await client.makeClient().send(.POST, "/v1/schedules/\(segment(name))/pause")
-                print("schedule/\(name) paused")
-            }
-        }
+        func run() async throws { try await ScheduleCommand.setPaused(true, name: name, client: client) }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resume a paused schedule from now.")
         @OptionGroup var client: ClientOptions
         @Argument var name: String
-        func run() async throws {
-            try await reportingErrors {
-                try await client.makeClient().send(.POST, "/v1/schedules/\(segment(name))/unpause")
-                print("schedule/\(name) resumed")
-            }
+        func run() async throws { try await ScheduleCommand.setPaused(false, name: name, client: client) }
+    }
+
+    static func setPaused(_ paused: Bool, name: String, client: ClientOptions) async throws {
+        try await reportingErrors {
+            try await client.makeClient().send(.POST, "/v1/schedules/\(segment(name))/\(paused ? "pause" : "unpause")")
+            print("schedule/\(name) \(paused ? "paused" : "resumed")")
         }
     }
 

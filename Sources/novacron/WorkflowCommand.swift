@@ -15,14 +15,9 @@ struct WorkflowCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let api = try await client.makeClient()
-                for path in file {
-                    guard let data = FileManager.default.contents(atPath: path) else { throw NovaError(.notFound, "cannot read \(path)") }
-                    for document in try Value.parseYAMLDocuments(String(decoding: data, as: UTF8.self), file: path) where !document.value.isNull {
-                        let reply = try await api.send(.POST, "/v1/workflows", json: document.value).body ?? .null
-                        let state = reply["created"]?.boolValue == true ? "registered" : "unchanged"
-                        print("workflow/\(reply["name"]?.stringValue ?? "?") version \(reply["version"]?.intValue ?? 0) \(state)")
-                    }
+                try await postDocuments(in: file, to: "/v1/workflows", with: try await client.makeClient()) { reply in
+                    let state = reply["created"]?.boolValue == true ? "registered" : "unchanged"
+                    return "workflow/\(reply["name"]?.stringValue ?? "?") version \(reply["version"]?.intValue ?? 0) \(state)"
                 }
             }
         }
@@ -167,30 +162,27 @@ struct WorkflowCommand: AsyncParsableCommand {
 
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve a task waiting for approval.")
+        @OptionGroup var decision: DecisionOptions
+        func run() async throws { try await decision.send(approve: true) }
+    }
+
+    struct Reject: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Reject a task waiting for approval (the run fails and compensates).")
+        @OptionGroup var decision: DecisionOptions
+        func run() async throws { try await decision.send(approve: false) }
+    }
+
+    struct DecisionOptions: ParsableArguments {
         @OptionGroup var client: ClientOptions
         @Argument(help: "Run id.") var run: String
         @Argument(help: "The approval step's name.") var task: String
         @Option(name: .long, help: "A note kept in the history.") var comment = ""
 
-        func run() async throws {
+        func send(approve: Bool) async throws {
             try await reportingErrors {
-                try await client.makeClient().send(.POST, "/v1/runs/\(segment(run))/approve", json: ["task": .string(task), "comment": .string(comment)])
-                print("approved \(task) in run \(run)")
-            }
-        }
-    }
-
-    struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject a task waiting for approval (the run fails and compensates).")
-        @OptionGroup var client: ClientOptions
-        @Argument(help: "Run id.") var run: String
-        @Argument(help: "The approval step's name.") var task: String
-        @Option(name: .long, help: "Why, kept in the history.") var comment = ""
-
-        func run() async throws {
-            try await reportingErrors {
-                try await client.makeClient().send(.POST, "/v1/runs/\(segment(run))/reject", json: ["task": .string(task), "comment": .string(comment)])
-                print("rejected \(task) in run \(run)")
+                let verb = approve ? "approve" : "reject"
+                try await client.makeClient().send(.POST, "/v1/runs/\(segment(run))/\(verb)", json: ["task": .string(task), "comment": .string(comment)])
+                print("\(approve ? "approved" : "rejected") \(task) in run \(run)")
             }
         }
     }
