@@ -34,6 +34,7 @@ let package = Package(
         ),
         .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
         .target(name: "Learning", exclude: ["README.md"]),
+        .target(name: "Rego", dependencies: ["NovaCore"], exclude: ["README.md"]),
         .target(
             name: "Workflow",
             dependencies: [
@@ -92,12 +93,13 @@ let package = Package(
         .executableTarget(
             name: "novacron",
             dependencies: [
-                "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow",
+                "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
+        .testTarget(name: "RegoTests", dependencies: ["Rego"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),
