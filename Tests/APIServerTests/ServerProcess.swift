@@ -23,8 +23,17 @@ final class ServerProcess: @unchecked Sendable {
 
     init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
-    /// Starts the server and waits until it says where it listens.
-    func start(binary: String) throws {
+    /// Starts the server and waits until it says where it listens. The blocking reads run on a
+    /// dispatch thread, so they do not hold one of the few threads every test's tasks share.
+    func start(binary: String) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.startBlocking(binary: binary) })
+            }
+        }
+    }
+
+    private func startBlocking(binary: String) throws {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "warning"]
         let errors = Pipe()
@@ -52,9 +61,20 @@ final class ServerProcess: @unchecked Sendable {
 
     var client: NovaCronClient { NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: adminKey) }
 
-    func kill(_ signal: Int32) {
+    /// Sends `signal` and waits (off the shared threads) until the process has gone.
+    func kill(_ signal: Int32) async {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.process.waitUntilExit()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// For `defer`: signals without waiting.
+    func signal(_ signal: Int32) {
+        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
     }
 }

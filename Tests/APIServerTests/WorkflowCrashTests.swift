@@ -27,19 +27,19 @@ import Workflow
         })
 
         let first = ServerProcess(dataDirectory: directory + "/data")
-        try first.start(binary: binary)
-        defer { first.kill(SIGKILL) }
+        try await first.start(binary: binary)
+        defer { first.signal(SIGKILL) }
         try await first.client.send(.POST, "/v1/workflows", json: .object(definition))
         let run = try #require(try await first.client.send(.POST, "/v1/workflows/crashy/runs", json: [:]).body?["id"]?.stringValue)
         while lines(marker).count < 4 { try await Task.sleep(for: .milliseconds(10)) }
-        first.kill(SIGKILL)
+        await first.kill(SIGKILL)
 
         let committed = try await SQLiteStore(path: directory + "/data/novacron.sqlite").checkpoints(run: run).map(\.task.step)
         #expect(committed.count >= 3 && committed.count < 12)
 
         let second = ServerProcess(dataDirectory: directory + "/data")
-        try second.start(binary: binary)
-        defer { second.kill(SIGTERM) }
+        try await second.start(binary: binary)
+        defer { second.signal(SIGTERM) }
         var status = ""
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {

@@ -88,7 +88,7 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
         #expect(record.status == .failed)
         #expect(record.error["code"] == "timeout")
         #expect(slow.count("a") == 2)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(25), "two attempts cut at 50 ms, not 2 × 30 s (the bound is loose: the suite runs tests side by side)")
     }
 
     @Test func aSilentAttemptFailsItsHeartbeat() async throws {
@@ -151,7 +151,7 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
             return try await engine.waitForEnd(of: run.id)
         }
         #expect(record.status == .cancelled)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(25), "the 30 s command is stopped, not waited for")
     }
 
     @Test func commandsTakeArgumentsLiterally() async throws {
