@@ -137,9 +137,7 @@ extension Parser {
             case "some", "not", "with", "else", "default", "package", "import", "as":
                 throw error("unexpected keyword \(name)", at: token)
             default:
-                if keywords.contains(name), name != "in" || true, Self.futureKeywords.contains(name) {
-                    throw error("unexpected keyword \(name)", at: token)
-                }
+                if keywords.contains(name) { throw error("unexpected keyword \(name)", at: token) }
                 advance()
                 return Term(.variable(name), span: token.span)
             }

@@ -97,12 +97,7 @@ public struct Parser {
 
     mutating func module() throws(RegoError) -> Module {
         guard takeKeyword("package") else { throw error("expected package declaration, found \(peek.text)", at: peek) }
-        let package = try reference()
-        guard case .ref = package.kind, true else {
-            if package.variableName == nil { throw error("package must be a path such as a.b.c", at: peek) }
-            return try rest(package: package)
-        }
-        return try rest(package: package)
+        return try rest(package: try reference())
     }
 
     private mutating func rest(package: Term) throws(RegoError) -> Module {

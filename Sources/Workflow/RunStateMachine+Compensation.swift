@@ -36,7 +36,7 @@ extension RunStateMachine {
     }
 
     mutating func finishCompensation(_ key: TaskKey, error: StepError?, at time: Double, into actions: inout [RunAction]) {
-        if let error { compensationFailures[key] = error } else { update(key) { _ in } }
+        if let error { compensationFailures[key] = error }
         startNextCompensation(at: time, into: &actions)
     }
 }
