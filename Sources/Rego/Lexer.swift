@@ -5,6 +5,8 @@ struct Lexer {
     var offset = 0
     var line = 1
     var lineStart = 0
+    /// Every comment's text after the `#`, by line: METADATA blocks are read from these.
+    var comments: [(line: Int, text: String)] = []
 
     init(_ source: String, file: String) {
         self.file = file
@@ -38,7 +40,9 @@ struct Lexer {
                 } else if c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") {
                     offset += 1
                 } else if c == UInt8(ascii: "#") {
+                    let begin = offset + 1
                     while offset < bytes.count, bytes[offset] != UInt8(ascii: "\n") { offset += 1 }
+                    comments.append((line, String(decoding: bytes[begin..<offset], as: UTF8.self)))
                 } else {
                     break
                 }

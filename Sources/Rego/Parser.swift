@@ -1,3 +1,6 @@
+import Foundation
+import NovaCore
+
 /// Parses Rego source into a `Module` (or a query into a `Body`), with a span on every node.
 ///
 /// Rego v1 is the default; v0 (rules without `if`, `p[x] { … }`, chained bodies, keywords only
@@ -17,12 +20,15 @@ public struct Parser {
     var nesting = 0
     /// While reading the first element of `[…]` or `{…}`, `|` starts a comprehension.
     var allowsUnion = true
+    /// `# METADATA` blocks by the line they end on.
+    var metadata: [Int: (line: Int, yaml: String)] = [:]
 
     static let futureKeywords: Set<String> = ["if", "contains", "in", "every"]
 
     init(_ source: String, file: String, version: Module.Version) throws(RegoError) {
         var lexer = Lexer(source, file: file)
         tokens = try lexer.tokenize()
+        metadata = Self.metadataBlocks(lexer.comments)
         self.source = source
         self.file = file
         self.version = version
@@ -205,7 +211,49 @@ public struct Parser {
         if !elses.isEmpty, kind != .complete, kind != .function { throw error("else is only for single-value rules and functions", at: start) }
         let end = tokens[max(index - 1, 0)].span
         return Rule(kind: kind, isDefault: isDefault, ref: ref, arguments: arguments, key: key, value: value, isAssignment: isAssignment,
-                    bodies: bodies, elses: elses, annotations: [:], span: start.span.through(end))
+                    bodies: bodies, elses: elses, annotations: try annotations(endingBefore: start), span: start.span.through(end))
+    }
+
+    /// Groups comment lines into METADATA blocks: a `# METADATA` line and the comment lines right
+    /// after it.
+    static func metadataBlocks(_ comments: [(line: Int, text: String)]) -> [Int: (line: Int, yaml: String)] {
+        var blocks: [Int: (line: Int, yaml: String)] = [:]
+        var index = 0
+        while index < comments.count {
+            guard comments[index].text.trimmingCharacters(in: .whitespaces) == "METADATA" else { index += 1; continue }
+            let first = comments[index].line
+            var lines: [String] = []
+            var last = first
+            index += 1
+            while index < comments.count, comments[index].line == last + 1, comments[index].text.trimmingCharacters(in: .whitespaces) != "METADATA" {
+                let text = comments[index].text
+                lines.append(text.hasPrefix(" ") ? String(text.dropFirst()) : text)
+                last = comments[index].line
+                index += 1
+            }
+            blocks[last] = (first, lines.joined(separator: "\n"))
+        }
+        return blocks
+    }
+
+    /// The METADATA block that ends on the line before `token`, read as YAML.
+    func annotations(endingBefore token: Token) throws(RegoError) -> Value? {
+        guard let block = metadata[token.span.line - 1] else { return nil }
+        do {
+            let value = try Value(yaml: block.yaml, file: file)
+            guard value.isNull || value.objectValue != nil else {
+                throw RegoError(.parse, "METADATA must be a YAML mapping", at: SourceSpan(file: file, line: block.line, column: 1, start: 0, end: 0))
+            }
+            return value
+        } catch let error as RegoError {
+            throw error
+        } catch let error as NovaError {
+            let line = error.diagnostics.first?.location.map { block.line + $0.line } ?? block.line
+            throw RegoError(.parse, "invalid METADATA: \(error.diagnostics.first?.message ?? error.message)",
+                            at: SourceSpan(file: file, line: line, column: 1, start: 0, end: 0), sourceLine: Lexer.line(line, of: source))
+        } catch {
+            throw RegoError(.parse, "invalid METADATA: \(error)", at: token.span)
+        }
     }
 
     /// `if { … }`, `if literal`, or (v0, and tolerated in v1 with an error) `{ … }`.

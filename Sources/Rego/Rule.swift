@@ -1,3 +1,5 @@
+import NovaCore
+
 /// A rule: `default`, its head (a ref, optional arguments, key and value), its body, and `else`.
 public struct Rule: Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
@@ -32,6 +34,7 @@ public struct Rule: Sendable, Hashable {
     /// The bodies: one in v1, several for v0's chained `{ … } { … }`; empty means always.
     public var bodies: [Body]
     public var elses: [ElseClause]
-    public var annotations: [String: String]
+    /// The rule's `# METADATA` block (title, description, custom, …), as YAML read it.
+    public var annotations: Value?
     public var span: SourceSpan
 }

@@ -154,4 +154,24 @@ import Testing
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
         #expect(throws: RegoError.self) { try Parser.parseQuery("x := \(deep)") }
     }
+
+    @Test func metadataCommentsAttachToTheRuleBelow() throws {
+        let m = try module("""
+            package p
+
+            # METADATA
+            # title: Production VMs are encrypted
+            # custom:
+            #   severity: high
+            deny contains "x" if input.bad
+
+            # just a comment
+            allow := true
+            """)
+        #expect(m.rules[0].annotations?["title"] == "Production VMs are encrypted")
+        #expect(m.rules[0].annotations?["custom"]?["severity"] == "high")
+        #expect(m.rules[1].annotations == nil)
+        let broken = parseError("package p\n# METADATA\n# title: [unclosed\nallow := true")
+        #expect(broken?.description.contains("METADATA") == true)
+    }
 }
