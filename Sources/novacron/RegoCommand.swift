@@ -4,8 +4,47 @@ import NovaCore
 import Rego
 
 struct RegoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rego", abstract: "Work with Rego policies (the parser so far; evaluation is not built yet).",
-                                                    subcommands: [Check.self])
+    static let configuration = CommandConfiguration(commandName: "rego", abstract: "Parse and evaluate Rego policies (an early evaluator: see Sources/Rego/README.md).",
+                                                    subcommands: [Check.self, Eval.self])
+
+    struct Eval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate a query: with --jsonl, speak the engine contract of ../shared/rego/engines/_common.py on stdin/stdout.")
+        @Option(name: .shortAndLong, help: "A Rego file; repeatable.") var data: [String] = []
+        @Option(name: .shortAndLong, help: "A JSON input document.") var input: String?
+        @Flag(help: "Read modules as Rego v0.") var v0 = false
+        @Flag(help: "One JSON request per line on stdin, one answer per line on stdout.") var jsonl = false
+        @Argument(help: "The query, e.g. data.authz.allow.") var query: String?
+
+        func run() async throws {
+            if jsonl {
+                while let line = readLine(strippingNewline: true) {
+                    guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                    let answer: Value
+                    do { answer = EngineRequest.answer(try Value(json: line)) } catch { answer = ["error": .string("bad request: \(error)")] }
+                    // Written straight to the descriptor: print() is block-buffered on a pipe, and the harness waits for each line.
+                    FileHandle.standardOutput.write(Data((answer.canonicalJSON + "\n").utf8))
+                }
+                return
+            }
+            try await reportingErrors {
+                guard let query else { throw NovaError(.invalidRequest, "give a query, or --jsonl") }
+                var modules: [Value] = []
+                for path in data {
+                    guard let contents = FileManager.default.contents(atPath: path) else { throw NovaError(.notFound, "cannot read \(path)") }
+                    modules.append(.string(String(decoding: contents, as: UTF8.self)))
+                }
+                var request: [String: Value] = ["modules": .array(modules), "query": .string(query), "rego_version": .string(v0 ? "v0" : "v1")]
+                if let input {
+                    guard let contents = FileManager.default.contents(atPath: input) else { throw NovaError(.notFound, "cannot read \(input)") }
+                    request["input"] = try Value(json: String(decoding: contents, as: UTF8.self), file: input)
+                }
+                let answer = EngineRequest.answer(.object(request))
+                print(answer.prettyJSON)
+                if answer["error"] != nil { throw ExitCode(1) }
+            }
+        }
+    }
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Parse Rego files and report every syntax error with file:line:col.")

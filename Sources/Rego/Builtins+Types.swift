@@ -1,0 +1,27 @@
+import NovaCore
+
+extension Builtins {
+    static let types: [String: Function] = [
+        "type_name": { (v: [Value]) throws(RegoError) -> Value? in try arguments("type_name", v, 1); return .string(v[0].typeName) },
+        "is_string": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_string", v, 1); return .bool(v[0].typeName == "string") },
+        "is_number": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_number", v, 1); return .bool(v[0].typeName == "number") },
+        "is_boolean": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_boolean", v, 1); return .bool(v[0].typeName == "boolean") },
+        "is_array": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_array", v, 1); return .bool(v[0].typeName == "array") },
+        "is_object": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_object", v, 1); return .bool(v[0].typeName == "object") },
+        "is_set": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_set", v, 1); return .bool(v[0].typeName == "set") },
+        "is_null": { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_null", v, 1); return .bool(v[0].isNull) },
+        "to_number": { (v: [Value]) throws(RegoError) -> Value? in
+            try arguments("to_number", v, 1)
+            switch v[0] {
+            case .number: return v[0]
+            case .bool(let b): return .int(b ? 1 : 0)
+            case .null: return .int(0)
+            case .string(let s):
+                if let i = Int(s) { return .int(i) }
+                if let d = Double(s) { return .double(d) }
+                throw RegoError(.builtin, "to_number: invalid syntax: \(s)")
+            default: throw typeError("to_number", 1, "any<boolean, null, number, string>", v[0])
+            }
+        },
+    ]
+}

@@ -1,0 +1,33 @@
+import NovaCore
+
+/// Built-in functions by name. Each area lives in its own file (`Builtins+Aggregates.swift`, …)
+/// and adds its entries here. A built-in returns nil for undefined and throws `RegoError` for a
+/// bad argument (an `eval_builtin_error` or `eval_type_error`).
+enum Builtins {
+    typealias Function = @Sendable ([Value]) throws(RegoError) -> Value?
+
+    static let registry: [String: Function] = aggregates.merging(strings) { a, _ in a }.merging(types) { a, _ in a }
+
+    static func typeError(_ name: String, _ position: Int, _ expected: String, _ got: Value) -> RegoError {
+        RegoError(.evalType, "\(name): operand \(position) must be \(expected) but got \(got.typeName)")
+    }
+
+    static func arguments(_ name: String, _ values: [Value], _ count: Int) throws(RegoError) {
+        guard values.count == count else { throw RegoError(.type, "\(name): expects \(count) arguments, got \(values.count)") }
+    }
+
+    static func string(_ name: String, _ values: [Value], _ i: Int) throws(RegoError) -> String {
+        guard let s = values[i].stringValue else { throw typeError(name, i + 1, "string", values[i]) }
+        return s
+    }
+
+    /// The elements of an array or set.
+    static func collection(_ name: String, _ values: [Value], _ i: Int) throws(RegoError) -> [Value] {
+        switch values[i] {
+        case .array(let items): return items
+        case .set(let items): return items.sorted()
+        case .object(let fields) where name == "count": return Array(fields.values)
+        default: throw typeError(name, i + 1, "any<array, set>", values[i])
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import NovaCore
+
+extension Evaluation {
+    /// `data` below `prefix`: rules (evaluated), packages (objects of their rules) and base data.
+    func walkData(_ prefix: [String], _ path: ArraySlice<Term.RefStep>, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        if let definitions = policy.definitions[prefix], definitions.first?.rule.kind != .function {
+            guard let value = try ruleValue(prefix) else { return }
+            return try walk(value, path, b, k)
+        }
+        guard policy.prefixes.contains(prefix) else {
+            guard let base = Self.lookup(policy.data, Array(prefix.dropFirst())) else { return }
+            return try walk(base, path, b, k)
+        }
+        guard let step = path.first else { return try k(try document(prefix), b) }
+        let rest = path.dropFirst()
+        switch step {
+        case .field(let name):
+            try walkData(prefix + [name], rest, b, k)
+        case .index(let index) where isGround(index, b):
+            try evalTerm(index, b) { (key: Value, b2: Bindings) throws(RegoError) in
+                if let name = key.stringValue { try walkData(prefix + [name], rest, b2, k) }
+            }
+        case .index(let index):
+            for name in children(of: prefix) {
+                if let b2 = try unify(index, .string(name), b) { try walkData(prefix + [name], rest, b2, k) }
+            }
+        }
+    }
+
+    static func lookup(_ value: Value, _ path: [String]) -> Value? {
+        var current = value
+        for name in path {
+            guard let next = current[name] else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    func children(of prefix: [String]) -> [String] {
+        var names = Set((Self.lookup(policy.data, Array(prefix.dropFirst()))?.objectValue ?? [:]).keys.compactMap(\.stringValue))
+        for path in policy.definitions.keys where path.count > prefix.count && Array(path.prefix(prefix.count)) == prefix {
+            names.insert(path[prefix.count])
+        }
+        return names.sorted()
+    }
+
+    /// A package (or partial path) as an object: base data merged with its rules' values.
+    func document(_ prefix: [String]) throws(RegoError) -> Value {
+        var fields = (Self.lookup(policy.data, Array(prefix.dropFirst()))?.objectValue) ?? [:]
+        for name in children(of: prefix) {
+            var value: Value?
+            try walkData(prefix + [name], [], Bindings()) { (v: Value, _: Bindings) throws(RegoError) in value = v }
+            if let value { fields[.string(name)] = value }
+        }
+        return .object(fields)
+    }
+
+    /// Runs `body` with the package and imports of a rule's module in scope.
+    func inScope<T>(of definition: CompiledPolicy.Definition, _ body: () throws(RegoError) -> T) throws(RegoError) -> T {
+        let saved = (package, aliases)
+        package = definition.package
+        aliases = definition.aliases
+        defer { (package, aliases) = saved }
+        return try body()
+    }
+
+    /// The value of the (non-function) rule at `path`, or nil when undefined.
+    func ruleValue(_ path: [String]) throws(RegoError) -> Value? {
+        if let cached = cache[path] { return cached }
+        guard !inProgress.contains(path) else {
+            throw fail(.recursion, "rule \(path.joined(separator: ".")) is recursive")
+        }
+        inProgress.insert(path)
+        defer { inProgress.remove(path) }
+        let definitions = policy.definitions[path] ?? []
+        let kind = definitions.first { !$0.rule.isDefault }?.rule.kind ?? .complete
+        var result: Value?
+        switch kind {
+        case .complete, .function:
+            for definition in definitions where !definition.rule.isDefault {
+                if let value = try inScope(of: definition, { () throws(RegoError) in try self.completeValue(definition.rule, Bindings()) }) {
+                    if let result, result != value {
+                        throw RegoError(.conflict, "complete rules must not produce multiple outputs", at: definition.rule.span)
+                    }
+                    result = value
+                }
+            }
+            if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
+                try inScope(of: fallback) { () throws(RegoError) in
+                    try evalTerm(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) { (v: Value, _: Bindings) throws(RegoError) in
+                        result = v
+                    }
+                }
+            }
+        case .partialSet:
+            var items: Set<Value> = []
+            for definition in definitions {
+                try inScope(of: definition) { () throws(RegoError) in
+                    try forEachBody(definition.rule, Bindings()) { (b: Bindings) throws(RegoError) in
+                        try evalTerm(definition.rule.key!, b) { (v: Value, _: Bindings) throws(RegoError) in items.insert(v) }
+                    }
+                }
+            }
+            result = .set(items)
+        case .partialObject:
+            var fields: [Value: Value] = [:]
+            for definition in definitions {
+                try inScope(of: definition) { () throws(RegoError) in
+                    try forEachBody(definition.rule, Bindings()) { (b: Bindings) throws(RegoError) in
+                        let value = definition.rule.value ?? Term(.boolean(true), span: definition.rule.span)
+                        try evalAll([definition.rule.key!, value], b) { (kv: [Value], _: Bindings) throws(RegoError) in
+                            if let existing = fields[kv[0]], existing != kv[1] {
+                                throw RegoError(.conflict, "object keys must be unique", at: definition.rule.span)
+                            }
+                            fields[kv[0]] = kv[1]
+                        }
+                    }
+                }
+            }
+            result = .object(fields)
+        }
+        cache[path] = result
+        return result
+    }
+
+    /// Calls `k` once per way one of the rule's bodies holds (a rule without a body holds once).
+    func forEachBody(_ rule: Rule, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        if rule.bodies.isEmpty { return try k(b) }
+        for body in rule.bodies { try eval(body, b, k) }
+    }
+
+    /// The value a complete rule or function definition produces under `b`, trying `else`
+    /// clauses in order; nil when nothing holds. Two different values are a conflict.
+    func completeValue(_ rule: Rule, _ b: Bindings) throws(RegoError) -> Value? {
+        var result: Value?
+        func collect(_ valueTerm: Term?, _ b: Bindings) throws(RegoError) {
+            try evalTerm(valueTerm ?? Term(.boolean(true), span: rule.span), b) { (v: Value, _: Bindings) throws(RegoError) in
+                if let result, result != v {
+                    throw RegoError(rule.kind == .function ? .conflict : .conflict,
+                                    rule.kind == .function ? "functions must not produce multiple outputs for same inputs"
+                                                           : "complete rules must not produce multiple outputs", at: rule.span)
+                }
+                result = v
+            }
+        }
+        try forEachBody(rule, b) { (b2: Bindings) throws(RegoError) in try collect(rule.value, b2) }
+        if result != nil { return result }
+        for clause in rule.elses {
+            if clause.body.isEmpty { try collect(clause.value, b) } else {
+                try eval(clause.body, b) { (b2: Bindings) throws(RegoError) in try collect(clause.value, b2) }
+            }
+            if result != nil { return result }
+        }
+        return nil
+    }
+
+    /// A call: a function of the policy, or a built-in.
+    func evalCall(_ function: Term, _ arguments: [Term], term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        var names = Parser.names(of: function)
+        if let alias = aliases[names[0]] { names = Parser.names(of: alias) + names.dropFirst() }
+        let path = names.first == "data" ? names : package + names
+        if let definitions = policy.definitions[path], definitions.first?.rule.kind == .function {
+            return try evalAll(arguments, b) { (values: [Value], b2: Bindings) throws(RegoError) in
+                var result: Value?
+                for definition in definitions where definition.rule.arguments.count == values.count {
+                    try inScope(of: definition) { () throws(RegoError) in
+                        var params: Bindings? = Bindings()
+                        for (parameter, value) in zip(definition.rule.arguments, values) {
+                            params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
+                        }
+                        guard let params, let value = try completeValue(definition.rule, params) else { return }
+                        if let result, result != value {
+                            throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
+                        }
+                        result = value
+                    }
+                }
+                if let result { try k(result, b2) }
+            }
+        }
+        let name = names.joined(separator: ".")
+        guard let builtin = Builtins.registry[name] else { throw fail(.type, "undefined function \(name)", at: term) }
+        try evalAll(arguments, b) { (values: [Value], b2: Bindings) throws(RegoError) in
+            let result: Value?
+            do throws(RegoError) { result = try builtin(values) } catch {
+                if strictBuiltinErrors { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
+                return
+            }
+            if let result { try k(result, b2) }
+        }
+    }
+}

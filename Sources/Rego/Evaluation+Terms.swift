@@ -1,0 +1,154 @@
+import NovaCore
+
+extension Evaluation {
+    /// Every value `term` can take under `b` (a reference with unbound variables iterates,
+    /// binding them); nothing when it is undefined.
+    func evalTerm(_ term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Self.maximumDepth { throw fail(.compile, "evaluation nested deeper than \(Self.maximumDepth) levels", at: term) }
+        switch term.kind {
+        case .null: try k(.null, b)
+        case .boolean(let v): try k(.bool(v), b)
+        case .string(let s): try k(.string(s), b)
+        case .number(let text):
+            if let i = Int(text) { try k(.int(i), b) } else if let d = Double(text) { try k(.double(d), b) }
+        case .variable(let name):
+            try evalRef(head: name, path: [], term: term, b, k)
+        case .ref(let head, let path):
+            if let name = head.variableName {
+                try evalRef(head: name, path: path, term: term, b, k)
+            } else {
+                try evalTerm(head, b) { (value: Value, b2: Bindings) throws(RegoError) in try walk(value, path[...], b2, k) }
+            }
+        case .array(let items):
+            try evalAll(items, b) { (values: [Value], b2: Bindings) throws(RegoError) in try k(.array(values), b2) }
+        case .set(let items):
+            try evalAll(items, b) { (values: [Value], b2: Bindings) throws(RegoError) in try k(.set(Set(values)), b2) }
+        case .object(let pairs):
+            try evalAll(pairs.flatMap { [$0.key, $0.value] }, b) { (values: [Value], b2: Bindings) throws(RegoError) in
+                var fields: [Value: Value] = [:]
+                for i in stride(from: 0, to: values.count, by: 2) { fields[values[i]] = values[i + 1] }
+                try k(.object(fields), b2)
+            }
+        case .arrayComprehension(let head, let body):
+            var items: [Value] = []
+            try eval(body, b) { (b2: Bindings) throws(RegoError) in try evalTerm(head, b2) { (v: Value, _: Bindings) throws(RegoError) in items.append(v) } }
+            try k(.array(items), b)
+        case .setComprehension(let head, let body):
+            var items: Set<Value> = []
+            try eval(body, b) { (b2: Bindings) throws(RegoError) in try evalTerm(head, b2) { (v: Value, _: Bindings) throws(RegoError) in items.insert(v) } }
+            try k(.set(items), b)
+        case .objectComprehension(let key, let value, let body):
+            var fields: [Value: Value] = [:]
+            try eval(body, b) { (b2: Bindings) throws(RegoError) in
+                try evalAll([key, value], b2) { (kv: [Value], _: Bindings) throws(RegoError) in
+                    if let existing = fields[kv[0]], existing != kv[1] {
+                        throw fail(.conflict, "object keys must be unique", at: term)
+                    }
+                    fields[kv[0]] = kv[1]
+                }
+            }
+            try k(.object(fields), b)
+        case .call(let function, let arguments):
+            try evalCall(function, arguments, term: term, b, k)
+        case .binary(let op, let left, let right):
+            if op == .assign || op == .unify {
+                try evalExpression(term, b) { (b2: Bindings) throws(RegoError) in try k(.bool(true), b2) }
+                return
+            }
+            try evalAll([left, right], b) { (values: [Value], b2: Bindings) throws(RegoError) in
+                if let result = try Operators.apply(op, values[0], values[1], at: term) { try k(result, b2) }
+            }
+        case .membership(let key, let value, let collection):
+            try evalAll([value, collection] + (key.map { [$0] } ?? []), b) { (values: [Value], b2: Bindings) throws(RegoError) in
+                var found = false
+                try forEachMember(of: values[1]) { (memberKey: Value, member: Value) throws(RegoError) in
+                    if member == values[0], values.count == 2 || memberKey == values[2] { found = true }
+                }
+                try k(.bool(found), b2)
+            }
+        case .negative(let operand):
+            try evalTerm(operand, b) { (v: Value, b2: Bindings) throws(RegoError) in
+                guard let n = v.numberValue else { throw fail(.evalType, "operand must be a number, got \(v.typeName)", at: term) }
+                try k(n.exactInt.map { .int(-$0) } ?? .double(-n.doubleValue), b2)
+            }
+        case .template(let parts):
+            var pieces: [[String]] = []
+            for part in parts {
+                switch part {
+                case .text(let text): pieces.append([text])
+                case .expression(let expression):
+                    var values: [String] = []
+                    try evalTerm(expression, b) { (v: Value, _: Bindings) throws(RegoError) in values.append(v.stringValue ?? v.canonicalJSON) }
+                    pieces.append(values.isEmpty ? ["<undefined>"] : [values[0]])
+                }
+            }
+            try k(.string(pieces.map { $0[0] }.joined()), b)
+        }
+    }
+
+    /// Evaluates terms left to right, once per combination of their values.
+    func evalAll(_ terms: [Term], _ b: Bindings, _ k: ([Value], Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        func step(_ i: Int, _ values: [Value], _ b: Bindings) throws(RegoError) {
+            guard i < terms.count else { return try k(values, b) }
+            try evalTerm(terms[i], b) { (v: Value, b2: Bindings) throws(RegoError) in try step(i + 1, values + [v], b2) }
+        }
+        try step(0, [], b)
+    }
+
+    /// A reference starting at a name: a local variable, `input`, `data`, an import alias, or a
+    /// rule of the current package.
+    func evalRef(head name: String, path: [Term.RefStep], term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        if let value = b[name] { return try walk(value, path[...], b, k) }
+        switch name {
+        case "input":
+            guard let input else { return }
+            try walk(input, path[...], b, k)
+        case "data":
+            try walkData(["data"], path[...], b, k)
+        default:
+            if let alias = aliases[name] {
+                let names = Parser.names(of: alias)
+                let steps = names.dropFirst().map { Term.RefStep.field($0) } + path
+                return try evalRef(head: names[0], path: Array(steps), term: term, b, k)
+            }
+            let candidate = package + [name]
+            if policy.definitions[candidate] != nil || policy.prefixes.contains(candidate) {
+                return try walkData(candidate, path[...], b, k)
+            }
+            throw fail(.unsafeVariable, "var \(name) is unsafe", at: term)
+        }
+    }
+
+    /// Follows reference steps into a value; an unbound variable step iterates.
+    func walk(_ value: Value, _ path: ArraySlice<Term.RefStep>, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        guard let step = path.first else { return try k(value, b) }
+        let rest = path.dropFirst()
+        switch step {
+        case .field(let name):
+            if let next = Self.member(value, .string(name)) { try walk(next, rest, b, k) }
+        case .index(let index):
+            if isGround(index, b) {
+                try evalTerm(index, b) { (key: Value, b2: Bindings) throws(RegoError) in
+                    if let next = Self.member(value, key) { try walk(next, rest, b2, k) }
+                }
+            } else {
+                try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
+                    if let b2 = try unify(index, key, b) { try walk(member, rest, b2, k) }
+                }
+            }
+        }
+    }
+
+    static func member(_ value: Value, _ key: Value) -> Value? {
+        switch value {
+        case .object(let fields): return fields[key]
+        case .array(let items):
+            guard let i = key.intValue, items.indices.contains(i) else { return nil }
+            return items[i]
+        case .set(let items): return items.contains(key) ? key : nil
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import NovaCore
+
+/// One evaluation of a query against a compiled policy: top-down, with backtracking through
+/// continuation closures (each literal calls the rest of the body once per way it can hold).
+///
+/// Not shared between tasks: each query evaluation makes its own. Rule values are cached for
+/// the evaluation (cleared while a `with` replaces the input).
+final class Evaluation {
+    let policy: CompiledPolicy
+    var input: Value?
+    var cache: [[String]: Value?] = [:]
+    var inProgress: Set<[String]> = []
+    var depth = 0
+    static let maximumDepth = 400
+    /// The package whose rules plain names refer to, and its import aliases.
+    var package: [String] = ["data"]
+    var aliases: [String: Term] = [:]
+    /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
+    var strictBuiltinErrors = false
+
+    init(policy: CompiledPolicy, input: Value?) {
+        self.policy = policy
+        self.input = input
+    }
+
+    func fail(_ code: RegoError.Code, _ message: String, at term: Term? = nil) -> RegoError {
+        RegoError(code, message, at: term?.span)
+    }
+
+    // MARK: - Bodies
+
+    func eval(_ body: Body, from index: Int = 0, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        guard index < body.count else { return try k(b) }
+        let literal = body[index]
+        try withModifiers(literal.with, b) { () throws(RegoError) in
+            try evalLiteral(literal, b) { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }
+        }
+    }
+
+    func evalLiteral(_ literal: Literal, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        switch literal.kind {
+        case .expression(let term):
+            try evalExpression(term, b, k)
+        case .not(let term):
+            var holds = false
+            try evalExpression(term, b) { (_: Bindings) throws(RegoError) in holds = true }
+            if !holds { try k(b) }
+        case .some(let terms, nil):
+            try k(b.removing(terms.compactMap(\.variableName)))
+        case .some(let terms, let collection?):
+            let fresh = b.removing(terms.flatMap { variables(in: $0) })
+            try evalTerm(collection, fresh) { (value: Value, b: Bindings) throws(RegoError) in
+                try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
+                    guard var next = try unify(terms.last!, member, b) else { return }
+                    if terms.count == 2 {
+                        guard let keyed = try unify(terms[0], key, next) else { return }
+                        next = keyed
+                    }
+                    try k(next)
+                }
+            }
+        case .every(let key, let value, let domain, let body):
+            var holds = true
+            var domainDefined = false
+            try evalTerm(domain, b) { (collection: Value, b: Bindings) throws(RegoError) in
+                domainDefined = true
+                try forEachMember(of: collection) { (k: Value, v: Value) throws(RegoError) in
+                    guard holds else { return }
+                    var scoped = b.binding(value.variableName ?? "_", to: v)
+                    if let key { scoped = scoped.binding(key.variableName ?? "_", to: k) }
+                    var found = false
+                    try eval(body, scoped) { (_: Bindings) throws(RegoError) in found = true }
+                    if !found { holds = false }
+                }
+            }
+            if holds || !domainDefined { try k(b) }
+        }
+    }
+
+    /// `with input[.path] as value` for the duration of one literal.
+    func withModifiers(_ modifiers: [Literal.With], _ b: Bindings, _ body: () throws(RegoError) -> Void) throws(RegoError) {
+        guard let modifier = modifiers.first else { return try body() }
+        let names = Parser.names(of: modifier.target)
+        guard names.first == "input" else {
+            throw fail(.compile, "with on \(names.joined(separator: ".")) is not supported yet", at: modifier.target)
+        }
+        var replacement: Value?
+        try evalTerm(modifier.value, b) { (value: Value, _: Bindings) throws(RegoError) in if replacement == nil { replacement = value } }
+        guard let replacement else { return }
+        let savedInput = input, savedCache = cache
+        input = names.count == 1 ? replacement : Self.setting(input ?? .emptyObject, path: Array(names.dropFirst()), to: replacement)
+        cache = [:]
+        defer { input = savedInput; cache = savedCache }
+        try withModifiers(Array(modifiers.dropFirst()), b, body)
+    }
+
+    static func setting(_ value: Value, path: [String], to new: Value) -> Value {
+        guard let first = path.first else { return new }
+        let child = value[first] ?? .emptyObject
+        return (value.objectValue == nil ? .emptyObject : value).setting(first, to: setting(child, path: Array(path.dropFirst()), to: new))
+    }
+
+    /// An expression literal: assignment and unification bind; anything else must not be false.
+    func evalExpression(_ term: Term, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        if case .binary(let op, let left, let right) = term.kind, op == .assign || op == .unify {
+            if op == .assign || !isGround(left, b) {
+                try evalTerm(right, b) { (value: Value, b2: Bindings) throws(RegoError) in
+                    if let next = try unify(left, value, b2) { try k(next) }
+                }
+            } else {
+                try evalTerm(left, b) { (value: Value, b2: Bindings) throws(RegoError) in
+                    if let next = try unify(right, value, b2) { try k(next) }
+                }
+            }
+            return
+        }
+        try evalTerm(term, b) { (value: Value, b2: Bindings) throws(RegoError) in
+            if value != .bool(false) { try k(b2) }
+        }
+    }
+
+    // MARK: - Variables and unification
+
+    /// Names a term uses as local variables (not input, data, rules or imports).
+    func variables(in term: Term) -> [String] {
+        var names: [String] = []
+        func visit(_ t: Term) {
+            switch t.kind {
+            case .variable(let name): if !isGlobal(name) { names.append(name) }
+            case .ref(let head, let path):
+                visit(head)
+                for step in path { if case .index(let i) = step { visit(i) } }
+            case .array(let items), .set(let items): items.forEach(visit)
+            case .object(let pairs): for pair in pairs { visit(pair.key); visit(pair.value) }
+            case .binary(_, let a, let b): visit(a); visit(b)
+            case .call(_, let arguments): arguments.forEach(visit)
+            case .membership(let key, let value, let collection): key.map(visit); visit(value); visit(collection)
+            case .negative(let operand): visit(operand)
+            default: break
+            }
+        }
+        visit(term)
+        return names
+    }
+
+    func isGlobal(_ name: String) -> Bool {
+        name == "input" || name == "data" || aliases[name] != nil || policy.definitions[package + [name]] != nil
+            || policy.prefixes.contains(package + [name])
+    }
+
+    func isGround(_ term: Term, _ b: Bindings) -> Bool {
+        variables(in: term).allSatisfy { $0 != "_" && b[$0] != nil }
+    }
+
+    /// Binds `pattern`'s unbound variables so it equals `value`; nil when it cannot.
+    func unify(_ pattern: Term, _ value: Value, _ b: Bindings) throws(RegoError) -> Bindings? {
+        switch pattern.kind {
+        case .variable(let name) where !isGlobal(name):
+            if name == "_" { return b }
+            if let bound = b[name] { return bound == value ? b : nil }
+            return b.binding(name, to: value)
+        case .array(let items):
+            guard case .array(let values) = value, values.count == items.count else { return nil }
+            var current = b
+            for (item, element) in zip(items, values) {
+                guard let next = try unify(item, element, current) else { return nil }
+                current = next
+            }
+            return current
+        case .object(let pairs):
+            guard case .object(let fields) = value, fields.count == pairs.count else { return nil }
+            var current = b
+            for pair in pairs {
+                var key: Value?
+                try evalTerm(pair.key, current) { (v: Value, _: Bindings) throws(RegoError) in if key == nil { key = v } }
+                guard let key, let field = fields[key], let next = try unify(pair.value, field, current) else { return nil }
+                current = next
+            }
+            return current
+        default:
+            var result: Bindings?
+            try evalTerm(pattern, b) { (v: Value, b2: Bindings) throws(RegoError) in
+                if result == nil, v == value { result = b2 }
+            }
+            return result
+        }
+    }
+
+    /// Calls `body` with each (key, value) of an array (index), object (key) or set (element, element).
+    func forEachMember(of collection: Value, _ body: (Value, Value) throws(RegoError) -> Void) throws(RegoError) {
+        switch collection {
+        case .array(let items): for (i, item) in items.enumerated() { try body(.int(i), item) }
+        case .object(let fields): for key in fields.keys.sorted() { try body(key, fields[key]!) }
+        case .set(let items): for item in items.sorted() { try body(item, item) }
+        default: break
+        }
+    }
+}
+
