@@ -173,18 +173,10 @@ extension Parser {
             p.allowsUnion = false
             let first = try p.expression(level: .membership)
             p.allowsUnion = true
-            if p.peek.isSymbol("|") {
-                p.advance()
-                let body = try p.comprehensionBody(until: "]")
-                let close = try p.expect("]", "to close the comprehension")
+            if let (body, close) = try p.comprehensionTail(closing: "]") {
                 return Term(.arrayComprehension(first, body), span: open.span.through(close.span))
             }
-            var items = [first]
-            if p.peek.isSymbol(",") {
-                p.advance()
-                items += try p.terms(until: "]")
-            }
-            let close = try p.expect("]", "to close the array")
+            let (items, close) = try p.elementsTail(after: first, closing: "]", "to close the array")
             return Term(.array(items), span: open.span.through(close.span))
         }
     }
@@ -200,10 +192,7 @@ extension Parser {
                 p.advance()
                 let value = try p.expression(level: .membership)
                 p.allowsUnion = true
-                if p.peek.isSymbol("|") {
-                    p.advance()
-                    let body = try p.comprehensionBody(until: "}")
-                    let close = try p.expect("}", "to close the comprehension")
+                if let (body, close) = try p.comprehensionTail(closing: "}") {
                     return Term(.objectComprehension(key: first, value: value, body), span: open.span.through(close.span))
                 }
                 var pairs = [(key: first, value: value)]
@@ -218,20 +207,31 @@ extension Parser {
                 return Term(.object(pairs), span: open.span.through(close.span))
             }
             p.allowsUnion = true
-            if p.peek.isSymbol("|") {
-                p.advance()
-                let body = try p.comprehensionBody(until: "}")
-                let close = try p.expect("}", "to close the comprehension")
+            if let (body, close) = try p.comprehensionTail(closing: "}") {
                 return Term(.setComprehension(first, body), span: open.span.through(close.span))
             }
-            var items = [first]
-            if p.peek.isSymbol(",") {
-                p.advance()
-                items += try p.terms(until: "}")
-            }
-            let close = try p.expect("}", "to close the set")
+            let (items, close) = try p.elementsTail(after: first, closing: "}", "to close the set")
             return Term(.set(items), span: open.span.through(close.span))
         }
+    }
+
+    /// After a collection's first term: `| body` and the closing bracket, or nil when it is not a
+    /// comprehension.
+    mutating func comprehensionTail(closing: String) throws(RegoError) -> (Body, Token)? {
+        guard peek.isSymbol("|") else { return nil }
+        advance()
+        let body = try comprehensionBody(until: closing)
+        return (body, try expect(closing, "to close the comprehension"))
+    }
+
+    /// After a collection's first term: the other elements and the closing bracket.
+    mutating func elementsTail(after first: Term, closing: String, _ context: String) throws(RegoError) -> ([Term], Token) {
+        var items = [first]
+        if peek.isSymbol(",") {
+            advance()
+            items += try terms(until: closing)
+        }
+        return (items, try expect(closing, context))
     }
 
     mutating func comprehensionBody(until closing: String) throws(RegoError) -> Body {
