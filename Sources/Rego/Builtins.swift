@@ -6,7 +6,21 @@ import NovaCore
 enum Builtins {
     typealias Function = @Sendable ([Value]) throws(RegoError) -> Value?
 
-    static let registry: [String: Function] = aggregates.merging(strings) { a, _ in a }.merging(types) { a, _ in a }
+    /// A built-in: how many arguments it takes (a call with one more binds the result to the
+    /// last, as in `count(xs, n)`) and what it computes.
+    struct Builtin: Sendable {
+        let arity: Int
+        let run: Function
+        init(_ arity: Int, _ run: @escaping Function) {
+            self.arity = arity
+            self.run = run
+        }
+    }
+
+    /// Every area's table, one per file.
+    static let areas: [[String: Builtin]] = [aggregates, strings, types]
+
+    static let registry: [String: Builtin] = areas.reduce(into: [:]) { all, area in all.merge(area) { first, _ in first } }
 
     static func typeError(_ name: String, _ position: Int, _ expected: String, _ got: Value) -> RegoError {
         RegoError(.evalType, "\(name): operand \(position) must be \(expected) but got \(got.typeName)")

@@ -14,6 +14,9 @@ public struct CompiledPolicy: Sendable {
     let prefixes: Set<[String]>
     public let data: Value
 
+    /// The scope of a query: names resolve from `data`, with no imports.
+    var queryScope: NameScope { NameScope(package: ["data"], aliases: [:], definitions: definitions, prefixes: prefixes) }
+
     /// Indexes `modules`; two kinds of rule at one path, or a default rule with a body, are
     /// compile errors.
     public init(modules: [Module], data: Value = .emptyObject) throws(RegoError) {
@@ -35,6 +38,12 @@ public struct CompiledPolicy: Sendable {
                 }
                 definitions[path, default: []].append(Definition(rule: rule, package: package, aliases: aliases))
                 for length in 1..<path.count { prefixes.insert(Array(path.prefix(length))) }
+            }
+        }
+        for (path, list) in definitions {
+            for (i, definition) in list.enumerated() {
+                let scope = NameScope(package: definition.package, aliases: definition.aliases, definitions: definitions, prefixes: prefixes)
+                definitions[path]![i].rule = try SafetyPass(scope: scope).check(definition.rule)
             }
         }
         self.definitions = definitions

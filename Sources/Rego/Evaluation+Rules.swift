@@ -22,7 +22,7 @@ extension Evaluation {
             }
         case .index(let index):
             for name in children(of: prefix) {
-                if let b2 = try unify(index, .string(name), b) { try walkData(prefix + [name], rest, b2, k) }
+                try unifyEach(index, .string(name), b) { (b2: Bindings) throws(RegoError) in try walkData(prefix + [name], rest, b2, k) }
             }
         }
     }
@@ -154,13 +154,17 @@ extension Evaluation {
         return nil
     }
 
-    /// A call: a function of the policy, or a built-in.
+    /// A call: a function of the policy, or a built-in. With one argument more than the
+    /// function takes, the result is unified with the last and the call's value is `true`.
     func evalCall(_ function: Term, _ arguments: [Term], term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        var names = Parser.names(of: function)
-        if let alias = aliases[names[0]] { names = Parser.names(of: alias) + names.dropFirst() }
-        let path = names.first == "data" ? names : package + names
-        if let definitions = policy.definitions[path], definitions.first?.rule.kind == .function {
-            return try evalAll(arguments, b) { (values: [Value], b2: Bindings) throws(RegoError) in
+        let scope = NameScope(package: package, aliases: aliases, definitions: policy.definitions, prefixes: policy.prefixes)
+        func deliver(_ result: Value, arity: Int, _ b: Bindings) throws(RegoError) {
+            guard arguments.count > arity else { return try k(result, b) }
+            try unifyEach(arguments[arity], result, b) { (next: Bindings) throws(RegoError) in try k(.bool(true), next) }
+        }
+        if let definitions = policy.definitions[scope.functionPath(function)], let arity = definitions.first?.rule.arguments.count,
+           definitions.first?.rule.kind == .function {
+            return try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
                 var result: Value?
                 for definition in definitions where definition.rule.arguments.count == values.count {
                     try inScope(of: definition) { () throws(RegoError) in
@@ -175,18 +179,18 @@ extension Evaluation {
                         result = value
                     }
                 }
-                if let result { try k(result, b2) }
+                if let result { try deliver(result, arity: arity, b2) }
             }
         }
-        let name = names.joined(separator: ".")
+        let name = Parser.names(of: function).joined(separator: ".")
         guard let builtin = Builtins.registry[name] else { throw fail(.type, "undefined function \(name)", at: term) }
-        try evalAll(arguments, b) { (values: [Value], b2: Bindings) throws(RegoError) in
+        try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?
-            do throws(RegoError) { result = try builtin(values) } catch {
-                if strictBuiltinErrors { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
+            do throws(RegoError) { result = try builtin.run(values) } catch {
+                if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
                 return
             }
-            if let result { try k(result, b2) }
+            if let result { try deliver(result, arity: builtin.arity, b2) }
         }
     }
 }

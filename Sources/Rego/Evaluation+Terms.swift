@@ -135,7 +135,7 @@ extension Evaluation {
                 }
             } else {
                 try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
-                    if let b2 = try unify(index, key, b) { try walk(member, rest, b2, k) }
+                    try unifyEach(index, key, b) { (b2: Bindings) throws(RegoError) in try walk(member, rest, b2, k) }
                 }
             }
         }

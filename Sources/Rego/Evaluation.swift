@@ -51,12 +51,9 @@ final class Evaluation {
             let fresh = b.removing(terms.flatMap { variables(in: $0) })
             try evalTerm(collection, fresh) { (value: Value, b: Bindings) throws(RegoError) in
                 try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
-                    guard var next = try unify(terms.last!, member, b) else { return }
-                    if terms.count == 2 {
-                        guard let keyed = try unify(terms[0], key, next) else { return }
-                        next = keyed
+                    try unifyEach(terms.last!, member, b) { (next: Bindings) throws(RegoError) in
+                        if terms.count == 2 { try unifyEach(terms[0], key, next, k) } else { try k(next) }
                     }
-                    try k(next)
                 }
             }
         case .every(let key, let value, let domain, let body):
@@ -103,14 +100,9 @@ final class Evaluation {
     /// An expression literal: assignment and unification bind; anything else must not be false.
     func evalExpression(_ term: Term, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
         if case .binary(let op, let left, let right) = term.kind, op == .assign || op == .unify {
-            if op == .assign || !isGround(left, b) {
-                try evalTerm(right, b) { (value: Value, b2: Bindings) throws(RegoError) in
-                    if let next = try unify(left, value, b2) { try k(next) }
-                }
-            } else {
-                try evalTerm(left, b) { (value: Value, b2: Bindings) throws(RegoError) in
-                    if let next = try unify(right, value, b2) { try k(next) }
-                }
+            // The safety pass turned unifications so the right side is the one to evaluate.
+            try evalTerm(right, b) { (value: Value, b2: Bindings) throws(RegoError) in
+                try unifyEach(left, value, b2, k)
             }
             return
         }
@@ -144,45 +136,50 @@ final class Evaluation {
     }
 
     func isGlobal(_ name: String) -> Bool {
-        name == "input" || name == "data" || aliases[name] != nil || policy.definitions[package + [name]] != nil
-            || policy.prefixes.contains(package + [name])
+        NameScope(package: package, aliases: aliases, definitions: policy.definitions, prefixes: policy.prefixes).isGlobal(name)
     }
 
     func isGround(_ term: Term, _ b: Bindings) -> Bool {
         variables(in: term).allSatisfy { $0 != "_" && b[$0] != nil }
     }
 
-    /// Binds `pattern`'s unbound variables so it equals `value`; nil when it cannot.
+    /// The first way `pattern`'s unbound variables can be bound so it equals `value`; nil when none.
     func unify(_ pattern: Term, _ value: Value, _ b: Bindings) throws(RegoError) -> Bindings? {
+        var first: Bindings?
+        try unifyEach(pattern, value, b) { (next: Bindings) throws(RegoError) in if first == nil { first = next } }
+        return first
+    }
+
+    /// Calls `k` once per way `pattern` can equal `value`: variables bind, arrays and objects
+    /// match element by element, and any other term (a reference that iterates, say) is
+    /// evaluated and compared.
+    func unifyEach(_ pattern: Term, _ value: Value, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
         switch pattern.kind {
         case .variable(let name) where !isGlobal(name):
-            if name == "_" { return b }
-            if let bound = b[name] { return bound == value ? b : nil }
-            return b.binding(name, to: value)
+            if name == "_" { return try k(b) }
+            if let bound = b[name] { return bound == value ? try k(b) : () }
+            try k(b.binding(name, to: value))
         case .array(let items):
-            guard case .array(let values) = value, values.count == items.count else { return nil }
-            var current = b
-            for (item, element) in zip(items, values) {
-                guard let next = try unify(item, element, current) else { return nil }
-                current = next
+            guard case .array(let values) = value, values.count == items.count else { return }
+            func step(_ i: Int, _ b: Bindings) throws(RegoError) {
+                guard i < items.count else { return try k(b) }
+                try unifyEach(items[i], values[i], b) { (next: Bindings) throws(RegoError) in try step(i + 1, next) }
             }
-            return current
+            try step(0, b)
         case .object(let pairs):
-            guard case .object(let fields) = value, fields.count == pairs.count else { return nil }
-            var current = b
-            for pair in pairs {
-                var key: Value?
-                try evalTerm(pair.key, current) { (v: Value, _: Bindings) throws(RegoError) in if key == nil { key = v } }
-                guard let key, let field = fields[key], let next = try unify(pair.value, field, current) else { return nil }
-                current = next
+            guard case .object(let fields) = value, fields.count == pairs.count else { return }
+            func step(_ i: Int, _ b: Bindings) throws(RegoError) {
+                guard i < pairs.count else { return try k(b) }
+                try evalTerm(pairs[i].key, b) { (key: Value, b2: Bindings) throws(RegoError) in
+                    guard let field = fields[key] else { return }
+                    try unifyEach(pairs[i].value, field, b2) { (next: Bindings) throws(RegoError) in try step(i + 1, next) }
+                }
             }
-            return current
+            try step(0, b)
         default:
-            var result: Bindings?
             try evalTerm(pattern, b) { (v: Value, b2: Bindings) throws(RegoError) in
-                if result == nil, v == value { result = b2 }
+                if v == value { try k(b2) }
             }
-            return result
         }
     }
 

@@ -10,10 +10,11 @@ public struct PreparedQuery: Sendable {
 
     public init(_ query: String, policy: CompiledPolicy, version: Module.Version = .v1) throws(RegoError) {
         self.policy = policy
-        body = try Parser.parseQuery(query, version: version)
+        let parsed = try Parser.parseQuery(query, version: version)
+        body = try SafetyPass(scope: policy.queryScope).order(parsed, bound: [], captured: []).0
         let scratch = Evaluation(policy: policy, input: nil)
         var seen: [String] = []
-        for literal in body {
+        for literal in parsed {
             switch literal.kind {
             case .expression(let t), .not(let t): seen += scratch.variables(in: t)
             case .some(let terms, let c): seen += terms.flatMap(scratch.variables) + (c.map(scratch.variables) ?? [])
