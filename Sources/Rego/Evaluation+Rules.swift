@@ -3,12 +3,16 @@ import NovaCore
 extension Evaluation {
     /// `data` below `prefix`: rules (evaluated), packages (objects of their rules) and base data.
     func walkData(_ prefix: [String], _ path: ArraySlice<Term.RefStep>, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        if !shadowed.isEmpty, shadowed.contains(where: { prefix.starts(with: $0) }) {
+            guard let base = Self.lookup(data, Array(prefix.dropFirst())) else { return }
+            return try walk(base, path, b, k)
+        }
         if let definitions = policy.definitions[prefix], definitions.first?.rule.kind != .function {
             guard let value = try ruleValue(prefix) else { return }
             return try walk(value, path, b, k)
         }
         guard policy.prefixes.contains(prefix) else {
-            guard let base = Self.lookup(policy.data, Array(prefix.dropFirst())) else { return }
+            guard let base = Self.lookup(data, Array(prefix.dropFirst())) else { return }
             return try walk(base, path, b, k)
         }
         guard let step = path.first else { return try k(try document(prefix), b) }
@@ -37,7 +41,7 @@ extension Evaluation {
     }
 
     func children(of prefix: [String]) -> [String] {
-        var names = Set((Self.lookup(policy.data, Array(prefix.dropFirst()))?.objectValue ?? [:]).keys.compactMap(\.stringValue))
+        var names = Set((Self.lookup(data, Array(prefix.dropFirst()))?.objectValue ?? [:]).keys.compactMap(\.stringValue))
         for path in policy.definitions.keys where path.count > prefix.count && Array(path.prefix(prefix.count)) == prefix {
             names.insert(path[prefix.count])
         }
@@ -46,7 +50,7 @@ extension Evaluation {
 
     /// A package (or partial path) as an object: base data merged with its rules' values.
     func document(_ prefix: [String]) throws(RegoError) -> Value {
-        var fields = (Self.lookup(policy.data, Array(prefix.dropFirst()))?.objectValue) ?? [:]
+        var fields = (Self.lookup(data, Array(prefix.dropFirst()))?.objectValue) ?? [:]
         for name in children(of: prefix) {
             var value: Value?
             try walkData(prefix + [name], [], Bindings()) { (v: Value, _: Bindings) throws(RegoError) in value = v }
@@ -162,7 +166,12 @@ extension Evaluation {
             guard arguments.count > arity else { return try k(result, b) }
             try unifyEach(arguments[arity], result, b) { (next: Bindings) throws(RegoError) in try k(.bool(true), next) }
         }
-        if let definitions = policy.definitions[scope.functionPath(function)], let arity = definitions.first?.rule.arguments.count,
+        let path = scope.functionPath(function)
+        let name = Parser.names(of: function).joined(separator: ".")
+        if !mocks.isEmpty, let (key, mock) = mocks[path.joined(separator: ".")].map({ (path.joined(separator: "."), $0) }) ?? mocks[name].map({ (name, $0) }) {
+            return try callMock(mock, key: key, function, arguments, term: term, b, k)
+        }
+        if let definitions = policy.definitions[path], let arity = definitions.first?.rule.arguments.count,
            definitions.first?.rule.kind == .function {
             return try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
                 var result: Value?
@@ -182,7 +191,6 @@ extension Evaluation {
                 if let result { try deliver(result, arity: arity, b2) }
             }
         }
-        let name = Parser.names(of: function).joined(separator: ".")
         guard let builtin = Builtins.registry[name] else { throw fail(.type, "undefined function \(name)", at: term) }
         try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?

@@ -147,7 +147,7 @@ extension Evaluation {
         case .array(let items):
             guard let i = key.intValue, items.indices.contains(i) else { return nil }
             return items[i]
-        case .set(let items): return items.contains(key) ? key : nil
+        case .set(let items): return items.contains(key) ? key : Optional<Value>.none
         default: return nil
         }
     }

@@ -8,6 +8,12 @@ import NovaCore
 final class Evaluation {
     let policy: CompiledPolicy
     var input: Value?
+    /// `data`'s base documents, as `with data… as` may have replaced parts of them.
+    var data: Value
+    /// Paths of `data` a `with` replaced: rules below them are hidden by the replacement.
+    var shadowed: Set<[String]> = []
+    /// Functions a `with` replaced, by built-in name or full rule path.
+    var mocks: [String: Mock] = [:]
     var cache: [[String]: Value?] = [:]
     var inProgress: Set<[String]> = []
     var depth = 0
@@ -21,6 +27,7 @@ final class Evaluation {
     init(policy: CompiledPolicy, input: Value?) {
         self.policy = policy
         self.input = input
+        self.data = policy.data
     }
 
     func fail(_ code: RegoError.Code, _ message: String, at term: Term? = nil) -> RegoError {
@@ -32,9 +39,12 @@ final class Evaluation {
     func eval(_ body: Body, from index: Int = 0, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
         guard index < body.count else { return try k(b) }
         let literal = body[index]
-        try withModifiers(literal.with, b) { () throws(RegoError) in
-            try evalLiteral(literal, b) { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }
+        guard !literal.with.isEmpty else {
+            return try evalLiteral(literal, b) { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }
         }
+        try withModifiers(literal.with, b) { (rest: (Bindings) throws(RegoError) -> Void) throws(RegoError) in
+            try evalLiteral(literal, b, rest)
+        } then: { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }
     }
 
     func evalLiteral(_ literal: Literal, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
@@ -72,29 +82,6 @@ final class Evaluation {
             }
             if holds || !domainDefined { try k(b) }
         }
-    }
-
-    /// `with input[.path] as value` for the duration of one literal.
-    func withModifiers(_ modifiers: [Literal.With], _ b: Bindings, _ body: () throws(RegoError) -> Void) throws(RegoError) {
-        guard let modifier = modifiers.first else { return try body() }
-        let names = Parser.names(of: modifier.target)
-        guard names.first == "input" else {
-            throw fail(.compile, "with on \(names.joined(separator: ".")) is not supported yet", at: modifier.target)
-        }
-        var replacement: Value?
-        try evalTerm(modifier.value, b) { (value: Value, _: Bindings) throws(RegoError) in if replacement == nil { replacement = value } }
-        guard let replacement else { return }
-        let savedInput = input, savedCache = cache
-        input = names.count == 1 ? replacement : Self.setting(input ?? .emptyObject, path: Array(names.dropFirst()), to: replacement)
-        cache = [:]
-        defer { input = savedInput; cache = savedCache }
-        try withModifiers(Array(modifiers.dropFirst()), b, body)
-    }
-
-    static func setting(_ value: Value, path: [String], to new: Value) -> Value {
-        guard let first = path.first else { return new }
-        let child = value[first] ?? .emptyObject
-        return (value.objectValue == nil ? .emptyObject : value).setting(first, to: setting(child, path: Array(path.dropFirst()), to: new))
     }
 
     /// An expression literal: assignment and unification bind; anything else must not be false.

@@ -177,7 +177,7 @@ struct SafetyPass {
     /// Whether the literal can run once `bound` holds; if so, adds the variables it binds.
     func ready(_ literal: Literal, _ bound: inout Set<String>, _ scopeVariables: Set<String>) -> Bool {
         var b = bound
-        for modifier in literal.with where !evaluable(modifier.value, &b, scopeVariables) { return false }
+        for modifier in literal.with where !namesFunction(modifier.value) && !evaluable(modifier.value, &b, scopeVariables) { return false }
         switch literal.kind {
         case .expression(let term):
             guard expressionReady(term, &b, scopeVariables) else { return false }
@@ -200,6 +200,14 @@ struct SafetyPass {
         }
         bound = b
         return true
+    }
+
+    /// `with count as mock_count`: a replacement naming a function is not a value to evaluate.
+    func namesFunction(_ t: Term) -> Bool {
+        switch t.kind {
+        case .variable, .ref: scope.arity(of: t) != nil
+        default: false
+        }
     }
 
     func expressionReady(_ term: Term, _ b: inout Set<String>, _ scopeVariables: Set<String>) -> Bool {
