@@ -34,7 +34,11 @@ let package = Package(
         ),
         .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
         .target(name: "Learning", exclude: ["README.md"]),
-        .target(name: "Rego", dependencies: ["NovaCore"], exclude: ["README.md"]),
+        .target(
+            name: "Rego",
+            dependencies: ["NovaCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]
+        ),
         .target(
             name: "Workflow",
             dependencies: [

@@ -10,15 +10,19 @@ enum Builtins {
     /// last, as in `count(xs, n)`) and what it computes.
     struct Builtin: Sendable {
         let arity: Int
-        let run: Function
+        let run: @Sendable (Arguments) throws(RegoError) -> Value?
         init(_ arity: Int, _ run: @escaping Function) {
+            self.arity = arity
+            self.run = { (a: Arguments) throws(RegoError) -> Value? in try run(a.values) }
+        }
+        init(_ arity: Int, _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
             self.arity = arity
             self.run = run
         }
     }
 
     /// Every area's table, one per file.
-    static let areas: [[String: Builtin]] = [aggregates, strings, types]
+    static let areas: [[String: Builtin]] = [aggregates, strings, text, types, numbers, collections, objects, encoding]
 
     static let registry: [String: Builtin] = areas.reduce(into: [:]) { all, area in all.merge(area) { first, _ in first } }
 

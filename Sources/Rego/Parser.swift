@@ -259,7 +259,15 @@ public struct Parser {
     /// `if { … }`, `if literal`, or (v0, and tolerated in v1 with an error) `{ … }`.
     mutating func ruleBody(required: Bool) throws(RegoError) -> Body? {
         if takeKeyword("if") {
-            if peek.isSymbol("{") { return try braceBody() }
+            if peek.isSymbol("{") {
+                // `if {x: i | …}` is one literal, an object comprehension, not a body.
+                let saved = self
+                do throws(RegoError) { return try braceBody() } catch {
+                    self = saved
+                    guard let literal = try? self.literal(), peek.followsNewline || peek.kind == .end || peek.isSymbol("}") else { throw error }
+                    return [literal]
+                }
+            }
             let literal = try self.literal()
             return [literal]
         }
