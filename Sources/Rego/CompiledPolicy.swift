@@ -7,6 +7,15 @@ public struct CompiledPolicy: Sendable {
         var rule: Rule
         var package: [String]
         var aliases: [String: Term]
+        /// The rule's kind as evaluated: `p["a"] := v` is a complete rule at `p.a`.
+        var kind: Rule.Kind
+        /// For a rule whose ref has variables (`p.q[x].r := v`, `p[x] := v`, `p[x].s contains y`):
+        /// the segments after its static prefix, each solution's keys below the prefix.
+        var dynamic: [Term] = []
+        /// Whether the rule's leaf is a set it adds a member to (`contains`).
+        var leafIsSet = false
+
+        var isGeneral: Bool { !dynamic.isEmpty }
     }
 
     let definitions: [[String]: [Definition]]
@@ -14,8 +23,8 @@ public struct CompiledPolicy: Sendable {
     let prefixes: Set<[String]>
     public let data: Value
 
-    /// The scope of a query: names resolve from `data`, with no imports.
-    var queryScope: NameScope { NameScope(package: ["data"], aliases: [:], definitions: definitions, prefixes: prefixes) }
+    /// The scope of a query: outside every package, so a bare name is a variable, never a rule.
+    var queryScope: NameScope { NameScope(package: [], aliases: [:], definitions: definitions, prefixes: prefixes) }
 
     /// Indexes `modules`; two kinds of rule at one path, or a default rule with a body, are
     /// compile errors.
@@ -32,22 +41,52 @@ public struct CompiledPolicy: Sendable {
                 }
             }
             for rule in module.rules {
-                let path = package + Parser.names(of: rule.ref)
-                if let existing = definitions[path]?.first, existing.rule.kind != rule.kind, !(existing.rule.isDefault || rule.isDefault) {
+                let (path, definition) = Self.place(rule, package: package, aliases: aliases)
+                if let existing = definitions[path]?.first(where: { !$0.rule.isDefault }), !rule.isDefault,
+                   (existing.rule.kind == .function) != (rule.kind == .function)
+                    || (!existing.isGeneral && !definition.isGeneral && existing.rule.kind != definition.rule.kind) {
                     throw RegoError(.compile, "conflicting rules \(path.joined(separator: ".")) found", at: rule.span)
                 }
-                definitions[path, default: []].append(Definition(rule: rule, package: package, aliases: aliases))
+                definitions[path, default: []].append(definition)
                 for length in 1..<path.count { prefixes.insert(Array(path.prefix(length))) }
             }
         }
         for (path, list) in definitions {
             for (i, definition) in list.enumerated() {
                 let scope = NameScope(package: definition.package, aliases: definition.aliases, definitions: definitions, prefixes: prefixes)
-                definitions[path]![i].rule = try SafetyPass(scope: scope).check(definition.rule)
+                definitions[path]![i] = Self.place(try SafetyPass(scope: scope).check(definition.rule), package: definition.package, aliases: definition.aliases).1
             }
         }
         self.definitions = definitions
         self.prefixes = prefixes
         self.data = data
+    }
+
+    /// Where a rule goes: the static part of its ref (names and string keys) is its path; the
+    /// rest, from the first variable key on, is computed per solution.
+    static func place(_ rule: Rule, package: [String], aliases: [String: Term]) -> ([String], Definition) {
+        var segments: [Term] = []
+        if case .ref(let head, let steps) = rule.ref.kind {
+            segments.append(Term(.string(head.variableName ?? ""), span: head.span))
+            for step in steps {
+                switch step {
+                case .field(let name): segments.append(Term(.string(name), span: rule.ref.span))
+                case .index(let term): segments.append(term)
+                }
+            }
+        } else {
+            segments.append(Term(.string(rule.ref.variableName ?? ""), span: rule.ref.span))
+        }
+        var kind = rule.kind
+        if rule.kind == .partialObject, let key = rule.key {
+            segments.append(key)
+            kind = .complete
+        }
+        let staticCount = segments.prefix { if case .string = $0.kind { true } else { false } }.count
+        let path = package + segments.prefix(staticCount).map { if case .string(let s) = $0.kind { s } else { "" } }
+        var definition = Definition(rule: rule, package: package, aliases: aliases, kind: kind)
+        definition.dynamic = Array(segments[staticCount...])
+        definition.leafIsSet = rule.kind == .partialSet
+        return (path, definition)
     }
 }

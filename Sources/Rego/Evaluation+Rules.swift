@@ -8,7 +8,10 @@ extension Evaluation {
             return try walk(base, path, b, k)
         }
         if let definitions = policy.definitions[prefix], definitions.first?.rule.kind != .function {
-            guard let value = try ruleValue(prefix) else { return }
+            guard var value = try ruleValue(prefix) else { return }
+            if policy.prefixes.contains(prefix), definitions.contains(where: \.isGeneral) {
+                value = try Self.merging(value, try document(prefix), at: definitions[0].rule.span)
+            }
             return try walk(value, path, b, k)
         }
         guard policy.prefixes.contains(prefix) else {
@@ -77,10 +80,15 @@ extension Evaluation {
         inProgress.insert(path)
         defer { inProgress.remove(path) }
         let definitions = policy.definitions[path] ?? []
-        let kind = definitions.first { !$0.rule.isDefault }?.rule.kind ?? .complete
+        let kind = definitions.first { !$0.rule.isDefault }?.kind ?? .complete
         var result: Value?
+        if definitions.contains(where: \.isGeneral) {
+            result = try generalValue(definitions)
+            cache[path] = result
+            return result
+        }
         switch kind {
-        case .complete, .function:
+        case .complete, .function, .partialObject:
             for definition in definitions where !definition.rule.isDefault {
                 if let value = try inScope(of: definition, { () throws(RegoError) in try self.completeValue(definition.rule, Bindings()) }) {
                     if let result, result != value {
@@ -106,25 +114,63 @@ extension Evaluation {
                 }
             }
             result = .set(items)
-        case .partialObject:
-            var fields: [Value: Value] = [:]
-            for definition in definitions {
-                try inScope(of: definition) { () throws(RegoError) in
-                    try forEachBody(definition.rule, Bindings()) { (b: Bindings) throws(RegoError) in
-                        let value = definition.rule.value ?? Term(.boolean(true), span: definition.rule.span)
-                        try evalAll([definition.rule.key!, value], b) { (kv: [Value], _: Bindings) throws(RegoError) in
-                            if let existing = fields[kv[0]], existing != kv[1] {
-                                throw RegoError(.conflict, "object keys must be unique", at: definition.rule.span)
-                            }
-                            fields[kv[0]] = kv[1]
-                        }
-                    }
-                }
-            }
-            result = .object(fields)
         }
         cache[path] = result
         return result
+    }
+
+    /// The object rules with variables in their refs build below their static path: each
+    /// solution puts its value (or set member) at the keys it computed.
+    func generalValue(_ definitions: [CompiledPolicy.Definition]) throws(RegoError) -> Value {
+        var result: Value = .emptyObject
+        for definition in definitions where !definition.rule.isDefault {
+            let rule = definition.rule
+            let leaf = definition.leafIsSet ? rule.key! : rule.value ?? Term(.boolean(true), span: rule.span)
+            try inScope(of: definition) { () throws(RegoError) in
+                if !definition.isGeneral {
+                    guard let value = try self.completeValue(rule, Bindings()) else { return }
+                    result = try Self.merging(result, value, at: rule.span)
+                    return
+                }
+                try forEachBody(rule, Bindings()) { (b: Bindings) throws(RegoError) in
+                    try evalAll(definition.dynamic + [leaf], b) { (values: [Value], _: Bindings) throws(RegoError) in
+                        result = try Self.inserting(result, values.dropLast(), values.last!, asMember: definition.leafIsSet, at: rule.span)
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    static func inserting(_ container: Value?, _ keys: ArraySlice<Value>, _ leaf: Value, asMember: Bool, at span: SourceSpan) throws(RegoError) -> Value {
+        guard let key = keys.first else {
+            switch (container, asMember) {
+            case (nil, true): return .set([leaf])
+            case (.set(var items)?, true): items.insert(leaf); return .set(items)
+            case (nil, false): return leaf
+            case (let existing?, false) where existing == leaf: return leaf
+            default: throw RegoError(.conflict, "object keys must be unique", at: span)
+            }
+        }
+        var fields: [Value: Value]
+        switch container {
+        case nil: fields = [:]
+        case .object(let existing)?: fields = existing
+        default: throw RegoError(.conflict, "object keys must be unique", at: span)
+        }
+        fields[key] = try inserting(fields[key], keys.dropFirst(), leaf, asMember: asMember, at: span)
+        return .object(fields)
+    }
+
+    /// Two documents for one path merged: objects key by key; anything else must be equal.
+    static func merging(_ a: Value, _ b: Value, at span: SourceSpan) throws(RegoError) -> Value {
+        if a == b { return a }
+        if case .set(let left) = a, case .set(let right) = b { return .set(left.union(right)) }
+        guard case .object(var left) = a, case .object(let right) = b else {
+            throw RegoError(.conflict, "object keys must be unique", at: span)
+        }
+        for (key, value) in right { left[key] = try left[key].map { (existing: Value) throws(RegoError) in try merging(existing, value, at: span) } ?? value }
+        return .object(left)
     }
 
     /// Calls `k` once per way one of the rule's bodies holds (a rule without a body holds once).
@@ -175,7 +221,7 @@ extension Evaluation {
            definitions.first?.rule.kind == .function {
             return try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
                 var result: Value?
-                for definition in definitions where definition.rule.arguments.count == values.count {
+                for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
                     try inScope(of: definition) { () throws(RegoError) in
                         var params: Bindings? = Bindings()
                         for (parameter, value) in zip(definition.rule.arguments, values) {
@@ -187,6 +233,9 @@ extension Evaluation {
                         }
                         result = value
                     }
+                }
+                if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
+                    result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
                 }
                 if let result { try deliver(result, arity: arity, b2) }
             }

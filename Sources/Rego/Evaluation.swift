@@ -19,7 +19,7 @@ final class Evaluation {
     var depth = 0
     static let maximumDepth = 400
     /// The package whose rules plain names refer to, and its import aliases.
-    var package: [String] = ["data"]
+    var package: [String] = []
     var aliases: [String: Term] = [:]
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
     var strictBuiltinErrors = false
