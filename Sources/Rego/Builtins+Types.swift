@@ -18,7 +18,7 @@ extension Builtins {
             case .null: return .int(0)
             case .string(let s):
                 if let i = Int(s) { return .int(i) }
-                if let d = Double(s) { return .double(d) }
+                if let d = Double(s), d.isFinite, !s.lowercased().contains("n") { return .double(d) }
                 throw RegoError(.builtin, "to_number: invalid syntax: \(s)")
             default: throw typeError("to_number", 1, "any<boolean, null, number, string>", v[0])
             }

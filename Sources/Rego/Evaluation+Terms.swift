@@ -80,7 +80,7 @@ extension Evaluation {
                 case .text(let text): pieces.append([text])
                 case .expression(let expression):
                     var values: [String] = []
-                    try evalTerm(expression, b) { (v: Value, _: Bindings) throws(RegoError) in values.append(v.stringValue ?? v.canonicalJSON) }
+                    try evalTerm(expression, b) { (v: Value, _: Bindings) throws(RegoError) in values.append(v.stringValue ?? v.regoText) }
                     pieces.append(values.isEmpty ? ["<undefined>"] : [values[0]])
                 }
             }

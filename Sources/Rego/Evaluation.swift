@@ -67,10 +67,13 @@ final class Evaluation {
                 }
             }
         case .every(let key, let value, let domain, let body):
-            var holds = true
-            var domainDefined = false
+            // An undefined domain, or one that is not a collection, makes `every` false.
             try evalTerm(domain, b) { (collection: Value, b: Bindings) throws(RegoError) in
-                domainDefined = true
+                switch collection {
+                case .array, .set, .object: break
+                default: return
+                }
+                var holds = true
                 try forEachMember(of: collection) { (k: Value, v: Value) throws(RegoError) in
                     guard holds else { return }
                     var scoped = b.binding(value.variableName ?? "_", to: v)
@@ -79,8 +82,8 @@ final class Evaluation {
                     try eval(body, scoped) { (_: Bindings) throws(RegoError) in found = true }
                     if !found { holds = false }
                 }
+                if holds { try k(b) }
             }
-            if holds || !domainDefined { try k(b) }
         }
     }
 
