@@ -11,18 +11,21 @@ enum Builtins {
     struct Builtin: Sendable {
         let arity: Int
         let run: @Sendable (Arguments) throws(RegoError) -> Value?
+        /// A relation (like `walk`) answers an array of results, each one solution of the call.
+        var isRelation = false
         init(_ arity: Int, _ run: @escaping Function) {
             self.arity = arity
             self.run = { (a: Arguments) throws(RegoError) -> Value? in try run(a.values) }
         }
-        init(_ arity: Int, _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
+        init(_ arity: Int, relation: Bool = false, _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
             self.arity = arity
             self.run = run
+            self.isRelation = relation
         }
     }
 
     /// Every area's table, one per file.
-    static let areas: [[String: Builtin]] = [aggregates, strings, text, types, numbers, collections, objects, encoding, units, regex]
+    static let areas: [[String: Builtin]] = [aggregates, strings, text, types, numbers, collections, objects, encoding, units, regex, graphs, versions]
 
     static let registry: [String: Builtin] = areas.reduce(into: [:]) { all, area in all.merge(area) { first, _ in first } }
 

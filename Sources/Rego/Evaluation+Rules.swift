@@ -247,7 +247,12 @@ extension Evaluation {
                 if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
                 return
             }
-            if let result { try deliver(result, arity: builtin.arity, b2) }
+            guard let result else { return }
+            if builtin.isRelation, case .array(let solutions) = result {
+                for solution in solutions { try deliver(solution, arity: builtin.arity, b2) }
+            } else {
+                try deliver(result, arity: builtin.arity, b2)
+            }
         }
     }
 }

@@ -4,9 +4,7 @@ extension Evaluation {
     /// Every value `term` can take under `b` (a reference with unbound variables iterates,
     /// binding them); nothing when it is undefined.
     func evalTerm(_ term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        depth += 1
-        defer { depth -= 1 }
-        if depth > Self.maximumDepth { throw fail(.compile, "evaluation nested deeper than \(Self.maximumDepth) levels", at: term) }
+        if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
         switch term.kind {
         case .null: try k(.null, b)
         case .boolean(let v): try k(.bool(v), b)

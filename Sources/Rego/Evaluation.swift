@@ -16,8 +16,8 @@ final class Evaluation {
     var mocks: [String: Mock] = [:]
     var cache: [[String]: Value?] = [:]
     var inProgress: Set<[String]> = []
-    var depth = 0
-    static let maximumDepth = 400
+    /// How far down the stack evaluation may go on this thread (see `StackGuard`).
+    let stackFloor = StackGuard.floor()
     /// The package whose rules plain names refer to, and its import aliases.
     var package: [String] = []
     var aliases: [String: Term] = [:]

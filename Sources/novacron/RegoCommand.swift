@@ -18,12 +18,15 @@ struct RegoCommand: AsyncParsableCommand {
 
         func run() async throws {
             if jsonl {
-                while let line = readLine(strippingNewline: true) {
-                    guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
-                    let answer: Value
-                    do { answer = EngineRequest.answer(try Value(json: line)) } catch { answer = ["error": .string("bad request: \(error)")] }
-                    // Written straight to the descriptor: print() is block-buffered on a pipe, and the harness waits for each line.
-                    FileHandle.standardOutput.write(Data((answer.canonicalJSON + "\n").utf8))
+                // Deep policies recurse deeply: evaluate on a thread with a large stack.
+                StackGuard.onLargeStack {
+                    while let line = readLine(strippingNewline: true) {
+                        guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                        let answer: Value
+                        do { answer = EngineRequest.answer(try Value(json: line)) } catch { answer = ["error": .string("bad request: \(error)")] }
+                        // Written straight to the descriptor: print() is block-buffered on a pipe, and the harness waits for each line.
+                        FileHandle.standardOutput.write(Data((answer.canonicalJSON + "\n").utf8))
+                    }
                 }
                 return
             }
@@ -39,7 +42,8 @@ struct RegoCommand: AsyncParsableCommand {
                     guard let contents = FileManager.default.contents(atPath: input) else { throw NovaError(.notFound, "cannot read \(input)") }
                     request["input"] = try Value(json: String(decoding: contents, as: UTF8.self), file: input)
                 }
-                let answer = EngineRequest.answer(.object(request))
+                let finished = request
+                let answer = StackGuard.onLargeStack { EngineRequest.answer(.object(finished)) }
                 print(answer.prettyJSON)
                 if answer["error"] != nil { throw ExitCode(1) }
             }

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Evaluation recurses (through continuations), so how deep it may go is bounded by the
+/// thread's stack rather than a fixed count: an evaluation may use `budget` bytes of stack
+/// below where it started and stops with an error instead of overflowing. The budget is small
+/// on an arbitrary thread; `onLargeStack` runs work on a thread with a large stack and a budget
+/// to match (the CLI evaluates there).
+public enum StackGuard {
+    private static let budgetKey = "novacron.rego.stackBudget"
+    /// Safe on the smallest stacks Swift gives threads (512 KiB).
+    static let defaultBudget = 384 * 1024
+
+    /// The lowest stack address an evaluation starting here may use.
+    static func floor() -> UInt {
+        let budget = (Thread.current.threadDictionary[budgetKey] as? Int) ?? defaultBudget
+        let position = here()
+        return position > UInt(budget) ? position - UInt(budget) : 0
+    }
+
+    /// The current stack position.
+    @inline(__always)
+    static func here() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
+    /// Runs `body` on a new thread with a stack of `size` bytes and waits for its result.
+    public static func onLargeStack<T: Sendable>(size: Int = 512 << 20, _ body: @escaping @Sendable () -> T) -> T {
+        let box = ResultBox<T>()
+        let thread = Thread {
+            Thread.current.threadDictionary[budgetKey] = size - (4 << 20)
+            box.value = body()
+            box.done.signal()
+        }
+        thread.stackSize = size
+        thread.start()
+        box.done.wait()
+        return box.value!
+    }
+}
+
+/// Carries a result from the large-stack thread back to its waiting caller.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+    let done = DispatchSemaphore(value: 0)
+}
