@@ -48,11 +48,20 @@ extension Builtins {
 
         init(_ text: String, _ a: Arguments) throws(RegoError) {
             let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            if parts.count == 5 { throw a.failure("JWT is a JWE object, which is not supported") }
             guard parts.count == 3 else { throw a.failure("encoded JWT had no period separators") }
             guard let headerData = JWTKey.base64URL(String(parts[0])), let header = try? JSONParser.parse(String(decoding: headerData, as: UTF8.self)),
                   case .object = header else { throw a.failure("JWT header had invalid encoding") }
-            guard let payloadData = JWTKey.base64URL(String(parts[1])), let payload = try? JSONParser.parse(String(decoding: payloadData, as: UTF8.self)),
-                  case .object = payload else { throw a.failure("JWT payload had invalid encoding") }
+            if header["enc"] != nil { throw a.failure("JWT is a JWE object, which is not supported") }
+            guard let payloadData = JWTKey.base64URL(String(parts[1])) else { throw a.failure("JWT payload had invalid encoding") }
+            let payloadText = String(decoding: payloadData, as: UTF8.self)
+            if header["cty"]?.stringValue?.uppercased() == "JWT" {
+                // A nested token: the payload is itself a JWT, whose header and payload are the answer.
+                let inner = try JWT(payloadText, a)
+                self = inner
+                return
+            }
+            guard let payload = try? JSONParser.parse(payloadText), case .object = payload else { throw a.failure("JWT payload had invalid encoding") }
             guard let signature = JWTKey.base64URL(String(parts[2])) else { throw a.failure("JWT signature had invalid encoding") }
             self.header = header
             self.payload = payload
@@ -63,6 +72,9 @@ extension Builtins {
 
     static func sign(_ header: String, _ payload: String, _ keyValue: Value, _ a: Arguments) throws(RegoError) -> String {
         guard let parsed = try? JSONParser.parse(header), let alg = parsed["alg"]?.stringValue else { throw a.failure("header has no alg") }
+        if parsed["typ"]?.stringValue == "JWT", (try? JSONParser.parse(payload))?.objectValue == nil {
+            throw a.failure("type is JWT but payload is not JSON")
+        }
         let input = base64url(Data(header.utf8), padded: false) + "." + base64url(Data(payload.utf8), padded: false)
         do throws(JWTKey.Failure) {
             let signature = try JWTKey.jwk(keyValue).sign(alg, Data(input.utf8))
@@ -91,6 +103,8 @@ extension Builtins {
         default: throw a.failure("constraints must have exactly one string cert or secret")
         }
         guard let token = try? JWT(try a.string(0), a), let alg = token.header["alg"]?.stringValue else { return invalid }
+        // Critical extensions this verifier does not understand make the token invalid (RFC 7515 §4.1.11).
+        if token.header["crit"] != nil { return invalid }
         if let wanted = constraints["alg"], wanted != .string(alg) { return invalid }
         guard keys.contains(where: { $0.verifies(alg, token.signingInput, token.signature) }) else { return invalid }
         let now: Double
@@ -101,11 +115,11 @@ extension Builtins {
             now = Date().timeIntervalSince1970
         }
         if let exp = token.payload["exp"] {
-            guard let e = exp.numberValue else { return invalid }
+            guard let e = exp.numberValue else { throw a.failure("exp value must be a number") }
             if now >= e.doubleValue { return invalid }
         }
         if let nbf = token.payload["nbf"] {
-            guard let n = nbf.numberValue else { return invalid }
+            guard let n = nbf.numberValue else { throw a.failure("nbf value must be a number") }
             if now < n.doubleValue { return invalid }
         }
         if let iss = constraints["iss"], token.payload["iss"] != iss { return invalid }
