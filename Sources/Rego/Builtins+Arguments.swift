@@ -6,6 +6,9 @@ extension Builtins {
     struct Arguments: Sendable {
         let name: String
         let values: [Value]
+        /// The evaluation's clock reading (nanoseconds since the epoch): one per evaluation, so
+        /// `time.now_ns()` is the same everywhere in a query.
+        var now: Int = 0
 
         subscript(_ i: Int) -> Value { values[i] }
 

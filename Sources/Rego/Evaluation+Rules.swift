@@ -243,7 +243,7 @@ extension Evaluation {
         guard let builtin = Builtins.registry[name] else { throw fail(.type, "undefined function \(name)", at: term) }
         try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?
-            do throws(RegoError) { result = try builtin.run(Builtins.Arguments(name: name, values: values)) } catch {
+            do throws(RegoError) { result = try builtin.run(Builtins.Arguments(name: name, values: values, now: now)) } catch {
                 if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
                 return
             }

@@ -1,3 +1,4 @@
+import Foundation
 import NovaCore
 
 /// One evaluation of a query against a compiled policy: top-down, with backtracking through
@@ -16,6 +17,8 @@ final class Evaluation {
     var mocks: [String: Mock] = [:]
     var cache: [[String]: Value?] = [:]
     var inProgress: Set<[String]> = []
+    /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
+    lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
     /// How far down the stack evaluation may go on this thread (see `StackGuard`).
     let stackFloor = StackGuard.floor()
     /// The package whose rules plain names refer to, and its import aliases.
