@@ -5,7 +5,7 @@ import Rego
 
 struct RegoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rego", abstract: "Parse and evaluate Rego policies (an early evaluator: see Sources/Rego/README.md).",
-                                                    subcommands: [Check.self, Eval.self])
+                                                    subcommands: [Check.self, Eval.self, Bench.self])
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -75,6 +75,39 @@ struct RegoCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             print("\(files.count) file(s) parsed")
+        }
+    }
+
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Throughput on the fixtures of ../shared/rego/bench.py --dump-fixtures DIR (a benchmark, not a test).")
+        @Argument(help: "The directory bench.py --dump-fixtures wrote.") var directory: String
+        @Option(help: "Evaluations per policy.") var evals = 10_000
+        @Option(help: "Comma-separated policies.") var policies = "rbac,k8s"
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let names = policies.split(separator: ",").map(String.init)
+            let directory = directory, evals = evals
+            let outcome: Result<[RegoBenchmark.Result], Error> = StackGuard.onLargeStack {
+                Result { try names.map { try RegoBenchmark.run(try RegoBenchmark.Fixture(directory: directory, name: $0), evaluations: evals) } }
+            }
+            let results = try outcome.get()
+            if json {
+                let rows: [Value] = results.map { r in
+                    ["policy": .string(r.name), "evals": .int(r.evaluations), "evals_per_s": .double(r.evaluationsPerSecond.rounded()),
+                     "evals_per_cpu_s": .double(r.evaluationsPerCPUSecond.rounded()), "p50_us": .double(r.p50Microseconds),
+                     "p99_us": .double(r.p99Microseconds), "prepare_ms": .double(r.prepareMilliseconds)]
+                }
+                print(Value.array(rows).canonicalJSON)
+                return
+            }
+            print("policy  evals/s    evals/CPU-s  p50 µs  p99 µs  prepare ms  decisions (first pool round)")
+            for r in results {
+                let decisions = r.decisions.sorted { $0.value > $1.value }.prefix(4).map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
+                print(String(format: "%-6@  %9.0f  %11.0f  %6.1f  %6.1f  %10.1f  ", r.name, r.evaluationsPerSecond, r.evaluationsPerCPUSecond,
+                             r.p50Microseconds, r.p99Microseconds, r.prepareMilliseconds) + decisions)
+            }
         }
     }
 }
