@@ -110,7 +110,7 @@ let package = Package(
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
-        .testTarget(name: "RegoTests", dependencies: ["Rego", "NovaCore"]),
+        .testTarget(name: "RegoTests", dependencies: ["Rego", "NovaCore"], exclude: ["conformance-allowlist.txt"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),

@@ -77,8 +77,9 @@ extension Builtins {
     ]
 
     static func split(_ ns: Int) -> (Int, Int) {
-        let seconds = ns >= 0 ? ns / 1_000_000_000 : (ns - 999_999_999) / 1_000_000_000
-        return (seconds, ns - seconds * 1_000_000_000)
+        var seconds = ns / 1_000_000_000, nanos = ns % 1_000_000_000
+        if nanos < 0 { seconds -= 1; nanos += 1_000_000_000 }
+        return (seconds, nanos)
     }
 
     static func nanoseconds(_ a: Arguments, _ i: Int) throws(RegoError) -> Int {
