@@ -28,7 +28,7 @@ public enum EngineRequest {
     }
 
     /// Sets as arrays, non-string object keys as their JSON text, as the contract asks.
-    static func jsonShaped(_ value: Value) -> Value {
+    public static func jsonShaped(_ value: Value) -> Value {
         switch value {
         case .set(let items): return .array(items.sorted().map(jsonShaped))
         case .array(let items): return .array(items.map(jsonShaped))

@@ -5,6 +5,7 @@ extension Evaluation {
     /// binding them); nothing when it is undefined.
     func evalTerm(_ term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
         if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
+        try checkLimits(term)
         switch term.kind {
         case .null: try k(.null, b)
         case .boolean(let v): try k(.bool(v), b)

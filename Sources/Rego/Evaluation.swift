@@ -19,6 +19,12 @@ final class Evaluation {
     var inProgress: Set<[String]> = []
     /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
+    /// When evaluation must stop (`eval_cancel_error`), checked every few thousand steps
+    /// together with the calling task's cancellation.
+    var deadline: ContinuousClock.Instant?
+    var steps = 0
+    /// Where `print` writes: standard error unless the caller says otherwise.
+    var printer: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     /// How far down the stack evaluation may go on this thread (see `StackGuard`).
     let stackFloor = StackGuard.floor()
     /// The package whose rules plain names refer to, and its import aliases.
@@ -31,6 +37,14 @@ final class Evaluation {
         self.policy = policy
         self.input = input
         self.data = policy.data
+    }
+
+    /// Stops a runaway evaluation: past the deadline, or when the calling task was cancelled.
+    func checkLimits(_ term: Term) throws(RegoError) {
+        steps &+= 1
+        guard steps & 4095 == 0 else { return }
+        if let deadline, ContinuousClock.now > deadline { throw fail(.cancelled, "evaluation exceeded its time budget", at: term) }
+        if withUnsafeCurrentTask(body: { $0?.isCancelled ?? false }) { throw fail(.cancelled, "evaluation cancelled", at: term) }
     }
 
     func fail(_ code: RegoError.Code, _ message: String, at term: Term? = nil) -> RegoError {

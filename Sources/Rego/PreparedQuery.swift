@@ -1,17 +1,36 @@
+import Foundation
 import NovaCore
 
 /// A query compiled once against a policy, evaluated many times (each evaluation has its own
 /// state, so one prepared query can be shared across tasks).
 public struct PreparedQuery: Sendable {
+    /// One solution: the query's variables, and the value of each of its expressions (as
+    /// `opa eval` reports them: `true` for unifications, `not`, `some` and `every`).
+    public struct Solution: Sendable {
+        public var bindings: [String: Value]
+        public var expressions: [Value]
+    }
+
+    /// What bounds one evaluation: a deadline, and the calling task's cancellation (checked as
+    /// evaluation goes, so a runaway policy stops with `eval_cancel_error`).
+    public struct Limits: Sendable {
+        public var deadline: ContinuousClock.Instant?
+        public init(deadline: ContinuousClock.Instant? = nil) { self.deadline = deadline }
+        public static func timeout(_ duration: Duration) -> Limits { Limits(deadline: .now + duration) }
+    }
+
     public let policy: CompiledPolicy
     let body: Body
     /// The query's own variables, in order of appearance: what each result binds.
     public let variables: [String]
+    /// Per query literal: the source text, its position, and the variable holding its value
+    /// (nil when the literal's value is just `true`).
+    public let expressionTexts: [(text: String, line: Int, column: Int)]
+    let expressionVariables: [String?]
 
     public init(_ query: String, policy: CompiledPolicy, version: Module.Version = .v1) throws(RegoError) {
         self.policy = policy
         let parsed = try Parser.parseQuery(query, version: version)
-        body = try SafetyPass(scope: policy.queryScope).order(parsed, bound: [], captured: []).0
         let scratch = Evaluation(policy: policy, input: nil)
         var seen: [String] = []
         for literal in parsed {
@@ -24,17 +43,55 @@ public struct PreparedQuery: Sendable {
         var unique: [String] = []
         for name in seen where name != "_" && !name.hasPrefix("__") && !unique.contains(name) { unique.append(name) }
         variables = unique
+        // Each plain expression `e` becomes `__exprN__ = e` and `__exprN__ != false`, so its
+        // value can be reported.
+        var rewritten: Body = []
+        var expressionVariables: [String?] = []
+        var texts: [(String, Int, Int)] = []
+        let utf8 = Array(query.utf8)
+        for (i, literal) in parsed.enumerated() {
+            let span = literal.span
+            let end = min(utf8.count, max(span.start, span.end))
+            texts.append((String(decoding: utf8[min(span.start, end)..<end], as: UTF8.self), span.line, span.column))
+            if case .expression(let term) = literal.kind, !Self.isUnification(term) {
+                let name = "__expr\(i)__"
+                let variable = Term(.variable(name), span: term.span)
+                rewritten.append(Literal(kind: .expression(Term(.binary(.unify, variable, term), span: term.span)), with: literal.with, span: span))
+                rewritten.append(Literal(kind: .expression(Term(.binary(.notEqual, variable, Term(.boolean(false), span: term.span)), span: term.span)),
+                                         with: [], span: span))
+                expressionVariables.append(name)
+            } else {
+                rewritten.append(literal)
+                expressionVariables.append(nil)
+            }
+        }
+        body = try SafetyPass(scope: policy.queryScope).order(rewritten, bound: [], captured: []).0
+        self.expressionVariables = expressionVariables
+        expressionTexts = texts
+    }
+
+    static func isUnification(_ term: Term) -> Bool {
+        if case .binary(let op, _, _) = term.kind { return op == .assign || op == .unify }
+        return false
     }
 
     /// Every solution: the bindings of the query's variables (empty when it has none but holds).
-    public func evaluate(input: Value? = nil, strictBuiltinErrors: Bool = false) throws(RegoError) -> [[String: Value]] {
+    public func evaluate(input: Value? = nil, strictBuiltinErrors: Bool = false, limits: Limits = Limits()) throws(RegoError) -> [[String: Value]] {
+        try solutions(input: input, strictBuiltinErrors: strictBuiltinErrors, limits: limits).map(\.bindings)
+    }
+
+    /// Every solution with its expressions' values, as `opa eval` prints them.
+    public func solutions(input: Value? = nil, strictBuiltinErrors: Bool = false, limits: Limits = Limits(),
+                          print: (@Sendable (String) -> Void)? = nil) throws(RegoError) -> [Solution] {
         let evaluation = Evaluation(policy: policy, input: input)
         evaluation.strictBuiltinErrors = strictBuiltinErrors
-        var results: [[String: Value]] = []
+        evaluation.deadline = limits.deadline
+        if let print { evaluation.printer = print }
+        var results: [Solution] = []
         try evaluation.eval(body, Bindings()) { (b: Bindings) throws(RegoError) in
             var row: [String: Value] = [:]
             for name in variables { if let value = b[name] { row[name] = value } }
-            results.append(row)
+            results.append(Solution(bindings: row, expressions: expressionVariables.map { name in name.flatMap { b[$0] } ?? .bool(true) }))
         }
         return results
     }

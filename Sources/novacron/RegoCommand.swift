@@ -4,13 +4,14 @@ import NovaCore
 import Rego
 
 struct RegoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rego", abstract: "Parse and evaluate Rego policies (an early evaluator: see Sources/Rego/README.md).",
-                                                    subcommands: [Check.self, Eval.self, Bench.self])
+    static let configuration = CommandConfiguration(commandName: "rego", abstract: "Check, evaluate, test and benchmark Rego policies.",
+                                                    subcommands: [Check.self, Eval.self, Test.self, Bench.self])
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Evaluate a query: with --jsonl, speak the engine contract of ../shared/rego/engines/_common.py on stdin/stdout.")
-        @Option(name: .shortAndLong, help: "A Rego file; repeatable.") var data: [String] = []
+        @Option(name: .shortAndLong, help: "A Rego file, a data file, or a directory of them; repeatable.") var data: [String] = []
+        @Option(name: .shortAndLong, help: "Output: json (as opa eval) or pretty.") var format = "json"
         @Option(name: .shortAndLong, help: "A JSON input document.") var input: String?
         @Flag(help: "Read modules as Rego v0.") var v0 = false
         @Flag(help: "One JSON request per line on stdin, one answer per line on stdout.") var jsonl = false
@@ -30,22 +31,63 @@ struct RegoCommand: AsyncParsableCommand {
                 }
                 return
             }
-            try await reportingErrors {
-                guard let query else { throw NovaError(.invalidRequest, "give a query, or --jsonl") }
-                var modules: [Value] = []
-                for path in data {
-                    guard let contents = FileManager.default.contents(atPath: path) else { throw NovaError(.notFound, "cannot read \(path)") }
-                    modules.append(.string(String(decoding: contents, as: UTF8.self)))
+            guard let query else { throw ValidationError("give a query, or --jsonl") }
+            let files: PolicyFiles
+            var inputValue: Value?
+            do {
+                files = try PolicyFiles(paths: data, version: v0 ? .v0 : .v1)
+                if let input { inputValue = try Value(json: try String(contentsOfFile: input, encoding: .utf8), file: input) }
+            } catch let error as RegoError {
+                print(Self.errorDocument(error).prettyJSON)
+                throw ExitCode(1)
+            }
+            let version: Module.Version = v0 ? .v0 : .v1, format = format, given = inputValue
+            let outcome: Result<(PreparedQuery, [PreparedQuery.Solution]), RegoError> = StackGuard.onLargeStack {
+                Result { () throws(RegoError) in
+                    let prepared = try PreparedQuery(query, policy: try CompiledPolicy(modules: files.modules, data: files.data), version: version)
+                    return (prepared, try prepared.solutions(input: given))
                 }
-                var request: [String: Value] = ["modules": .array(modules), "query": .string(query), "rego_version": .string(v0 ? "v0" : "v1")]
-                if let input {
-                    guard let contents = FileManager.default.contents(atPath: input) else { throw NovaError(.notFound, "cannot read \(input)") }
-                    request["input"] = try Value(json: String(decoding: contents, as: UTF8.self), file: input)
+            }
+            switch outcome {
+            case .failure(let error):
+                if format == "pretty" { standardError(error.description) } else { print(Self.errorDocument(error).prettyJSON) }
+                throw ExitCode(1)
+            case .success(let (prepared, solutions)):
+                if format == "pretty" { Self.printPretty(prepared, solutions) } else { print(Self.resultDocument(prepared, solutions).prettyJSON) }
+            }
+        }
+
+        /// `opa eval`'s JSON: per solution, each expression's value, text and location, and the
+        /// bindings; `{}` when the query is undefined.
+        static func resultDocument(_ query: PreparedQuery, _ solutions: [PreparedQuery.Solution]) -> Value {
+            guard !solutions.isEmpty else { return .emptyObject }
+            return ["result": .array(solutions.map { solution in
+                var row: [String: Value] = ["expressions": .array(zip(solution.expressions, query.expressionTexts).map { value, source in
+                    ["value": EngineRequest.jsonShaped(value), "text": .string(source.text),
+                     "location": ["row": .int(source.line), "col": .int(source.column)]]
+                })]
+                if !solution.bindings.isEmpty { row["bindings"] = EngineRequest.jsonShaped(.object(Dictionary(uniqueKeysWithValues: solution.bindings.map { (Value.string($0.key), $0.value) }))) }
+                return .object(Dictionary(uniqueKeysWithValues: row.map { (Value.string($0.key), $0.value) }))
+            })]
+        }
+
+        static func errorDocument(_ error: RegoError) -> Value {
+            var entry: [String: Value] = ["message": .string(error.message), "code": .string(error.code.rawValue)]
+            if let span = error.span { entry["location"] = ["file": .string(span.file), "row": .int(span.line), "col": .int(span.column)] }
+            return ["errors": [.object(Dictionary(uniqueKeysWithValues: entry.map { (Value.string($0.key), $0.value) }))]]
+        }
+
+        /// `-f pretty`: the value when the query is one expression without variables, otherwise
+        /// one `name = value` line per binding per solution.
+        static func printPretty(_ query: PreparedQuery, _ solutions: [PreparedQuery.Solution]) {
+            guard !solutions.isEmpty else { return print("undefined") }
+            for (i, solution) in solutions.enumerated() {
+                if solution.bindings.isEmpty {
+                    for value in solution.expressions { print(EngineRequest.jsonShaped(value).prettyJSON) }
+                } else {
+                    if i > 0 { print("") }
+                    for name in query.variables { if let value = solution.bindings[name] { print("\(name) = \(EngineRequest.jsonShaped(value).prettyJSON)") } }
                 }
-                let finished = request
-                let answer = StackGuard.onLargeStack { EngineRequest.answer(.object(finished)) }
-                print(answer.prettyJSON)
-                if answer["error"] != nil { throw ExitCode(1) }
             }
         }
     }
@@ -108,6 +150,45 @@ struct RegoCommand: AsyncParsableCommand {
                 print(String(format: "%-6@  %9.0f  %11.0f  %6.1f  %6.1f  %10.1f  ", r.name, r.evaluationsPerSecond, r.evaluationsPerCPUSecond,
                              r.p50Microseconds, r.p99Microseconds, r.prepareMilliseconds) + decisions)
             }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the test_ rules of Rego files or directories, like opa test (exit 1 when one fails).")
+        @Argument(help: "Rego files, data files or directories.") var paths: [String]
+        @Flag(name: .shortAndLong, help: "Report every test, not only failures.") var verbose = false
+        @Option(name: .shortAndLong, help: "Only tests whose name contains this text.") var run: String?
+        @Flag(help: "Read the files as Rego v0.") var v0 = false
+
+        func run() async throws {
+            let files: PolicyFiles
+            do { files = try PolicyFiles(paths: paths, version: v0 ? .v0 : .v1) } catch let error as RegoError {
+                standardError(error.description)
+                throw ExitCode(1)
+            }
+            let filter = run
+            let outcome: Result<[PolicyTests.Report], RegoError> = StackGuard.onLargeStack { Result { () throws(RegoError) in try PolicyTests.run(files, filter: filter) } }
+            let reports: [PolicyTests.Report]
+            switch outcome {
+            case .failure(let error):
+                standardError(error.description)
+                throw ExitCode(1)
+            case .success(let r): reports = r
+            }
+            for report in reports where verbose || report.outcome == .fail || report.outcome == .error {
+                let micros = Double(report.duration.components.attoseconds) / 1e12 + Double(report.duration.components.seconds) * 1e6
+                print("\(report.name): \(report.outcome.rawValue) (\(String(format: "%.0f", micros))µs)")
+                if let message = report.message { print("  " + message.replacingOccurrences(of: "\n", with: "\n  ")) }
+                for line in report.output { print("  " + line) }
+            }
+            let counts = Dictionary(grouping: reports, by: \.outcome).mapValues(\.count)
+            print(String(repeating: "-", count: 80))
+            let summary = [PolicyTests.Outcome.pass, .fail, .error, .skip].compactMap { outcome in
+                counts[outcome].map { "\(outcome.rawValue): \($0)/\(reports.count)" }
+            }
+            print(summary.isEmpty ? "no tests found" : summary.joined(separator: ", "))
+            if (counts[.fail] ?? 0) + (counts[.error] ?? 0) > 0 || reports.isEmpty { throw ExitCode(1) }
         }
     }
 }
