@@ -4,6 +4,9 @@ import NovaCore
 extension Builtins {
     static let collections: [String: Builtin] = [
         "array.concat": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in .array(try a.array(0) + a.array(1)) },
+        "array.flatten": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            .array(try a.array(0).flatMap { item -> [Value] in if case .array(let inner) = item { inner } else { [item] } })
+        },
         "array.reverse": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in .array(try a.array(0).reversed()) },
         "array.slice": Builtin(3) { (a: Arguments) throws(RegoError) -> Value? in
             let items = try a.array(0)

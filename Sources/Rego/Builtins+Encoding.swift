@@ -33,17 +33,17 @@ extension Builtins {
         "json.marshal": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in .string(a[0].canonicalJSON) },
         "json.marshal_with_options": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             let options = try a.object(1)
-            var pretty = false, indent = "\t", prefix = ""
+            var pretty: Bool?, indent = "\t", prefix = ""
             for (key, value) in options {
                 switch (key.stringValue, value) {
                 case ("pretty", .bool(let b)): pretty = b
-                case ("indent", .string(let s)): indent = s; pretty = true
-                case ("prefix", .string(let s)): prefix = s; pretty = true
+                case ("indent", .string(let s)): indent = s
+                case ("prefix", .string(let s)): prefix = s
                 default: throw a.failure("object operand must have only pretty (boolean), indent (string), prefix (string) keys")
                 }
             }
-            guard pretty else { return .string(a[0].canonicalJSON) }
-            return .string(indented(a[0], indent: indent, prefix: prefix))
+            guard pretty ?? !options.isEmpty else { return .string(a[0].canonicalJSON) }
+            return .string(prefix + indented(a[0], indent: indent, prefix: prefix))
         },
         "json.unmarshal": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
             let text = try a.string(0)

@@ -49,25 +49,91 @@ extension Builtins {
         },
     ]
 
-    /// Go-style formatting for the verbs policies use: %s %v %d %f %%.
+    /// Go's fmt verbs as OPA's sprintf applies them: flags (`-+# 0`), width, precision, and
+    /// %s %v %d %f %e %g %x %X %o %b %t %q %%. Composite values print as Rego text.
     static func format(_ pattern: String, _ values: [Value]) -> String {
         var result = ""
         var next = 0
         var chars = pattern[...]
         while let c = chars.first {
             chars = chars.dropFirst()
-            guard c == "%", let verb = chars.first else { result.append(c); continue }
+            guard c == "%" else { result.append(c); continue }
+            var flags = Set<Character>()
+            while let f = chars.first, "-+# 0".contains(f) { flags.insert(f); chars = chars.dropFirst() }
+            let widthText = chars.prefix { $0.isASCII && $0.isNumber }
+            chars = chars.dropFirst(widthText.count)
+            var precision: Int?
+            if chars.first == "." {
+                chars = chars.dropFirst()
+                let digits = chars.prefix { $0.isASCII && $0.isNumber }
+                chars = chars.dropFirst(digits.count)
+                precision = Int(digits) ?? 0
+            }
+            guard let verb = chars.first else { result += "%!(NOVERB)"; break }
             chars = chars.dropFirst()
             if verb == "%" { result.append("%"); continue }
             guard next < values.count else { result += "%!\(verb)(MISSING)"; continue }
             let value = values[next]
             next += 1
-            switch verb {
-            case "d": result += value.numberValue.map { $0.exactInt.map(String.init) ?? String(Int($0.doubleValue)) } ?? value.canonicalJSON
-            case "f": result += value.numberValue.map { String(format: "%f", $0.doubleValue) } ?? value.canonicalJSON
-            default: result += value.stringValue ?? value.canonicalJSON
+            var text: String
+            switch (verb, value) {
+            case ("d", .number(let n)):
+                text = n.exactInt.map(String.init) ?? String(format: "%.0f", n.doubleValue)
+            case ("f", .number(let n)), ("F", .number(let n)):
+                text = String(format: "%.\(precision ?? 6)f", n.doubleValue)
+            case ("e", .number(let n)):
+                text = String(format: "%.\(precision ?? 6)e", n.doubleValue)
+            case ("g", .number(let n)), ("v", .number(let n)):
+                text = precision.map { String(format: "%.\($0)g", n.doubleValue) } ?? goNumber(n)
+            case ("x", .number(let n)), ("X", .number(let n)), ("o", .number(let n)), ("b", .number(let n)):
+                let radix = verb == "o" ? 8 : verb == "b" ? 2 : 16
+                if let i = n.exactInt {
+                    text = String(i, radix: radix, uppercase: verb == "X")
+                } else {
+                    text = String(format: verb == "X" ? "%A" : "%a", n.doubleValue)
+                }
+                if flags.contains("#"), radix != 10 { text = (radix == 16 ? (verb == "X" ? "0X" : "0x") : radix == 8 ? "0" : "0b") + text }
+            case ("x", .string(let s)), ("X", .string(let s)):
+                text = s.utf8.map { String(format: verb == "X" ? "%02X" : "%02x", $0) }.joined()
+            case ("t", .bool(let b)): text = b ? "true" : "false"
+            case ("q", .string(let s)): text = Value.string(s).canonicalJSON
+            case ("s", .string(let s)), ("v", .string(let s)): text = s
+            case (_, .string(let s)) where verb == "s": text = s
+            default: text = value.regoText
             }
+            if let precision, verb == "s" || verb == "v", case .string = value { text = String(text.prefix(precision)) }
+            if flags.contains("+"), case .number(let n) = value, n.doubleValue >= 0 { text = "+" + text }
+            if let width = Int(widthText), text.count < width {
+                let padding = width - text.count
+                if flags.contains("-") {
+                    text += String(repeating: " ", count: padding)
+                } else if flags.contains("0"), case .number = value {
+                    let sign = text.hasPrefix("-") || text.hasPrefix("+") ? String(text.removeFirst()) : ""
+                    text = sign + String(repeating: "0", count: padding) + text
+                } else {
+                    text = String(repeating: " ", count: padding) + text
+                }
+            }
+            result += text
         }
         return result
+    }
+
+    /// A number as Go's %v prints it: integers exactly, others in shortest form with an
+    /// exponent from 1e21 on.
+    static func goNumber(_ n: Number) -> String {
+        if let i = n.exactInt { return String(i) }
+        let d = n.doubleValue
+        if d.isInfinite { return d > 0 ? "+Inf" : "-Inf" }
+        if abs(d) >= 1e21 || (abs(d) < 1e-4 && d != 0) {
+            let text = "\(d)".replacingOccurrences(of: "e+", with: "e+").lowercased()
+            if text.contains("e") {
+                let parts = text.split(separator: "e")
+                let exponent = Int(parts[1]) ?? 0
+                return String(parts[0]).replacingOccurrences(of: ".0", with: "") + "e" + (exponent < 0 ? "-" : "+") + String(format: "%02d", abs(exponent))
+            }
+            return text
+        }
+        return "\(d)"
     }
 }

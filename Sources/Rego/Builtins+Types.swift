@@ -2,6 +2,14 @@ import NovaCore
 
 extension Builtins {
     static let types: [String: Builtin] = [
+        // Policies may not reach the network from inside an evaluation: http.send exists so a
+        // policy written for OPA compiles (and can be tested with `with http.send as …`), and
+        // fails when actually called.
+        "http.send": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            throw a.failure("http.send is disabled: NovaCron policies do not make network calls")
+        },
+        // NovaCron embeds the engine; there is no OPA runtime configuration to report.
+        "opa.runtime": Builtin(0) { (_: Arguments) throws(RegoError) -> Value? in .emptyObject },
         "type_name": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("type_name", v, 1); return .string(v[0].typeName) },
         "is_string": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_string", v, 1); return .bool(v[0].typeName == "string") },
         "is_number": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("is_number", v, 1); return .bool(v[0].typeName == "number") },

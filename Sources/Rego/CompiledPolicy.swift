@@ -40,6 +40,8 @@ public struct CompiledPolicy: Sendable {
                     aliases[alias] = i.path
                 }
             }
+            // An empty package is still a document (an empty object).
+            for length in 1...package.count { prefixes.insert(Array(package.prefix(length))) }
             for rule in module.rules {
                 let (path, definition) = Self.place(rule, package: package, aliases: aliases)
                 if let existing = definitions[path]?.first(where: { !$0.rule.isDefault }), !rule.isDefault,

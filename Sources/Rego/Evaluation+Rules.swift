@@ -48,6 +48,7 @@ extension Evaluation {
         for path in policy.definitions.keys where path.count > prefix.count && Array(path.prefix(prefix.count)) == prefix {
             names.insert(path[prefix.count])
         }
+        for path in policy.prefixes where path.count == prefix.count + 1 && path.starts(with: prefix) { names.insert(path[prefix.count]) }
         return names.sorted()
     }
 
