@@ -1,3 +1,4 @@
+import Foundation
 /// Total order over values: by type first (null < bool < number < string < array < object < set,
 /// OPA's order), then by content. Objects compare by their sorted keys, then values.
 extension Value: Hashable, Comparable {
@@ -61,12 +62,23 @@ extension Value: Hashable, Comparable {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.number(let a), .number(let b)): a == b
-        case (.string(let a), .string(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.string(let a), .string(let b)): Value.sameBytes(a, b)
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a == b
         case (.set(let a), .set(let b)): a == b
         default: false
         }
+    }
+
+    /// Byte-for-byte equality (JSON's, not Unicode canonical equivalence), through the
+    /// contiguous UTF-8 storage when both strings have it.
+    @inlinable
+    static func sameBytes(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        if let equal = a.utf8.withContiguousStorageIfAvailable({ pa in
+            b.utf8.withContiguousStorageIfAvailable { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
+        }), let equal { return equal }
+        return a.utf8.elementsEqual(b.utf8)
     }
 
     public func hash(into hasher: inout Hasher) {

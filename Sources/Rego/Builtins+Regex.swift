@@ -69,8 +69,7 @@ extension Builtins {
                 if delimiters!.isEmpty { delimiters = ["."] }
             default: throw a.typeError(1, "any<null, array[string]>")
             }
-            let regex = try globRegex(pattern, delimiters: delimiters ?? [], a)
-            return .bool(try Pattern.cached(regex, name: a.name).matches(text))
+            return .bool(try Pattern.glob(pattern, delimiters: delimiters ?? [], a).matches(text))
         },
         "glob.quote_meta": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
             var out = ""
@@ -143,6 +142,23 @@ final class Pattern: @unchecked Sendable {
         if cache.count > 1_000 { cache.removeAll() }
         let pattern = Pattern(regex: regex)
         cache[source] = pattern
+        return pattern
+    }
+
+    nonisolated(unsafe) private static var globs: [String: Pattern] = [:]
+
+    /// A glob compiled to a regular expression once per pattern and delimiters.
+    static func glob(_ glob: String, delimiters: [String], _ a: Builtins.Arguments) throws(RegoError) -> Pattern {
+        let key = glob + "\u{0}" + delimiters.joined(separator: "\u{0}")
+        lock.lock()
+        let hit = globs[key]
+        lock.unlock()
+        if let hit { return hit }
+        let pattern = try cached(try Builtins.globRegex(glob, delimiters: delimiters, a), name: a.name)
+        lock.lock()
+        if globs.count > 1_000 { globs.removeAll() }
+        globs[key] = pattern
+        lock.unlock()
         return pattern
     }
 

@@ -89,11 +89,25 @@ extension Evaluation {
 
     /// Evaluates terms left to right, once per combination of their values.
     func evalAll(_ terms: [Term], _ b: Bindings, _ k: ([Value], Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        func step(_ i: Int, _ values: [Value], _ b: Bindings) throws(RegoError) {
-            guard i < terms.count else { return try k(values, b) }
-            try evalTerm(terms[i], b) { (v: Value, b2: Bindings) throws(RegoError) in try step(i + 1, values + [v], b2) }
+        switch terms.count {
+        case 0: return try k([], b)
+        case 1: return try evalTerm(terms[0], b) { (v: Value, b2: Bindings) throws(RegoError) in try k([v], b2) }
+        case 2:
+            return try evalTerm(terms[0], b) { (v0: Value, b1: Bindings) throws(RegoError) in
+                try evalTerm(terms[1], b1) { (v1: Value, b2: Bindings) throws(RegoError) in try k([v0, v1], b2) }
+            }
+        default:
+            // Later positions are overwritten on backtracking, so one buffer serves every branch.
+            var values = [Value](repeating: .null, count: terms.count)
+            func step(_ i: Int, _ b: Bindings) throws(RegoError) {
+                guard i < terms.count else { return try k(values, b) }
+                try evalTerm(terms[i], b) { (v: Value, b2: Bindings) throws(RegoError) in
+                    values[i] = v
+                    try step(i + 1, b2)
+                }
+            }
+            try step(0, b)
         }
-        try step(0, [], b)
     }
 
     /// A reference starting at a name: a local variable, `input`, `data`, an import alias, or a
