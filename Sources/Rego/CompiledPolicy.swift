@@ -21,6 +21,12 @@ public struct CompiledPolicy: Sendable {
     let definitions: [[String]: [Definition]]
     /// Every prefix of a rule path (packages and partial paths), for walking `data`.
     let prefixes: Set<[String]>
+    /// Per package: the names right below it that are rules or packages (not local variables).
+    let globalNames: [[String]: Set<String>]
+    /// The names right below `data` that lead to rules; anything else is base data only.
+    let ruleRoots: Set<String>
+    /// Policy functions by full path (`data.pkg.f`), for calls the compiler resolved.
+    let functions: [String: [Definition]]
     public let data: Value
 
     /// The scope of a query: outside every package, so a bare name is a variable, never a rule.
@@ -62,6 +68,15 @@ public struct CompiledPolicy: Sendable {
         self.definitions = definitions
         self.prefixes = prefixes
         self.data = data
+        var globalNames: [[String]: Set<String>] = [:]
+        for path in Set(definitions.keys).union(prefixes) where path.count >= 2 {
+            globalNames[Array(path.dropLast()), default: []].insert(path[path.count - 1])
+        }
+        self.globalNames = globalNames
+        ruleRoots = Set(Set(definitions.keys).union(prefixes).compactMap { $0.count >= 2 ? $0[1] : nil })
+        var functions: [String: [Definition]] = [:]
+        for (path, list) in definitions where list.first?.rule.kind == .function { functions[path.joined(separator: ".")] = list }
+        self.functions = functions
     }
 
     /// Where a rule goes: the static part of its ref (names and string keys) is its path; the

@@ -3,6 +3,11 @@ import NovaCore
 extension Evaluation {
     /// `data` below `prefix`: rules (evaluated), packages (objects of their rules) and base data.
     func walkData(_ prefix: [String], _ path: ArraySlice<Term.RefStep>, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        // Below `data`, a name that leads to no rule is base data: walk it directly.
+        if prefix.count == 1, shadowed.isEmpty, case .field(let name)? = path.first, !policy.ruleRoots.contains(name) {
+            guard let base = data[name] else { return }
+            return try walk(base, path.dropFirst(), b, k)
+        }
         if !shadowed.isEmpty, shadowed.contains(where: { prefix.starts(with: $0) }) {
             guard let base = Self.lookup(data, Array(prefix.dropFirst())) else { return }
             return try walk(base, path, b, k)
@@ -217,44 +222,76 @@ extension Evaluation {
         return nil
     }
 
-    /// A call: a function of the policy, or a built-in. With one argument more than the
-    /// function takes, the result is unified with the last and the call's value is `true`.
+    /// A call: a function of the policy, or a built-in (resolved by the compiler, or looked up
+    /// by name for calls it did not see, such as a `with` replacement's).
     func evalCall(_ function: Term, _ arguments: [Term], term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        let scope = NameScope(package: package, aliases: aliases, definitions: policy.definitions, prefixes: policy.prefixes)
-        func deliver(_ result: Value, arity: Int, _ b: Bindings) throws(RegoError) {
-            guard arguments.count > arity else { return try k(result, b) }
-            try unifyEach(arguments[arity], result, b) { (next: Bindings) throws(RegoError) in try k(.bool(true), next) }
-        }
-        let path = scope.functionPath(function)
-        let name = Parser.names(of: function).joined(separator: ".")
-        if name == "print", policy.definitions[path] == nil { return try evalPrint(arguments, b, k) }
-        if !mocks.isEmpty, let (key, mock) = mocks[path.joined(separator: ".")].map({ (path.joined(separator: "."), $0) }) ?? mocks[name].map({ (name, $0) }) {
-            return try callMock(mock, key: key, function, arguments, term: term, b, k)
-        }
-        if let definitions = policy.definitions[path], let arity = definitions.first?.rule.arguments.count,
-           definitions.first?.rule.kind == .function {
-            return try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
-                var result: Value?
-                for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
-                    try inScope(of: definition) { () throws(RegoError) in
-                        var params: Bindings? = Bindings()
-                        for (parameter, value) in zip(definition.rule.arguments, values) {
-                            params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
-                        }
-                        guard let params, let value = try completeValue(definition.rule, params) else { return }
-                        if let result, result != value {
-                            throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
-                        }
-                        result = value
-                    }
-                }
-                if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
-                    result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
-                }
-                if let result { try deliver(result, arity: arity, b2) }
+        if case .resolved(let target) = function.kind, mocks.isEmpty {
+            switch target {
+            case .builtin(let name): if let builtin = Builtins.registry[name] { return try callBuiltin(name, builtin, arguments, term: term, b, k) }
+            case .function(let key): if let definitions = policy.functions[key] { return try callFunction(definitions, arguments, term: term, b, k) }
             }
         }
+        let named = Self.unresolved(function)
+        let scope = NameScope(package: package, aliases: aliases, definitions: policy.definitions, prefixes: policy.prefixes)
+        let path = scope.functionPath(named)
+        let name = Parser.names(of: named).joined(separator: ".")
+        if name == "print", policy.definitions[path] == nil { return try evalPrint(arguments, b, k) }
+        if !mocks.isEmpty, let (key, mock) = mocks[path.joined(separator: ".")].map({ (path.joined(separator: "."), $0) }) ?? mocks[name].map({ (name, $0) }) {
+            return try callMock(mock, key: key, named, arguments, term: term, b, k)
+        }
+        if let definitions = policy.definitions[path], definitions.first?.rule.kind == .function {
+            return try callFunction(definitions, arguments, term: term, b, k)
+        }
         guard let builtin = Builtins.registry[name] else { throw fail(.type, "undefined function \(name)", at: term) }
+        try callBuiltin(name, builtin, arguments, term: term, b, k)
+    }
+
+    /// The name a resolved call was written with.
+    static func unresolved(_ function: Term) -> Term {
+        guard case .resolved(let target) = function.kind else { return function }
+        let names: [String]
+        switch target {
+        case .builtin(let name): names = name.split(separator: ".").map(String.init)
+        case .function(let key): names = key.split(separator: ".").map(String.init)
+        }
+        let head = Term(.variable(names[0]), span: function.span)
+        return names.count == 1 ? head : Term(.ref(head: head, path: names.dropFirst().map { .field($0) }), span: function.span)
+    }
+
+    /// With one argument more than the function takes, the result is unified with the last
+    /// and the call's value is `true`.
+    func deliver(_ result: Value, arity: Int, _ arguments: [Term], _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        guard arguments.count > arity else { return try k(result, b) }
+        try unifyEach(arguments[arity], result, b) { (next: Bindings) throws(RegoError) in try k(.bool(true), next) }
+    }
+
+    func callFunction(_ definitions: [CompiledPolicy.Definition], _ arguments: [Term], term: Term, _ b: Bindings,
+                      _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        let arity = definitions.first?.rule.arguments.count ?? 0
+        try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
+            var result: Value?
+            for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
+                try inScope(of: definition) { () throws(RegoError) in
+                    var params: Bindings? = Bindings()
+                    for (parameter, value) in zip(definition.rule.arguments, values) {
+                        params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
+                    }
+                    guard let params, let value = try completeValue(definition.rule, params) else { return }
+                    if let result, result != value {
+                        throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
+                    }
+                    result = value
+                }
+            }
+            if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
+                result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
+            }
+            if let result { try deliver(result, arity: arity, arguments, b2, k) }
+        }
+    }
+
+    func callBuiltin(_ name: String, _ builtin: Builtins.Builtin, _ arguments: [Term], term: Term, _ b: Bindings,
+                     _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
         try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?
             do throws(RegoError) { result = try builtin.run(Builtins.Arguments(name: name, values: values, now: now)) } catch {
@@ -263,9 +300,9 @@ extension Evaluation {
             }
             guard let result else { return }
             if builtin.isRelation, case .array(let solutions) = result {
-                for solution in solutions { try deliver(solution, arity: builtin.arity, b2) }
+                for solution in solutions { try deliver(solution, arity: builtin.arity, arguments, b2, k) }
             } else {
-                try deliver(result, arity: builtin.arity, b2)
+                try deliver(result, arity: builtin.arity, arguments, b2, k)
             }
         }
     }

@@ -8,6 +8,7 @@ extension Evaluation {
         try checkLimits(term)
         switch term.kind {
         case .null: try k(.null, b)
+        case .resolved: throw fail(.type, "a function is not a value", at: term)
         case .boolean(let v): try k(.bool(v), b)
         case .string(let s): try k(.string(s), b)
         case .number(let text):

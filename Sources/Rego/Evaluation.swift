@@ -28,7 +28,11 @@ final class Evaluation {
     /// How far down the stack evaluation may go on this thread (see `StackGuard`).
     let stackFloor = StackGuard.floor()
     /// The package whose rules plain names refer to, and its import aliases.
-    var package: [String] = []
+    var package: [String] = [] {
+        didSet { globals = policy.globalNames[package] ?? [] }
+    }
+    /// The rules and packages right below `package`, which are not local variables.
+    var globals: Set<String> = []
     var aliases: [String: Term] = [:]
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
     var strictBuiltinErrors = false
@@ -143,7 +147,7 @@ final class Evaluation {
     }
 
     func isGlobal(_ name: String) -> Bool {
-        NameScope(package: package, aliases: aliases, definitions: policy.definitions, prefixes: policy.prefixes).isGlobal(name)
+        name == "input" || name == "data" || globals.contains(name) || (!aliases.isEmpty && aliases[name] != nil)
     }
 
     func isGround(_ term: Term, _ b: Bindings) -> Bool {

@@ -226,7 +226,7 @@ struct SafetyPass {
     /// (variables indexing a reference iterate, an extra call argument receives the result).
     func evaluable(_ t: Term, _ b: inout Set<String>, _ scopeVariables: Set<String>) -> Bool {
         switch t.kind {
-        case .null, .boolean, .number, .string:
+        case .null, .boolean, .number, .string, .resolved:
             return true
         case .variable:
             guard let name = local(t) else { return true }
@@ -355,7 +355,7 @@ struct SafetyPass {
             guard arguments.count == arity || arguments.count == arity + 1 else {
                 throw RegoError(.type, "\(name): \(arguments.count < arity ? "too few" : "too many") arguments", at: t.span)
             }
-            t.kind = .call(function: function, arguments: try arguments.map(sub))
+            t.kind = .call(function: resolved(function), arguments: try arguments.map(sub))
         case .binary(let op, let l, let r): t.kind = .binary(op, try sub(l), try sub(r))
         case .membership(let key, let value, let collection):
             t.kind = .membership(key: try key.map(sub), value: try sub(value), collection: try sub(collection))
@@ -368,6 +368,15 @@ struct SafetyPass {
         default: break
         }
         return t
+    }
+
+    /// The call's target, fixed at compile time so evaluation does not look names up.
+    func resolved(_ function: Term) -> Term {
+        let path = scope.functionPath(function)
+        if scope.definitions[path]?.first?.rule.kind == .function { return Term(.resolved(.function(path.joined(separator: "."))), span: function.span) }
+        let name = Parser.names(of: function).joined(separator: ".")
+        guard Builtins.registry[name] != nil else { return function }
+        return Term(.resolved(.builtin(name)), span: function.span)
     }
 
     // MARK: - Variables

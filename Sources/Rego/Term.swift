@@ -38,9 +38,17 @@ public struct Term: Sendable, Hashable {
         case membership(key: Term?, value: Term, collection: Term)
         case negative(Term)
         case template([TemplatePart])
+        /// A call's function after compilation: a built-in or a policy function by full path.
+        case resolved(CallTarget)
 
         public static func == (lhs: Kind, rhs: Kind) -> Bool { String(describing: lhs) == String(describing: rhs) }
         public func hash(into hasher: inout Hasher) { hasher.combine(String(describing: self)) }
+    }
+
+    /// What a call was resolved to by the compiler.
+    public enum CallTarget: Sendable, Hashable {
+        case builtin(String)
+        case function(String)
     }
 
     public var kind: Kind
