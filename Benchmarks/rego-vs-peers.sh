@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# NovaCron's Rego evaluator beside regorus (interpreter and compiled VM), OPA and rego-cpp on the
+# two policies of ../shared/rego/bench.py (RBAC; Kubernetes admission with 21 deny rules):
+# each prepared once, then single-threaded evaluations over the same input pool.
+#
+#   swift build -c release --product novacron
+#   Benchmarks/rego-vs-peers.sh                       # 10,000 evaluations, 3 runs of each peer
+#   EVALS=2000 REPS=1 Benchmarks/rego-vs-peers.sh     # quicker
+#
+# The peers come from PyPI (../shared/rego/setup_engines.sh) into a venv cached under $REGO_PROBE.
+# The peers' figures include their Python bindings' marshalling; NovaCron's run in-process in
+# Swift, so the comparison favours NovaCron by that overhead (reported, not hidden).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SHARED_REGO:-$here/../shared/rego}
+probe=${REGO_PROBE:-$HOME/.cache/novacron-rego-probe}
+novacron=${NOVACRON:-$here/.build/release/novacron}
+evals=${EVALS:-10000}
+reps=${REPS:-3}
+engines=${ENGINES:-regorus-rvm,regorus,opa,regopy}
+[ -x "$novacron" ] || { echo "build first: swift build -c release --product novacron" >&2; exit 1; }
+[ -d "$shared" ] || { echo "no $shared (bench.py lives in ../shared/rego)" >&2; exit 1; }
+mkdir -p "$probe"
+[ -x "$probe/venv/bin/python" ] || bash "$shared/setup_engines.sh" "$probe/venv" >&2
+fixtures="$probe/fixtures"
+python3 "$shared/bench.py" --dump-fixtures "$fixtures"
+
+echo "== NovaCron (release, in-process)" >&2
+"$novacron" rego bench "$fixtures" --evals "$evals" --json > "$probe/novacron.json"
+"$novacron" rego bench "$fixtures" --evals "$evals" >&2
+
+echo "== peers (bench.py, $reps runs each, median)" >&2
+"$probe/venv/bin/python" "$shared/bench.py" --evals "$evals" --reps "$reps" --engines "$engines" --json "$probe/peers.json" >&2
+
+python3 - "$probe/novacron.json" "$probe/peers.json" <<'PY'
+import json, sys
+ours = {r["policy"]: r for r in json.load(open(sys.argv[1]))}
+peers = json.load(open(sys.argv[2]))
+print(f"{'policy':8} {'engine':14} {'evals/CPU-s':>12} {'p99 µs':>9}   NovaCron ÷ engine (evals/CPU-s)")
+for policy, mine in ours.items():
+    print(f"{policy:8} {'novacron':14} {mine['evals_per_cpu_s']:12.0f} {mine['p99_us']:9.1f}")
+    best = 0
+    for key, result in sorted(peers.items()):
+        p, engine = key.split("/")
+        if p != policy:
+            continue
+        med = result["median"]
+        best = max(best, med["evals_per_cpu_s"])
+        print(f"{'':8} {engine:14} {med['evals_per_cpu_s']:12.0f} {med['p99_us']:9.1f}   {mine['evals_per_cpu_s'] / med['evals_per_cpu_s']:.2f}×")
+    if best:
+        print(f"{'':8} target: 2× the best peer = {2 * best:.0f} evals/CPU-s; NovaCron is at {mine['evals_per_cpu_s'] / best:.2f}× the best")
+PY
