@@ -9,27 +9,29 @@ extension Builtins {
             let (amount, suffix) = try amountAndUnit(a, bytes: false)
             // Only the letters after the first are case-insensitive, so `m` (milli) and `M` differ.
             let unit = suffix.count > 1 ? String(suffix.prefix(1)) + suffix.dropFirst().lowercased() : suffix
-            let multipliers: [String: Decimal] = [
-                "": 1, "m": Decimal(string: "0.001")!, "k": 1000, "K": 1000, "Ki": 1024, "ki": 1024,
-                "M": pow(1000, 2), "Mi": pow(1024, 2), "mi": pow(1024, 2), "G": pow(1000, 3), "g": pow(1000, 3),
-                "Gi": pow(1024, 3), "gi": pow(1024, 3), "T": pow(1000, 4), "t": pow(1000, 4), "Ti": pow(1024, 4), "ti": pow(1024, 4),
-                "P": pow(1000, 5), "p": pow(1000, 5), "Pi": pow(1024, 5), "pi": pow(1024, 5), "E": pow(1000, 6), "e": pow(1000, 6),
-                "Ei": pow(1024, 6), "ei": pow(1024, 6),
-            ]
-            guard let multiplier = multipliers[unit] else { throw a.failure("unknown unit") }
+            guard let multiplier = unitMultipliers[unit] else { throw a.failure("unknown unit") }
             return number(amount * multiplier, truncate: false)
         },
         "units.parse_bytes": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
             let (amount, suffix) = try amountAndUnit(a, bytes: true)
-            let multipliers: [String: Decimal] = [
-                "": 1, "b": 1, "k": 1000, "kb": 1000, "ki": 1024, "kib": 1024, "m": pow(1000, 2), "mb": pow(1000, 2),
-                "mi": pow(1024, 2), "mib": pow(1024, 2), "g": pow(1000, 3), "gb": pow(1000, 3), "gi": pow(1024, 3), "gib": pow(1024, 3),
-                "t": pow(1000, 4), "tb": pow(1000, 4), "ti": pow(1024, 4), "tib": pow(1024, 4), "p": pow(1000, 5), "pb": pow(1000, 5),
-                "pi": pow(1024, 5), "pib": pow(1024, 5), "e": pow(1000, 6), "eb": pow(1000, 6), "ei": pow(1024, 6), "eib": pow(1024, 6),
-            ]
-            guard let multiplier = multipliers[suffix.lowercased()] else { throw a.failure("byte unit \(suffix) not recognized") }
+            guard let multiplier = byteMultipliers[suffix.lowercased()] else { throw a.failure("byte unit \(suffix) not recognized") }
             return number(amount * multiplier, truncate: true)
         },
+    ]
+
+    static let unitMultipliers: [String: Decimal] = [
+        "": 1, "m": Decimal(string: "0.001")!, "k": 1000, "K": 1000, "Ki": 1024, "ki": 1024,
+        "M": pow(1000, 2), "Mi": pow(1024, 2), "mi": pow(1024, 2), "G": pow(1000, 3), "g": pow(1000, 3),
+        "Gi": pow(1024, 3), "gi": pow(1024, 3), "T": pow(1000, 4), "t": pow(1000, 4), "Ti": pow(1024, 4), "ti": pow(1024, 4),
+        "P": pow(1000, 5), "p": pow(1000, 5), "Pi": pow(1024, 5), "pi": pow(1024, 5), "E": pow(1000, 6), "e": pow(1000, 6),
+        "Ei": pow(1024, 6), "ei": pow(1024, 6),
+    ]
+
+    static let byteMultipliers: [String: Decimal] = [
+        "": 1, "b": 1, "k": 1000, "kb": 1000, "ki": 1024, "kib": 1024, "m": pow(1000, 2), "mb": pow(1000, 2),
+        "mi": pow(1024, 2), "mib": pow(1024, 2), "g": pow(1000, 3), "gb": pow(1000, 3), "gi": pow(1024, 3), "gib": pow(1024, 3),
+        "t": pow(1000, 4), "tb": pow(1000, 4), "ti": pow(1024, 4), "tib": pow(1024, 4), "p": pow(1000, 5), "pb": pow(1000, 5),
+        "pi": pow(1024, 5), "pib": pow(1024, 5), "e": pow(1000, 6), "eb": pow(1000, 6), "ei": pow(1024, 6), "eib": pow(1024, 6),
     ]
 
     /// Splits `12.5e3Ki` into the amount and the unit; an `e` not followed by a digit or sign
