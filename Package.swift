@@ -48,6 +48,7 @@ let package = Package(
             ],
             exclude: ["README.md"]
         ),
+        .target(name: "Policy", dependencies: ["NovaCore", "ControlPlane", "Rego"], exclude: ["README.md"]),
         .target(
             name: "Workflow",
             dependencies: [
@@ -76,6 +77,7 @@ let package = Package(
         .target(
             name: "APIServer",
             dependencies: [
+                "Policy",
                 "NovaCore", "Infrastructure", "Libvirt", "ControlPlane", "Persistence", "Workflow",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),

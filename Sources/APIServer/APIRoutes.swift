@@ -2,6 +2,7 @@ import ControlPlane
 import Hummingbird
 import Infrastructure
 import NovaCore
+import Policy
 import Workflow
 
 /// Everything the routes need, and the full list of routes.
@@ -12,8 +13,10 @@ struct APIRoutes: Sendable {
     let metrics: APIMetrics
     let workflows: WorkflowEngine
     let scheduler: WorkflowScheduler
+    let policies: PolicyEngine?
 
     var all: [APIRoute] {
         systemRoutes + controlPlane.kinds.flatMap(resourceRoutes) + applyRoutes + eventRoutes + auditRoutes + accessRoutes + workflowRoutes + scheduleRoutes
+            + (policies.map(policyRoutes) ?? [])
     }
 }

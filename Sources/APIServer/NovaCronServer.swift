@@ -8,6 +8,7 @@ import Infrastructure
 import Libvirt
 import Logging
 import NovaCore
+import Policy
 import Persistence
 import ServiceLifecycle
 import Workflow
@@ -23,6 +24,8 @@ public struct NovaCronServer: Sendable {
     public let reconciler: Reconciler
     public let workflows: WorkflowEngine
     public let scheduler: WorkflowScheduler
+    /// The policy engine enforcing `kind: Policy` resources (nil when the control plane has none).
+    public let policies: PolicyEngine?
     let metrics = APIMetrics()
     let logger: Logger
 
@@ -31,7 +34,7 @@ public struct NovaCronServer: Sendable {
     public static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(),
                             logger: Logger = Logger(label: "novacron")) async throws -> (server: NovaCronServer, issuedAdminKey: String?) {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: configuration.databasePath)
+        let store = try SQLiteStore(path: configuration.databasePath, kinds: ResourceKind.builtIn + [.policy])
         let driver: any InfrastructureDriver
         switch configuration.driver {
         case .simulator:
@@ -41,9 +44,11 @@ public struct NovaCronServer: Sendable {
             try await libvirt.connect()
             driver = libvirt
         }
-        let controlPlane = ControlPlane(store: store, auditLog: store, access: store, clock: clock, logger: logger)
+        let policies = PolicyEngine(store: store)
+        let controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
+                                        admission: [PolicyAdmission(engine: policies)], clock: clock, logger: logger)
         let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store,
-                                    scheduleStore: store, logger: logger)
+                                    scheduleStore: store, policies: policies, logger: logger)
         var issued: String?
         if let key = try await controlPlane.bootstrapAdminKey() {
             try AdminKeyFile.write(key.secret, to: configuration.adminKeyPath)
@@ -55,8 +60,9 @@ public struct NovaCronServer: Sendable {
     /// Assembles a server around an existing control plane and driver (tests use in-memory ones).
     public init(configuration: ServerConfiguration, controlPlane: ControlPlane, driver: any InfrastructureDriver,
                 workflowStore: any WorkflowStore = InMemoryWorkflowStore(), scheduleStore: any ScheduleStore = InMemoryScheduleStore(),
-                logger: Logger = Logger(label: "novacron")) {
+                policies: PolicyEngine? = nil, logger: Logger = Logger(label: "novacron")) {
         self.configuration = configuration
+        self.policies = policies
         self.controlPlane = controlPlane
         self.driver = driver
         self.logger = logger
@@ -69,7 +75,8 @@ public struct NovaCronServer: Sendable {
     }
 
     var routes: [APIRoute] {
-        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows, scheduler: scheduler).all
+        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows,
+                             scheduler: scheduler, policies: policies).all
         let document = OpenAPIDocument.make(routes: base + [Self.openAPIRoute(document: .null)], version: Self.version)
         return base + [Self.openAPIRoute(document: document)]
     }

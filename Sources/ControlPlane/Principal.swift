@@ -47,7 +47,7 @@ public struct Role: Sendable, Hashable {
     }
 
     /// Every other resource a rule may name besides the resource kinds' plurals.
-    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history"] + workflowResources
+    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history", "violations"] + workflowResources
 
     /// The workflow engine's resources: definitions, runs (approving is `update runs`), schedules.
     public static let workflowResources = ["workflows", "runs", "schedules"]
@@ -57,14 +57,17 @@ public struct Role: Sendable, Hashable {
     /// Reads and writes resources and reads events; no keys, roles or audit log.
     public static let `operator` = Role(name: "operator", rules: [
         Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(ResourceKind.builtIn.map(\.plural))),
-        Rule(verbs: ["get", "list", "watch"], resources: ["events", "history"]),
+        Rule(verbs: ["get", "list", "watch"], resources: Set(["events", "history"] + policyResources)),
         Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(workflowResources)),
     ])
 
     /// Reads resources and events.
     public static let viewer = Role(name: "viewer", rules: [
-        Rule(verbs: ["get", "list", "watch"], resources: Set(ResourceKind.builtIn.map(\.plural) + ["events", "history"] + workflowResources)),
+        Rule(verbs: ["get", "list", "watch"], resources: Set(ResourceKind.builtIn.map(\.plural) + ["events", "history"] + workflowResources + policyResources)),
     ])
+
+    /// Policies and what they decided: operators and viewers read them; only admins write policies.
+    public static let policyResources = ["policies", "violations"]
 
     public static let builtIn: [Role] = [.admin, .operator, .viewer]
 

@@ -50,9 +50,10 @@ func standardError(_ text: String) {
 /// Resolves a kind name as the user typed it.
 func kindPlural(_ text: String) throws -> String {
     let known = ["vm": "vms", "vms": "vms", "network": "networks", "networks": "networks", "net": "networks", "volume": "volumes",
-                 "volumes": "volumes", "vol": "volumes", "template": "templates", "templates": "templates"]
+                 "volumes": "volumes", "vol": "volumes", "template": "templates", "templates": "templates", "policy": "policies",
+                 "policies": "policies"]
     guard let plural = known[text.lowercased()] else {
-        throw NovaError(.invalidRequest, "unknown kind \"\(text)\": use vm, network, volume or template")
+        throw NovaError(.invalidRequest, "unknown kind \"\(text)\": use vm, network, volume, template or policy")
     }
     return plural
 }

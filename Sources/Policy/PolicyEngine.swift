@@ -1,0 +1,218 @@
+import ControlPlane
+import Foundation
+import NovaCore
+import Rego
+
+/// The policies in force, compiled once per version, and what they decided: a decision cache
+/// keyed by policy version and input fingerprint, a bounded decision log, and the violations
+/// recorded (of every mode), queryable by resource, policy and time.
+public actor PolicyEngine {
+    /// One policy's answer for one write.
+    public struct Decision: Sendable {
+        public var policy: String
+        public var version: Int
+        public var enforcement: PolicySpec.Enforcement
+        public var deny: [RegoPolicy.Message]
+        public var warn: [RegoPolicy.Message]
+        /// Set when the policy could not be evaluated (a deadline, a built-in error in strict mode).
+        public var failure: String?
+
+        public var value: Value {
+            var fields: [Value: Value] = [
+                "policy": .string(policy), "version": .int(version), "enforcement": .string(enforcement.rawValue),
+                "deny": .array(deny.map(\.value)), "warn": .array(warn.map(\.value)),
+            ]
+            if let failure { fields["error"] = .string(failure) }
+            return .object(fields)
+        }
+    }
+
+    public struct LogEntry: Sendable {
+        public var time: Date
+        public var policy: String
+        public var version: Int
+        public var subject: String
+        public var operation: String
+        public var actor: String
+        public var fingerprint: String
+        public var result: String
+        public var cached: Bool
+        public var microseconds: Double
+
+        public var value: Value {
+            ["time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "subject": .string(subject),
+             "operation": .string(operation), "actor": .string(actor), "inputFingerprint": .string(fingerprint), "result": .string(result),
+             "cached": .bool(cached), "latencyMicroseconds": .double((microseconds * 10).rounded() / 10)]
+        }
+    }
+
+    public struct Violation: Sendable {
+        public var time: Date
+        public var policy: String
+        public var version: Int
+        public var enforcement: PolicySpec.Enforcement
+        public var kind: String
+        public var name: String
+        public var operation: String
+        public var actor: String
+        public var messages: [RegoPolicy.Message]
+
+        public var value: Value {
+            ["time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "enforcement": .string(enforcement.rawValue),
+             "resource": ["kind": .string(kind), "name": .string(name)], "operation": .string(operation), "actor": .string(actor),
+             "messages": .array(messages.map(\.value))]
+        }
+    }
+
+    struct Loaded {
+        var version: Int
+        var policy: RegoPolicy
+        /// Policies that read the time cannot be answered from the cache.
+        var cacheable: Bool
+    }
+
+    let store: any ResourceStore
+    var loaded: [String: Loaded] = [:]
+    var cache: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] = [:]
+    public private(set) var cacheHits = 0
+    public private(set) var cacheMisses = 0
+    var log: [LogEntry] = []
+    var recorded: [Violation] = []
+    static let retained = 10_000
+
+    public init(store: any ResourceStore) {
+        self.store = store
+    }
+
+    /// The policies in the store, each compiled once per version; a changed policy drops its
+    /// cached decisions.
+    func current() async throws -> [(name: String, loaded: Loaded)] {
+        let page = try await store.resources(.policy, matching: LabelSelector(), after: nil, limit: 10_000)
+        var seen: Set<String> = []
+        for resource in page.items {
+            seen.insert(resource.name)
+            let version = resource.metadata.resourceVersion
+            if loaded[resource.name]?.version == version { continue }
+            guard let spec = PolicySpec.read(from: resource.spec) else { continue }
+            do throws(RegoError) {
+                let policy = try RegoPolicy(spec, name: resource.name)
+                loaded[resource.name] = Loaded(version: version, policy: policy, cacheable: !spec.rego.contains("time"))
+                cache = cache.filter { !$0.key.hasPrefix(resource.name + "@") }
+            } catch {
+                continue
+            }
+        }
+        for name in loaded.keys where !seen.contains(name) {
+            loaded[name] = nil
+            cache = cache.filter { !$0.key.hasPrefix(name + "@") }
+        }
+        return loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The admission input of the contract: `{operation, resource, oldResource, actor, time}`.
+    public static func input(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String], time: Date) -> Value {
+        var fields: [Value: Value] = ["operation": .string(operation), "actor": ["name": .string(actor), "roles": .array(roles.map(Value.string))],
+                                      "time": .string(Timestamp.format(time))]
+        if let resource { fields["resource"] = resource.document }
+        if let oldResource { fields["oldResource"] = oldResource.document }
+        return .object(fields)
+    }
+
+    /// Every applicable policy's decision for a write; violations and decisions are recorded.
+    public func decide(operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
+                       time: Date) async throws -> [Decision] {
+        let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
+        var withoutTime = input
+        if case .object(var fields) = withoutTime { fields["time"] = nil; withoutTime = .object(fields) }
+        let fingerprint = withoutTime.fingerprint
+        let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
+        var decisions: [Decision] = []
+        for (name, entry) in try await current() where entry.policy.spec.applies(to: kind, operation) {
+            let start = ContinuousClock.now
+            let key = "\(name)@\(entry.version)#\(fingerprint)"
+            var decision = Decision(policy: name, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
+            var cached = false
+            if entry.cacheable, let hit = cache[key] {
+                (decision.deny, decision.warn) = hit
+                cacheHits += 1
+                cached = true
+            } else {
+                do throws(RegoError) {
+                    (decision.deny, decision.warn) = try entry.policy.evaluate(input)
+                    if entry.cacheable {
+                        cacheMisses += 1
+                        if cache.count >= Self.retained { cache.removeAll() }
+                        cache[key] = (decision.deny, decision.warn)
+                    }
+                } catch {
+                    decision.failure = error.description
+                }
+            }
+            let elapsed = ContinuousClock.now - start
+            let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
+            append(&log, LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
+                                  fingerprint: fingerprint, result: result, cached: cached,
+                                  microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
+            let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
+            if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {
+                append(&recorded, Violation(time: time, policy: name, version: entry.version, enforcement: decision.enforcement, kind: kind.name,
+                                            name: (resource ?? oldResource)?.name ?? "", operation: operation, actor: actor, messages: messages))
+            }
+            decisions.append(decision)
+        }
+        return decisions
+    }
+
+    func append<T>(_ list: inout [T], _ item: T) {
+        if list.count >= Self.retained { list.removeFirst(list.count / 10) }
+        list.append(item)
+    }
+
+    /// Dry-run: one named policy (or all in force) on any input; nothing is recorded.
+    public func evaluate(_ input: Value, policy name: String? = nil) async throws -> [Decision] {
+        var decisions: [Decision] = []
+        for (policyName, entry) in try await current() where name == nil || name == policyName {
+            var decision = Decision(policy: policyName, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
+            do throws(RegoError) { (decision.deny, decision.warn) = try entry.policy.evaluate(input) } catch { decision.failure = error.description }
+            decisions.append(decision)
+        }
+        return decisions
+    }
+
+    /// Impact preview: which current resources a new or changed policy would object to, as if
+    /// each were written again now (an update of itself).
+    public static func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) -> [(resource: Resource, deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] {
+        var findings: [(Resource, [RegoPolicy.Message], [RegoPolicy.Message])] = []
+        for resource in resources where policy.spec.applies(to: resource.kind, "update") {
+            let input = input(operation: "update", resource: resource, oldResource: resource, actor: "preview", roles: [], time: time)
+            guard let (deny, warn) = try? policy.evaluate(input), !deny.isEmpty || !warn.isEmpty else { continue }
+            findings.append((resource, deny, warn))
+        }
+        return findings
+    }
+
+    /// Violations, newest last, filtered by resource (`Kind/name` or name), policy and time.
+    public func violations(resource: String? = nil, policy: String? = nil, since: Date? = nil, limit: Int = 100) -> [Violation] {
+        let matching = recorded.filter { v in
+            (resource.map { $0 == v.name || $0 == "\(v.kind)/\(v.name)" } ?? true) && (policy.map { $0 == v.policy } ?? true)
+                && (since.map { v.time >= $0 } ?? true)
+        }
+        return Array(matching.suffix(limit))
+    }
+
+    public func decisions(limit: Int = 100) -> [LogEntry] { Array(log.suffix(limit)) }
+
+    public var cacheHitRate: Double {
+        let total = cacheHits + cacheMisses
+        return total == 0 ? 0 : Double(cacheHits) / Double(total)
+    }
+}
+
+extension PolicySpec {
+    /// A stored policy's spec (already checked when it was written).
+    public static func read(from spec: Value) -> PolicySpec? {
+        var reader = ObjectReader(spec, at: "spec")
+        let result = PolicySpec.read(&reader)
+        return reader.finish().contains { $0.severity == .error } ? nil : result
+    }
+}

@@ -1,0 +1,66 @@
+import NovaCore
+import Rego
+
+/// A policy compiled once: its `deny` and `warn` queries, ready for many decisions.
+public struct RegoPolicy: Sendable {
+    /// One message a policy answered: a string, or an object with `msg` and optional `details`.
+    public struct Message: Sendable, Hashable {
+        public var message: String
+        public var details: Value?
+
+        init(_ value: Value) {
+            if case .object = value, let text = value["msg"]?.stringValue {
+                message = text
+                details = value["details"]
+            } else {
+                message = value.stringValue ?? value.canonicalJSON
+                details = nil
+            }
+        }
+
+        public var value: Value {
+            var fields: [Value: Value] = ["msg": .string(message)]
+            if let details { fields["details"] = details }
+            return .object(fields)
+        }
+    }
+
+    public let name: String
+    public let spec: PolicySpec
+    let deny: PreparedQuery?
+    let warn: PreparedQuery?
+
+    public init(_ spec: PolicySpec, name: String) throws(RegoError) {
+        self.name = name
+        self.spec = spec
+        let module = try Parser.parseModule(spec.rego, file: "\(name).rego", version: spec.regoVersion)
+        let compiled = try CompiledPolicy(modules: [module])
+        let package = (["data"] + module.packagePath).joined(separator: ".")
+        let rules = Set(module.rules.map { rule in Self.firstName(rule.ref) })
+        guard rules.contains("deny") || rules.contains("warn") else {
+            throw RegoError(.compile, "the policy defines neither deny nor warn (the contract: `deny contains msg if …`)", at: module.package.span)
+        }
+        deny = rules.contains("deny") ? try PreparedQuery("x := \(package).deny", policy: compiled) : nil
+        warn = rules.contains("warn") ? try PreparedQuery("x := \(package).warn", policy: compiled) : nil
+    }
+
+    static func firstName(_ ref: Term) -> String {
+        if case .ref(let head, _) = ref.kind { return head.variableName ?? "" }
+        return ref.variableName ?? ""
+    }
+
+    /// The policy's answers for one input: deny and warn messages, sorted.
+    public func evaluate(_ input: Value, limits: PreparedQuery.Limits = .timeout(.milliseconds(100))) throws(RegoError) -> (deny: [Message], warn: [Message]) {
+        func messages(_ query: PreparedQuery?) throws(RegoError) -> [Message] {
+            guard let query, let value = try query.evaluate(input: input, limits: limits).first?["x"] else { return [] }
+            switch value {
+            case .set(let items): return items.sorted().map(Message.init)
+            case .array(let items): return items.map(Message.init)
+            case .object(let fields): return fields.sorted { $0.key < $1.key }.map { Message($0.value) }
+            case .bool(false), .null: return []
+            default: return [Message(value)]
+            }
+        }
+        return (try messages(deny), try messages(warn))
+    }
+}
