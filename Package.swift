@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "APIServerTests",
             dependencies: [
-                "APIServer", "NovaCronClient", "NovaCronTesting", "Persistence", "Workflow",
+                "APIServer", "NovaCronClient", "NovaCronTesting", "Persistence", "Workflow", "Policy",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NovaCore
 import NovaCronTesting
+import Policy
 import Testing
 
 /// A server on in-memory stores with one key per built-in role.
@@ -15,10 +16,17 @@ struct APIHarness {
     let operatorKey: String
     let viewerKey: String
 
-    static func make(admission: [any AdmissionController] = []) async throws -> APIHarness {
-        let environment = TestEnvironment(admission: admission)
+    static func make(admission: [any AdmissionController] = [], policies: Bool = false) async throws -> APIHarness {
+        final class EngineBox: @unchecked Sendable { var engine: PolicyEngine? }
+        let box = EngineBox()
+        let environment = TestEnvironment(admission: admission, kinds: ResourceKind.builtIn + (policies ? [.policy] : []),
+                                          makeAdmission: policies ? { store in
+                                              let engine = PolicyEngine(store: store)
+                                              box.engine = engine
+                                              return [PolicyAdmission(engine: engine)]
+                                          } : nil)
         let server = NovaCronServer(configuration: ServerConfiguration(dataDirectory: "/nonexistent", port: 0),
-                                    controlPlane: environment.controlPlane, driver: environment.simulator)
+                                    controlPlane: environment.controlPlane, driver: environment.simulator, policies: box.engine)
         let cp = environment.controlPlane
         return APIHarness(environment: environment, server: server,
                           adminKey: try await cp.createAPIKey(name: "admin", roleName: "admin", as: .system("test")).secret,
