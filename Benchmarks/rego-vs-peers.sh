@@ -29,6 +29,28 @@ echo "== NovaCron (release, in-process)" >&2
 "$novacron" rego bench "$fixtures" --evals "$evals" --json > "$probe/novacron.json"
 "$novacron" rego bench "$fixtures" --evals "$evals" >&2
 
+echo "== decision cross-check: NovaCron against regorus on every input of both pools" >&2
+"$probe/venv/bin/python" - "$fixtures" "$novacron" >&2 <<'PY'
+import json, subprocess, sys
+import regorus
+fixtures, novacron = sys.argv[1], sys.argv[2]
+def norm(v):
+    return sorted(v) if isinstance(v, (list, set, frozenset)) else v
+for name in ["rbac", "k8s"]:
+    fx = json.load(open(f"{fixtures}/{name}.fixture.json")); policy = open(f"{fixtures}/{name}.rego").read()
+    engine = regorus.Engine(); engine.add_policy(f"{name}.rego", policy); engine.add_data_json(json.dumps(fx["data"]))
+    rule = fx["query"].split(":=")[1].strip()
+    theirs, requests = [], []
+    for x in fx["inputs"]:
+        engine.set_input_json(json.dumps(x))
+        v = engine.eval_rule(rule)
+        theirs.append(norm(json.loads(v) if isinstance(v, str) else v))
+        requests.append(json.dumps({"modules": [policy], "data": fx["data"], "input": x, "query": fx["query"]}))
+    lines = subprocess.run([novacron, "rego", "eval", "--jsonl"], input="\n".join(requests), capture_output=True, text=True).stdout.splitlines()
+    ours = [norm(r["result"][0]["x"]) if r.get("result") else None for r in map(json.loads, lines)]
+    print(f"   {name}: {sum(a == b for a, b in zip(theirs, ours))}/{len(theirs)} decisions agree with regorus")
+PY
+
 echo "== peers (bench.py, $reps runs each, median)" >&2
 "$probe/venv/bin/python" "$shared/bench.py" --evals "$evals" --reps "$reps" --engines "$engines" --json "$probe/peers.json" >&2
 
