@@ -2,6 +2,7 @@ import ControlPlane
 import Foundation
 import Hummingbird
 import NovaCore
+import Policy
 import Prometheus
 import Synchronization
 
@@ -43,7 +44,7 @@ final class APIMetrics: Sendable {
     }
 
     /// Brings the scrape-time figures up to date, then renders the text format.
-    func render(controlPlane: ControlPlane, reconciler: Reconciler?) async throws -> String {
+    func render(controlPlane: ControlPlane, reconciler: Reconciler?, policies: PolicyEngine? = nil) async throws -> String {
         let resources = try await controlPlane.store.allResources()
         var counts: [[String]: Int] = [:]
         for resource in resources { counts[[resource.kind.name, resource.status.phase], default: 0] += 1 }
@@ -69,6 +70,16 @@ final class APIMetrics: Sendable {
             for (kind, count) in stats.errorsByKind {
                 registry.makeCounter(descriptor: errors, labels: [("kind", kind)]).increment(by: Int64(count - (previous.errors[kind] ?? 0)))
             }
+        }
+        if let policies {
+            let (hits, misses) = await (policies.cacheHits, policies.cacheMisses)
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "policy_cache_hits", unitName: "total",
+                                                                helpText: "Policy decisions answered from the decision cache")).set(Double(hits))
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "policy_cache_misses", unitName: "total",
+                                                                helpText: "Policy decisions evaluated (cacheable policies)")).set(Double(misses))
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "policy_cache_hit_ratio", unitName: "",
+                                                                helpText: "Share of cacheable policy decisions answered from the cache"))
+                .set(hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses))
         }
         return registry.emitToString()
     }

@@ -30,7 +30,7 @@ extension APIRoutes {
                 do throws(RegoError) { policy = try RegoPolicy(spec, name: resource.name) } catch {
                     throw NovaError(.validationFailed, error.description)
                 }
-                let findings = PolicyEngine.preview(policy, resources: try await cp.store.allResources(), time: cp.clock.now)
+                let findings = await engine.preview(policy, resources: try await cp.store.allResources(), time: cp.clock.now)
                 return APIResponse.json(["policy": .string(resource.name), "violations": .array(findings.map { finding in
                     ["resource": ["kind": .string(finding.resource.kind.name), "name": .string(finding.resource.name)],
                      "deny": .array(finding.deny.map(\.value)), "warn": .array(finding.warn.map(\.value))]

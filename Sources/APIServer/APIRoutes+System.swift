@@ -24,7 +24,7 @@ extension APIRoutes {
             },
             APIRoute(method: .get, path: "/metrics", operationId: "metrics", summary: "Prometheus metrics", tag: "System", isPublic: true,
                      success: (200, "Prometheus text format", nil), produces: "text/plain") { _, _ in
-                let text = try await metrics.render(controlPlane: cp, reconciler: reconciler)
+                let text = try await metrics.render(controlPlane: cp, reconciler: reconciler, policies: policies)
                     + workflows.metrics.prometheusText(queueDepth: workflows.queueDepth)
                 return APIResponse.text(text, contentType: "text/plain; version=0.0.4")
             },

@@ -72,6 +72,8 @@ public actor PolicyEngine {
     }
 
     let store: any ResourceStore
+    /// Evaluation happens on a thread with a large stack, not on the actor's.
+    let executor = LargeStackExecutor(name: "novacron.policy")
     var loaded: [String: Loaded] = [:]
     var cache: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] = [:]
     public private(set) var cacheHits = 0
@@ -137,8 +139,10 @@ public actor PolicyEngine {
                 cacheHits += 1
                 cached = true
             } else {
+                let policy = entry.policy
+                let outcome = await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) } }
                 do throws(RegoError) {
-                    (decision.deny, decision.warn) = try entry.policy.evaluate(input)
+                    (decision.deny, decision.warn) = try outcome.get()
                     if entry.cacheable {
                         cacheMisses += 1
                         if cache.count >= Self.retained { cache.removeAll() }
@@ -173,7 +177,9 @@ public actor PolicyEngine {
         var decisions: [Decision] = []
         for (policyName, entry) in try await current() where name == nil || name == policyName {
             var decision = Decision(policy: policyName, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
-            do throws(RegoError) { (decision.deny, decision.warn) = try entry.policy.evaluate(input) } catch { decision.failure = error.description }
+            let policy = entry.policy
+            let outcome = await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) } }
+            do throws(RegoError) { (decision.deny, decision.warn) = try outcome.get() } catch { decision.failure = error.description }
             decisions.append(decision)
         }
         return decisions
@@ -181,7 +187,11 @@ public actor PolicyEngine {
 
     /// Impact preview: which current resources a new or changed policy would object to, as if
     /// each were written again now (an update of itself).
-    public static func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) -> [(resource: Resource, deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] {
+    public func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) async -> [(resource: Resource, deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] {
+        await executor.run { Self.findings(policy, resources: resources, time: time) }
+    }
+
+    static func findings(_ policy: RegoPolicy, resources: [Resource], time: Date) -> [(resource: Resource, deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] {
         var findings: [(Resource, [RegoPolicy.Message], [RegoPolicy.Message])] = []
         for resource in resources where policy.spec.applies(to: resource.kind, "update") {
             let input = input(operation: "update", resource: resource, oldResource: resource, actor: "preview", roles: [], time: time)

@@ -1,3 +1,4 @@
+import NovaCore
 /// A parsed Rego file: its package, imports and rules.
 public struct Module: Sendable, Hashable {
     /// `import data.x.y as z`, `import future.keywords.in`, `import rego.v1`.
@@ -14,6 +15,8 @@ public struct Module: Sendable, Hashable {
     public var imports: [Import]
     public var rules: [Rule]
     public var version: Version
+    /// The `# METADATA` block right above `package`, as YAML read it.
+    public var annotations: Value? = nil
 
     /// The package as a path of names: `package a.b["c"]` is `["a", "b", "c"]`.
     public var packagePath: [String] {

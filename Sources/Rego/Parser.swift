@@ -102,8 +102,11 @@ public struct Parser {
     // MARK: - Module
 
     mutating func module() throws(RegoError) -> Module {
+        let packageToken = peek
         guard takeKeyword("package") else { throw error("expected package declaration, found \(peek.text)", at: peek) }
-        return try rest(package: try reference())
+        var module = try rest(package: try reference())
+        module.annotations = try annotations(endingBefore: packageToken)
+        return module
     }
 
     private mutating func rest(package: Term) throws(RegoError) -> Module {

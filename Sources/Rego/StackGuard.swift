@@ -44,3 +44,37 @@ private final class ResultBox<T>: @unchecked Sendable {
     var value: T?
     let done = DispatchSemaphore(value: 0)
 }
+
+/// A long-lived thread with a large stack that evaluates on behalf of async callers, so deep
+/// policies evaluate the same in a server's tasks as on the command line. Jobs run one at a
+/// time, in order.
+public final class LargeStackExecutor: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+
+    public init(stackSize: Int = 256 << 20, name: String = "novacron.rego") {
+        let thread = Thread { [condition] in
+            Thread.current.threadDictionary["novacron.rego.stackBudget"] = stackSize - (4 << 20)
+            while true {
+                condition.lock()
+                while self.jobs.isEmpty { condition.wait() }
+                let job = self.jobs.removeFirst()
+                condition.unlock()
+                job()
+            }
+        }
+        thread.stackSize = stackSize
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `body` on the executor's thread and returns its result.
+    public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            condition.lock()
+            jobs.append { continuation.resume(returning: body()) }
+            condition.signal()
+            condition.unlock()
+        }
+    }
+}

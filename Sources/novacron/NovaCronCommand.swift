@@ -6,6 +6,6 @@ struct NovaCronCommand: AsyncParsableCommand {
         commandName: "novacron",
         abstract: "NovaCron: a declarative control plane for virtual-machine infrastructure.",
         subcommands: [ServeCommand.self, ApplyCommand.self, GetCommand.self, DeleteCommand.self, EventsCommand.self,
-                      APIKeyCommand.self, RoleCommand.self, AuditCommand.self, WorkflowCommand.self, ScheduleCommand.self, RegoCommand.self, MLCommand.self, BenchCommand.self]
+                      APIKeyCommand.self, RoleCommand.self, AuditCommand.self, WorkflowCommand.self, ScheduleCommand.self, RegoCommand.self, PolicyCommand.self, MLCommand.self, BenchCommand.self]
     )
 }

@@ -123,6 +123,9 @@ import Testing
             #expect(log.last?["cached"] == false)
             #expect(log.last?["version"] == 2)
             #expect(log.last?["result"] == "allow")
+            let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(metrics.contains("novacron_policy_cache_hits_total 1"))
+            #expect(metrics.contains("novacron_policy_cache_hit_ratio"))
             // Dry-run any input through the policies in force.
             let dry = try await client.call(.post, "/v1/policy/evaluate", key: h.viewerKey,
                                              json: ["input": ["resource": ["metadata": ["labels": [:]], "spec": ["vcpus": 32]]]])

@@ -16,6 +16,14 @@ import Testing
         #expect(reports.allSatisfy { $0.outcome == .pass }, "\(reports.filter { $0.outcome != .pass }.map { "\($0.name): \($0.outcome) \($0.message ?? "")" })")
     }
 
+    @Test func theStarterPolicyPackPassesItsTests() throws {
+        let pack = URL(fileURLWithPath: Self.examples).deletingLastPathComponent().appendingPathComponent("policies").path
+        let files = try PolicyFiles(paths: [pack])
+        let reports = try StackGuard.onLargeStack { Result { () throws(RegoError) in try PolicyTests.run(files) } }.get()
+        #expect(reports.count >= 16)
+        #expect(reports.allSatisfy { $0.outcome == .pass }, "\(reports.filter { $0.outcome != .pass }.map { "\($0.name): \($0.outcome)" })")
+    }
+
     @Test func failuresErrorsAndSkipsAreReported() throws {
         var files = PolicyFiles()
         files.modules = [try Parser.parseModule("""
