@@ -141,3 +141,40 @@ import Testing
         }
     }
 }
+
+/// Many writers while a policy is replaced: every decision names the version it used, and each
+/// write's outcome is the one that version gives.
+@Suite struct PolicyConcurrencyTests {
+    @Test func everyDecisionNamesTheVersionItUsed() async throws {
+        let h = try await APIHarness.make(policies: true)
+        let cp = h.environment.controlPlane
+        let strict = try cp.resources(from: [APIPolicyTests.policy("limits", "block", limit: 4)])[0]
+        try await cp.create(strict, as: Fixtures.admin)
+        let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    let vm = Fixtures.resource(Fixtures.vmDocument("vm-\(i)", vcpus: 6, labels: APIPolicyTests.owned))
+                    do { _ = try await cp.create(vm, as: Fixtures.admin); return ("VM/vm-\(i)", true) } catch { return ("VM/vm-\(i)", false) }
+                }
+            }
+            group.addTask {
+                var relaxed = try cp.resources(from: [APIPolicyTests.policy("limits", "block", limit: 8)])[0]
+                relaxed.metadata.resourceVersion = 1
+                _ = try await cp.replace(relaxed, as: Fixtures.admin)
+                return ("policy", true)
+            }
+            var results: [String: Bool] = [:]
+            for try await (subject, accepted) in group { results[subject] = accepted }
+            return results
+        }
+        let engine = try #require(h.server.policies)
+        let log = await engine.decisions(limit: 1_000).filter { $0.subject.hasPrefix("VM/") }
+        #expect(log.count == 40)
+        for entry in log {
+            // Version 1 allows 4 vCPUs (these ask for 6); version 2 allows 8.
+            #expect(entry.version == 1 || entry.version == 2)
+            #expect(entry.result == (entry.version == 1 ? "deny" : "allow"), "\(entry.subject) v\(entry.version): \(entry.result)")
+            #expect(outcomes[entry.subject] == (entry.version == 2), "\(entry.subject)")
+        }
+    }
+}
