@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "novacron",
             dependencies: [
-                "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego",
+                "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego", "Policy", "ControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -128,34 +128,55 @@ public actor PolicyEngine {
         if case .object(var fields) = withoutTime { fields["time"] = nil; withoutTime = .object(fields) }
         let fingerprint = withoutTime.fingerprint
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
-        var decisions: [Decision] = []
-        for (name, entry) in try await current() where entry.policy.spec.applies(to: kind, operation) {
-            let start = ContinuousClock.now
-            let key = "\(name)@\(entry.version)#\(fingerprint)"
-            var decision = Decision(policy: name, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
-            var cached = false
-            if entry.cacheable, let hit = cache[key] {
-                (decision.deny, decision.warn) = hit
+        let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
+        // Cached answers first; everything else is evaluated in one job on the large-stack thread.
+        var answers: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)] = [:]
+        var toEvaluate: [(name: String, policy: RegoPolicy)] = []
+        for (name, entry) in applicable {
+            if entry.cacheable, let hit = cache["\(name)@\(entry.version)#\(fingerprint)"] {
+                answers[name] = (hit.deny, hit.warn, true)
                 cacheHits += 1
-                cached = true
             } else {
-                let policy = entry.policy
-                let outcome = await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) } }
-                do throws(RegoError) {
-                    (decision.deny, decision.warn) = try outcome.get()
-                    if entry.cacheable {
-                        cacheMisses += 1
-                        if cache.count >= Self.retained { cache.removeAll() }
-                        cache[key] = (decision.deny, decision.warn)
-                    }
-                } catch {
-                    decision.failure = error.description
-                }
+                toEvaluate.append((name, entry.policy))
             }
-            let elapsed = ContinuousClock.now - start
+        }
+        let start = ContinuousClock.now
+        let jobs = toEvaluate
+        let evaluated = await executor.run { () -> [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] in
+            jobs.map { name, policy in
+                let begin = ContinuousClock.now
+                let result = Result { () throws(RegoError) in try policy.evaluate(input) }
+                return (name, result.map { ($0.deny, $0.warn) }, ContinuousClock.now - begin)
+            }
+        }
+        var failures: [String: String] = [:]
+        var durations: [String: Duration] = [:]
+        for (name, result, duration) in evaluated {
+            durations[name] = duration
+            switch result {
+            case .success(let (deny, warn)):
+                answers[name] = (deny, warn, false)
+                if let entry = loaded[name], entry.cacheable {
+                    cacheMisses += 1
+                    if cache.count >= Self.retained { cache.removeAll() }
+                    cache["\(name)@\(entry.version)#\(fingerprint)"] = (deny, warn)
+                }
+            case .failure(let error):
+                failures[name] = error.description
+            }
+        }
+        let cachedDuration = (ContinuousClock.now - start) / max(1, applicable.count)
+        var decisions: [Decision] = []
+        for (name, entry) in applicable {
+            var decision = Decision(policy: name, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
+            let answer = answers[name]
+            decision.deny = answer?.deny ?? []
+            decision.warn = answer?.warn ?? []
+            decision.failure = failures[name]
+            let elapsed = durations[name] ?? cachedDuration
             let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
             append(&log, LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
-                                  fingerprint: fingerprint, result: result, cached: cached,
+                                  fingerprint: fingerprint, result: result, cached: answer?.cached ?? false,
                                   microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
             let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
             if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {

@@ -6,7 +6,7 @@ import Workflow
 
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Benchmarks (never part of the test suite).",
-                                                    subcommands: [WorkflowBench.self, OrderingBench.self])
+                                                    subcommands: [WorkflowBench.self, OrderingBench.self, PolicyBench.self])
 
     struct WorkflowBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
