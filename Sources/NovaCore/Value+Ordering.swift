@@ -72,13 +72,10 @@ extension Value: Hashable, Comparable {
 
     /// Byte-for-byte equality (JSON's, not Unicode canonical equivalence), through the
     /// contiguous UTF-8 storage when both strings have it.
-    @inlinable
     static func sameBytes(_ a: String, _ b: String) -> Bool {
         guard a.utf8.count == b.utf8.count else { return false }
-        if let equal = a.utf8.withContiguousStorageIfAvailable({ pa in
-            b.utf8.withContiguousStorageIfAvailable { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 }
-        }), let equal { return equal }
-        return a.utf8.elementsEqual(b.utf8)
+        var a = a, b = b
+        return a.withUTF8 { pa in b.withUTF8 { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 } }
     }
 
     public func hash(into hasher: inout Hasher) {

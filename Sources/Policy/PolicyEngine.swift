@@ -141,14 +141,7 @@ public actor PolicyEngine {
             }
         }
         let start = ContinuousClock.now
-        let jobs = toEvaluate
-        let evaluated = await executor.run { () -> [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] in
-            jobs.map { name, policy in
-                let begin = ContinuousClock.now
-                let result = Result { () throws(RegoError) in try policy.evaluate(input) }
-                return (name, result.map { ($0.deny, $0.warn) }, ContinuousClock.now - begin)
-            }
-        }
+        let evaluated = await evaluateAll(toEvaluate, input)
         var failures: [String: String] = [:]
         var durations: [String: Duration] = [:]
         for (name, result, duration) in evaluated {
@@ -186,6 +179,22 @@ public actor PolicyEngine {
             decisions.append(decision)
         }
         return decisions
+    }
+
+    /// Evaluates policies where the caller is; a policy too deep for this thread's stack is
+    /// evaluated again on the large-stack executor (policies are pure, so a retry is safe).
+    func evaluateAll(_ jobs: [(name: String, policy: RegoPolicy)], _ input: Value) async
+        -> [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] {
+        var results: [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] = []
+        for (name, policy) in jobs {
+            let begin = ContinuousClock.now
+            var result = Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) }
+            if case .failure(let error) = result, error.code == .recursion, error.message.contains("stack") {
+                result = await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) } }
+            }
+            results.append((name, result, ContinuousClock.now - begin))
+        }
+        return results
     }
 
     func append<T>(_ list: inout [T], _ item: T) {
