@@ -75,6 +75,10 @@ public actor PolicyEngine {
     /// Evaluation happens on a thread with a large stack, not on the actor's.
     let executor = LargeStackExecutor(name: "novacron.policy")
     var loaded: [String: Loaded] = [:]
+    var sortedLoaded: [(name: String, loaded: Loaded)]?
+    var lastListed: ContinuousClock.Instant?
+    var relistUntil: ContinuousClock.Instant?
+    static let relistInterval: Duration = .seconds(1)
     var cache: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] = [:]
     public private(set) var cacheHits = 0
     public private(set) var cacheMisses = 0
@@ -89,6 +93,11 @@ public actor PolicyEngine {
     /// The policies in the store, each compiled once per version; a changed policy drops its
     /// cached decisions.
     func current() async throws -> [(name: String, loaded: Loaded)] {
+        let now = ContinuousClock.now
+        if let listed = lastListed, now - listed < Self.relistInterval, (relistUntil.map { now > $0 } ?? true), let sorted = sortedLoaded {
+            return sorted
+        }
+        lastListed = now
         let page = try await store.resources(.policy, matching: LabelSelector(), after: nil, limit: 10_000)
         var seen: Set<String> = []
         for resource in page.items {
@@ -108,7 +117,15 @@ public actor PolicyEngine {
             loaded[name] = nil
             cache = cache.filter { !$0.key.hasPrefix(name + "@") }
         }
-        return loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let sorted = loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        sortedLoaded = sorted
+        return sorted
+    }
+
+    /// A policy write was admitted: until it has surely committed, read the policies again on
+    /// every decision (the list is otherwise re-read at most once a second).
+    public func policyWriteAdmitted() {
+        relistUntil = ContinuousClock.now + .seconds(2)
     }
 
     /// The admission input of the contract: `{operation, resource, oldResource, actor, time}`.
