@@ -79,7 +79,15 @@ public actor PolicyEngine {
     var lastListed: ContinuousClock.Instant?
     var relistUntil: ContinuousClock.Instant?
     static let relistInterval: Duration = .seconds(1)
-    var cache: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] = [:]
+    /// The decision cache: by policy, version and the input itself (hashing the value is far
+    /// cheaper than a SHA-256 of its JSON; equality rules out collisions). Each entry keeps the
+    /// input's SHA-256 fingerprint for the decision log.
+    struct CacheKey: Hashable {
+        var policy: String
+        var version: Int
+        var input: Value
+    }
+    var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], fingerprint: String)] = [:]
     public private(set) var cacheHits = 0
     public private(set) var cacheMisses = 0
     var log: [LogEntry] = []
@@ -108,14 +116,14 @@ public actor PolicyEngine {
             do throws(RegoError) {
                 let policy = try RegoPolicy(spec, name: resource.name)
                 loaded[resource.name] = Loaded(version: version, policy: policy, cacheable: !spec.rego.contains("time"))
-                cache = cache.filter { !$0.key.hasPrefix(resource.name + "@") }
+                cache = cache.filter { $0.key.policy != resource.name }
             } catch {
                 continue
             }
         }
         for name in loaded.keys where !seen.contains(name) {
             loaded[name] = nil
-            cache = cache.filter { !$0.key.hasPrefix(name + "@") }
+            cache = cache.filter { $0.key.policy != name }
         }
         let sorted = loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         sortedLoaded = sorted
@@ -143,15 +151,16 @@ public actor PolicyEngine {
         let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
         var withoutTime = input
         if case .object(var fields) = withoutTime { fields["time"] = nil; withoutTime = .object(fields) }
-        let fingerprint = withoutTime.fingerprint
+        var knownFingerprint: String?
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
         // Cached answers first; everything else is evaluated in one job on the large-stack thread.
         var answers: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)] = [:]
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         for (name, entry) in applicable {
-            if entry.cacheable, let hit = cache["\(name)@\(entry.version)#\(fingerprint)"] {
+            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: withoutTime)] {
                 answers[name] = (hit.deny, hit.warn, true)
+                knownFingerprint = hit.fingerprint
                 cacheHits += 1
             } else {
                 toEvaluate.append((name, entry.policy))
@@ -159,6 +168,7 @@ public actor PolicyEngine {
         }
         let start = ContinuousClock.now
         let evaluated = await evaluateAll(toEvaluate, input)
+        let fingerprint = knownFingerprint ?? withoutTime.fingerprint
         var failures: [String: String] = [:]
         var durations: [String: Duration] = [:]
         for (name, result, duration) in evaluated {
@@ -169,7 +179,7 @@ public actor PolicyEngine {
                 if let entry = loaded[name], entry.cacheable {
                     cacheMisses += 1
                     if cache.count >= Self.retained { cache.removeAll() }
-                    cache["\(name)@\(entry.version)#\(fingerprint)"] = (deny, warn)
+                    cache[CacheKey(policy: name, version: entry.version, input: withoutTime)] = (deny, warn, fingerprint)
                 }
             case .failure(let error):
                 failures[name] = error.description
