@@ -86,6 +86,18 @@ public actor PolicyEngine {
         var policy: String
         var version: Int
         var input: Value
+        /// The input's hash, computed once per write rather than once per policy.
+        var inputHash: Int
+
+        static func == (a: CacheKey, b: CacheKey) -> Bool {
+            a.inputHash == b.inputHash && a.version == b.version && a.policy == b.policy && a.input == b.input
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(policy)
+            hasher.combine(version)
+            hasher.combine(inputHash)
+        }
     }
     var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], fingerprint: String)] = [:]
     public private(set) var cacheHits = 0
@@ -152,13 +164,14 @@ public actor PolicyEngine {
         var withoutTime = input
         if case .object(var fields) = withoutTime { fields["time"] = nil; withoutTime = .object(fields) }
         var knownFingerprint: String?
+        let inputHash = withoutTime.hashValue
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
         // Cached answers first; everything else is evaluated in one job on the large-stack thread.
         var answers: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)] = [:]
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         for (name, entry) in applicable {
-            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: withoutTime)] {
+            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] {
                 answers[name] = (hit.deny, hit.warn, true)
                 knownFingerprint = hit.fingerprint
                 cacheHits += 1
@@ -179,7 +192,7 @@ public actor PolicyEngine {
                 if let entry = loaded[name], entry.cacheable {
                     cacheMisses += 1
                     if cache.count >= Self.retained { cache.removeAll() }
-                    cache[CacheKey(policy: name, version: entry.version, input: withoutTime)] = (deny, warn, fingerprint)
+                    cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] = (deny, warn, fingerprint)
                 }
             case .failure(let error):
                 failures[name] = error.description

@@ -27,6 +27,16 @@ public struct CompiledPolicy: Sendable {
     let ruleRoots: Set<String>
     /// Policy functions by full path (`data.pkg.f`), for calls the compiler resolved.
     let functions: [String: [Definition]]
+
+    /// One path of the rule tree: its definitions (if rules live there), whether paths go on
+    /// below it, and a number that indexes per-evaluation caches.
+    struct PathNode: Sendable {
+        let index: Int
+        let definitions: [Definition]
+        let hasChildren: Bool
+    }
+    /// Every rule path and prefix, so walking `data` looks each step up once.
+    let nodes: [[String]: PathNode]
     public let data: Value
 
     /// The scope of a query: outside every package, so a bare name is a variable, never a rule.
@@ -77,6 +87,11 @@ public struct CompiledPolicy: Sendable {
         var functions: [String: [Definition]] = [:]
         for (path, list) in definitions where list.first?.rule.kind == .function { functions[path.joined(separator: ".")] = list }
         self.functions = functions
+        var nodes: [[String]: PathNode] = [:]
+        for (index, path) in Set(definitions.keys).union(prefixes).sorted(by: { $0.lexicographicallyPrecedes($1) }).enumerated() {
+            nodes[path] = PathNode(index: index, definitions: definitions[path] ?? [], hasChildren: prefixes.contains(path))
+        }
+        self.nodes = nodes
     }
 
     /// Where a rule goes: the static part of its ref (names and string keys) is its path; the

@@ -12,14 +12,15 @@ extension Evaluation {
             guard let base = Self.lookup(data, Array(prefix.dropFirst())) else { return }
             return try walk(base, path, b, k)
         }
-        if let definitions = policy.definitions[prefix], definitions.first?.rule.kind != .function {
-            guard var value = try ruleValue(prefix) else { return }
-            if policy.prefixes.contains(prefix), definitions.contains(where: \.isGeneral) {
-                value = try Self.merging(value, try document(prefix), at: definitions[0].rule.span)
+        let node = policy.nodes[prefix]
+        if let node, let first = node.definitions.first, first.rule.kind != .function {
+            guard var value = try ruleValue(prefix, node) else { return }
+            if node.hasChildren, node.definitions.contains(where: \.isGeneral) {
+                value = try Self.merging(value, try document(prefix), at: first.rule.span)
             }
             return try walk(value, path, b, k)
         }
-        guard policy.prefixes.contains(prefix) else {
+        guard node?.hasChildren == true else {
             guard let base = Self.lookup(data, Array(prefix.dropFirst())) else { return }
             return try walk(base, path, b, k)
         }
@@ -78,19 +79,19 @@ extension Evaluation {
     }
 
     /// The value of the (non-function) rule at `path`, or nil when undefined.
-    func ruleValue(_ path: [String]) throws(RegoError) -> Value? {
-        if let cached = cache[path] { return cached }
-        guard !inProgress.contains(path) else {
+    func ruleValue(_ path: [String], _ node: CompiledPolicy.PathNode) throws(RegoError) -> Value? {
+        if let cached = cache[node.index] { return cached }
+        guard !inProgress.contains(node.index) else {
             throw fail(.recursion, "rule \(path.joined(separator: ".")) is recursive")
         }
-        inProgress.insert(path)
-        defer { inProgress.remove(path) }
-        let definitions = policy.definitions[path] ?? []
+        inProgress.insert(node.index)
+        defer { inProgress.remove(node.index) }
+        let definitions = node.definitions
         let kind = definitions.first { !$0.rule.isDefault }?.kind ?? .complete
         var result: Value?
         if definitions.contains(where: \.isGeneral) {
             result = try generalValue(definitions)
-            cache[path] = result
+            cache[node.index] = result
             return result
         }
         switch kind {
@@ -121,7 +122,7 @@ extension Evaluation {
             }
             result = .set(items)
         }
-        cache[path] = result
+        cache[node.index] = result
         return result
     }
 

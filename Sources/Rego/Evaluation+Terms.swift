@@ -128,7 +128,7 @@ extension Evaluation {
                 return try evalRef(head: names[0], path: Array(steps), term: term, b, k)
             }
             let candidate = package + [name]
-            if policy.definitions[candidate] != nil || policy.prefixes.contains(candidate) {
+            if policy.nodes[candidate] != nil {
                 return try walkData(candidate, path[...], b, k)
             }
             throw fail(.unsafeVariable, "var \(name) is unsafe", at: term)

@@ -14,7 +14,7 @@ extension Evaluation {
         var data: Value
         var shadowed: Set<[String]>
         var mocks: [String: Mock]
-        var cache: [[String]: Value?]
+        var cache: [Int: Value?]
     }
 
     var overlay: Overlay {

@@ -15,8 +15,9 @@ final class Evaluation {
     var shadowed: Set<[String]> = []
     /// Functions a `with` replaced, by built-in name or full rule path.
     var mocks: [String: Mock] = [:]
-    var cache: [[String]: Value?] = [:]
-    var inProgress: Set<[String]> = []
+    /// Rule values computed in this evaluation, by rule path number (`CompiledPolicy.nodes`).
+    var cache: [Int: Value?] = [:]
+    var inProgress: Set<Int> = []
     /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
     /// When evaluation must stop (`eval_cancel_error`), checked every few thousand steps
