@@ -2,7 +2,9 @@ import NovaCore
 import Rego
 
 /// A policy compiled once: its `deny` and `warn` queries, ready for many decisions.
-public struct RegoPolicy: Sendable {
+/// A class: a struct this size with a throwing initializer crashed when copied out of its
+/// initializer in debug builds (Swift 6.3.1), reproducibly, after the compiled policy grew.
+public final class RegoPolicy: Sendable {
     /// One message a policy answered: a string, or an object with `msg` and optional `details`.
     public struct Message: Sendable, Hashable {
         public var message: String
