@@ -167,7 +167,7 @@ public actor PolicyEngine {
         let inputHash = withoutTime.hashValue
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
-        // Cached answers first; everything else is evaluated in one job on the large-stack thread.
+        // Cached answers first; the rest are evaluated (see `evaluateAll`).
         var answers: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)] = [:]
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         for (name, entry) in applicable {
@@ -189,7 +189,10 @@ public actor PolicyEngine {
             switch result {
             case .success(let (deny, warn)):
                 answers[name] = (deny, warn, false)
-                if let entry = loaded[name], entry.cacheable {
+                // The entry as it was when the decision started: a policy replaced meanwhile
+                // (the actor may interleave while a deep policy runs elsewhere) must not receive
+                // answers computed by its previous version.
+                if let entry = applicable.first(where: { $0.name == name })?.loaded, entry.cacheable {
                     cacheMisses += 1
                     if cache.count >= Self.retained { cache.removeAll() }
                     cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] = (deny, warn, fingerprint)
