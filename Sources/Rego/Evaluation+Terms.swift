@@ -9,6 +9,7 @@ extension Evaluation {
         switch term.kind {
         case .null: try k(.null, b)
         case .resolved: throw fail(.type, "a function is not a value", at: term)
+        case .data(let path): try walkData(path, [], b, k)
         case .boolean(let v): try k(.bool(v), b)
         case .string(let s): try k(.string(s), b)
         case .number(let text):
@@ -18,6 +19,8 @@ extension Evaluation {
         case .ref(let head, let path):
             if let name = head.variableName {
                 try evalRef(head: name, path: path, term: term, b, k)
+            } else if case .data(let located) = head.kind {
+                try walkData(located, path[...], b, k)
             } else {
                 try evalTerm(head, b) { (value: Value, b2: Bindings) throws(RegoError) in try walk(value, path[...], b2, k) }
             }

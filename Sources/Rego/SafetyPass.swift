@@ -226,7 +226,7 @@ struct SafetyPass {
     /// (variables indexing a reference iterate, an extra call argument receives the result).
     func evaluable(_ t: Term, _ b: inout Set<String>, _ scopeVariables: Set<String>) -> Bool {
         switch t.kind {
-        case .null, .boolean, .number, .string, .resolved:
+        case .null, .boolean, .number, .string, .resolved, .data:
             return true
         case .variable:
             guard let name = local(t) else { return true }
@@ -318,7 +318,7 @@ struct SafetyPass {
     /// Orders the bodies of comprehensions inside `t`.
     func rewrite(_ t: Term, _ bound: Set<String>, _ scopeVariables: Set<String>) throws(RegoError) -> Term {
         func sub(_ x: Term) throws(RegoError) -> Term { try rewrite(x, bound, scopeVariables) }
-        var t = t
+        var t = located(t)
         switch t.kind {
         case .arrayComprehension(let head, let body):
             let (ordered, inner) = try order(body, bound: bound, captured: scopeVariables)
@@ -368,6 +368,45 @@ struct SafetyPass {
         default: break
         }
         return t
+    }
+
+    /// A reference to rules, located at compile time: `p` (a rule of the package) and the
+    /// static start of `data.a.b[x]` become the `data` path they name, so evaluation does not
+    /// resolve names or walk `data` step by step.
+    func located(_ t: Term) -> Term {
+        func rulePath(_ name: String) -> [String]? {
+            guard name != "input", name != "data", scope.aliases[name] == nil else { return nil }
+            let path = scope.package + [name]
+            guard scope.definitions[path]?.first?.rule.kind != .function else { return nil }
+            return scope.definitions[path] != nil || scope.prefixes.contains(path) ? path : nil
+        }
+        switch t.kind {
+        case .variable(let name):
+            guard let path = rulePath(name) else { return t }
+            return Term(.data(path), span: t.span)
+        case .ref(let head, let steps):
+            guard case .variable(let name) = head.kind else { return t }
+            if name == "data" {
+                var path = ["data"]
+                var used = 0
+                for step in steps {
+                    guard case .field(let field) = step else { break }
+                    let next = path + [field]
+                    guard scope.definitions[next] != nil || scope.prefixes.contains(next) else { break }
+                    if scope.definitions[next]?.first?.rule.kind == .function { break }
+                    path = next
+                    used += 1
+                    // Below rules, their value (merged with deeper rules) decides: stop there.
+                    if scope.definitions[next] != nil { break }
+                }
+                guard used > 0 else { return t }
+                return Term(.ref(head: Term(.data(path), span: head.span), path: Array(steps.dropFirst(used))), span: t.span)
+            }
+            guard let path = rulePath(name) else { return t }
+            return Term(.ref(head: Term(.data(path), span: head.span), path: steps), span: t.span)
+        default:
+            return t
+        }
     }
 
     /// The call's target, fixed at compile time so evaluation does not look names up.

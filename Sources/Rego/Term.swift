@@ -40,6 +40,9 @@ public struct Term: Sendable, Hashable {
         case template([TemplatePart])
         /// A call's function after compilation: a built-in or a policy function by full path.
         case resolved(CallTarget)
+        /// A document of `data` the compiler located: a rule, a package or a path leading to
+        /// rules (`p` in package `a` is `data.a.p`).
+        case data([String])
 
         public static func == (lhs: Kind, rhs: Kind) -> Bool { String(describing: lhs) == String(describing: rhs) }
         public func hash(into hasher: inout Hasher) { hasher.combine(String(describing: self)) }
