@@ -1,4 +1,5 @@
 import NovaCore
+import Policy
 import Workflow
 
 /// Builds the OpenAPI 3.1 document from the same route list the router is built from.
@@ -67,7 +68,7 @@ enum OpenAPIDocument {
             "type": "object", "required": ["kind", "metadata", "spec"],
             "properties": [
                 "apiVersion": ["type": "string", "const": .string(Resource.apiVersion)],
-                "kind": ["type": "string", "enum": .array(ResourceKind.builtIn.map { .string($0.name) })],
+                "kind": ["type": "string", "enum": .array((ResourceKind.builtIn + [.policy]).map { .string($0.name) })],
                 "metadata": ["type": "object", "required": ["name"], "properties": [
                     "name": ["type": "string", "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength": 63],
                     "labels": ["type": "object", "additionalProperties": ["type": "string"]],
