@@ -71,7 +71,7 @@ let package = Package(
         ),
         .target(
             name: "Persistence",
-            dependencies: ["NovaCore", "ControlPlane", "Workflow", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["NovaCore", "ControlPlane", "Workflow", "Policy", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["README.md"]
         ),
         .target(
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),
         .testTarget(
             name: "PersistenceTests",
-            dependencies: ["Persistence", "Workflow", "NovaCronTesting", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Persistence", "Workflow", "Policy", "NovaCronTesting", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "APIServerTests",

@@ -62,7 +62,7 @@ extension APIRoutes {
                     guard let date = Timestamp.parse(text) else { throw NovaError(.invalidRequest, "since must be an RFC 3339 time") }
                     return date
                 }
-                let items = await engine.violations(resource: request.query("resource"), policy: request.query("policy"), since: since,
+                let items = try await engine.violations(resource: request.query("resource"), policy: request.query("policy"), since: since,
                                                     limit: try request.intQuery("limit", default: 100))
                 return APIResponse.json(["items": .array(items.map(\.value))])
             },
@@ -71,7 +71,7 @@ extension APIRoutes {
                      query: [.init(name: "limit", description: "at most this many (100)", type: "integer")],
                      success: (200, "Decisions, newest last", nil), errorStatuses: [401, 403]) { request, context in
                 try await cp.authorize(try context.requirePrincipal(), .list, "violations")
-                let items = await engine.decisions(limit: try request.intQuery("limit", default: 100))
+                let items = try await engine.decisions(limit: try request.intQuery("limit", default: 100))
                 return APIResponse.json(["items": .array(items.map(\.value)), "cacheHitRate": .double(await engine.cacheHitRate)])
             },
         ]

@@ -44,7 +44,7 @@ public struct NovaCronServer: Sendable {
             try await libvirt.connect()
             driver = libvirt
         }
-        let policies = PolicyEngine(store: store)
+        let policies = PolicyEngine(store: store, records: store)
         let controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
                                         admission: [PolicyAdmission(engine: policies)], clock: clock, logger: logger)
         let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store,

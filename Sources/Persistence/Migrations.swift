@@ -131,6 +131,38 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("2026-11-29-policy-records") { db in
+            try db.execute(sql: """
+                CREATE TABLE policy_decisions (
+                    id INTEGER PRIMARY KEY,
+                    time REAL NOT NULL,
+                    policy TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    subject TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    result TEXT NOT NULL,
+                    cached INTEGER NOT NULL,
+                    microseconds REAL NOT NULL
+                );
+                CREATE TABLE policy_violations (
+                    id INTEGER PRIMARY KEY,
+                    time REAL NOT NULL,
+                    policy TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    enforcement TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    operation TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    messages TEXT NOT NULL
+                );
+                CREATE INDEX policy_violations_by_resource ON policy_violations (kind, name, id);
+                CREATE INDEX policy_violations_by_policy ON policy_violations (policy, id);
+                CREATE INDEX policy_violations_by_time ON policy_violations (time);
+                """)
+        }
         return migrator
     }
 }

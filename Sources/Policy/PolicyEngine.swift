@@ -39,6 +39,12 @@ public actor PolicyEngine {
         public var cached: Bool
         public var microseconds: Double
 
+        public init(time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, fingerprint: String,
+                    result: String, cached: Bool, microseconds: Double) {
+            (self.time, self.policy, self.version, self.subject, self.operation, self.actor) = (time, policy, version, subject, operation, actor)
+            (self.fingerprint, self.result, self.cached, self.microseconds) = (fingerprint, result, cached, microseconds)
+        }
+
         public var value: Value {
             ["time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "subject": .string(subject),
              "operation": .string(operation), "actor": .string(actor), "inputFingerprint": .string(fingerprint), "result": .string(result),
@@ -56,6 +62,12 @@ public actor PolicyEngine {
         public var operation: String
         public var actor: String
         public var messages: [RegoPolicy.Message]
+
+        public init(time: Date, policy: String, version: Int, enforcement: PolicySpec.Enforcement, kind: String, name: String,
+                    operation: String, actor: String, messages: [RegoPolicy.Message]) {
+            (self.time, self.policy, self.version, self.enforcement, self.kind) = (time, policy, version, enforcement, kind)
+            (self.name, self.operation, self.actor, self.messages) = (name, operation, actor, messages)
+        }
 
         public var value: Value {
             ["time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "enforcement": .string(enforcement.rawValue),
@@ -102,12 +114,14 @@ public actor PolicyEngine {
     var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], fingerprint: String)] = [:]
     public private(set) var cacheHits = 0
     public private(set) var cacheMisses = 0
-    var log: [LogEntry] = []
-    var recorded: [Violation] = []
+    let records: any PolicyRecordStore
     static let retained = 10_000
 
-    public init(store: any ResourceStore) {
+    /// - Parameter records: where decisions and violations go (in memory by default;
+    ///   `SQLiteStore` keeps them across restarts).
+    public init(store: any ResourceStore, records: any PolicyRecordStore = InMemoryPolicyRecords()) {
         self.store = store
+        self.records = records
     }
 
     /// The policies in the store, each compiled once per version; a changed policy drops its
@@ -203,6 +217,8 @@ public actor PolicyEngine {
         }
         let cachedDuration = (ContinuousClock.now - start) / max(1, applicable.count)
         var decisions: [Decision] = []
+        var entries: [LogEntry] = []
+        var violations: [Violation] = []
         for (name, entry) in applicable {
             var decision = Decision(policy: name, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
             let answer = answers[name]
@@ -211,16 +227,17 @@ public actor PolicyEngine {
             decision.failure = failures[name]
             let elapsed = durations[name] ?? cachedDuration
             let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
-            append(&log, LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
+            entries.append(LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
                                   fingerprint: fingerprint, result: result, cached: answer?.cached ?? false,
                                   microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
             let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
             if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {
-                append(&recorded, Violation(time: time, policy: name, version: entry.version, enforcement: decision.enforcement, kind: kind.name,
+                violations.append(Violation(time: time, policy: name, version: entry.version, enforcement: decision.enforcement, kind: kind.name,
                                             name: (resource ?? oldResource)?.name ?? "", operation: operation, actor: actor, messages: messages))
             }
             decisions.append(decision)
         }
+        if !entries.isEmpty { try await records.record(decisions: entries, violations: violations) }
         return decisions
     }
 
@@ -238,11 +255,6 @@ public actor PolicyEngine {
             results.append((name, result, ContinuousClock.now - begin))
         }
         return results
-    }
-
-    func append<T>(_ list: inout [T], _ item: T) {
-        if list.count >= Self.retained { list.removeFirst(list.count / 10) }
-        list.append(item)
     }
 
     /// Dry-run: one named policy (or all in force) on any input; nothing is recorded.
@@ -275,15 +287,11 @@ public actor PolicyEngine {
     }
 
     /// Violations, newest last, filtered by resource (`Kind/name` or name), policy and time.
-    public func violations(resource: String? = nil, policy: String? = nil, since: Date? = nil, limit: Int = 100) -> [Violation] {
-        let matching = recorded.filter { v in
-            (resource.map { $0 == v.name || $0 == "\(v.kind)/\(v.name)" } ?? true) && (policy.map { $0 == v.policy } ?? true)
-                && (since.map { v.time >= $0 } ?? true)
-        }
-        return Array(matching.suffix(limit))
+    public func violations(resource: String? = nil, policy: String? = nil, since: Date? = nil, limit: Int = 100) async throws -> [Violation] {
+        try await records.violations(resource: resource, policy: policy, since: since, limit: limit)
     }
 
-    public func decisions(limit: Int = 100) -> [LogEntry] { Array(log.suffix(limit)) }
+    public func decisions(limit: Int = 100) async throws -> [LogEntry] { try await records.decisions(limit: limit) }
 
     public var cacheHitRate: Double {
         let total = cacheHits + cacheMisses

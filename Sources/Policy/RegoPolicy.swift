@@ -10,7 +10,7 @@ public final class RegoPolicy: Sendable {
         public var message: String
         public var details: Value?
 
-        init(_ value: Value) {
+        public init(_ value: Value) {
             if case .object = value, let text = value["msg"]?.stringValue {
                 message = text
                 details = value["details"]

@@ -168,7 +168,7 @@ import Testing
             return results
         }
         let engine = try #require(h.server.policies)
-        let log = await engine.decisions(limit: 1_000).filter { $0.subject.hasPrefix("VM/") }
+        let log = try await engine.decisions(limit: 1_000).filter { $0.subject.hasPrefix("VM/") }
         #expect(log.count == 40)
         for entry in log {
             // Version 1 allows 4 vCPUs (these ask for 6); version 2 allows 8.

@@ -1,0 +1,42 @@
+import ControlPlane
+import Foundation
+import NovaCore
+import NovaCronTesting
+import Persistence
+import Policy
+import Testing
+
+/// The policy engine's decisions and violations in SQLite: queryable by resource, policy and
+/// time, and still there after the database is reopened.
+@Suite struct SQLitePolicyRecordsTests {
+    @Test func violationsAndDecisionsSurviveReopeningAndFilter() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/novacron.sqlite"
+        let kinds = ResourceKind.builtIn + [.policy]
+        do {
+            let store = try SQLiteStore(path: path, kinds: kinds)
+            let engine = PolicyEngine(store: store, records: store)
+            let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: [PolicyAdmission(engine: engine)])
+            let policy: Value = ["kind": "Policy", "metadata": ["name": "limits"], "spec": ["kinds": ["VM"], "enforcement": "audit", "rego": """
+                package limits
+                deny contains "too big" if input.resource.spec.vcpus > 4
+                """]]
+            _ = try await cp.create(try cp.resources(from: [policy])[0], as: Fixtures.admin)
+            _ = try await cp.create(Fixtures.resource(Fixtures.vmDocument("small", vcpus: 2)), as: Fixtures.admin)
+            _ = try await cp.create(Fixtures.resource(Fixtures.vmDocument("big", vcpus: 8)), as: Fixtures.admin)
+        }
+        let reopened = try SQLiteStore(path: path, kinds: kinds)
+        let all = try await reopened.violations(resource: nil, policy: nil, since: nil, limit: 100)
+        #expect(all.map(\.name) == ["big"])
+        #expect(all.first?.messages.map(\.message) == ["too big"])
+        #expect(all.first?.enforcement == .audit)
+        #expect(try await reopened.violations(resource: "VM/big", policy: "limits", since: nil, limit: 10).count == 1)
+        #expect(try await reopened.violations(resource: "VM/small", policy: nil, since: nil, limit: 10).isEmpty)
+        #expect(try await reopened.violations(resource: nil, policy: nil, since: Date().addingTimeInterval(3600), limit: 10).isEmpty)
+        let decisions = try await reopened.decisions(limit: 10)
+        #expect(decisions.map(\.subject) == ["VM/small", "VM/big"])
+        #expect(decisions.map(\.result) == ["allow", "deny"])
+        #expect(decisions.allSatisfy { $0.policy == "limits" && $0.version == 1 && $0.fingerprint.count == 64 })
+    }
+}
