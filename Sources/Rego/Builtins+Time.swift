@@ -66,9 +66,9 @@ extension Builtins {
             if minute < 0 { minute += 60; hour -= 1 }
             if hour < 0 { hour += 24; day -= 1 }
             if day < 0 {
-                // Days in the month before the later date's month.
-                let previous = calendar.date(from: DateComponents(year: d2.year!, month: d2.month!, day: 0))!
-                day += calendar.component(.day, from: previous)
+                // As Go's usual diff does: borrow the length of the earlier date's month.
+                let monthEnd = calendar.date(from: DateComponents(year: d1.year!, month: d1.month! + 1, day: 0))!
+                day += calendar.component(.day, from: monthEnd)
                 month -= 1
             }
             if month < 0 { month += 12; year -= 1 }

@@ -1,4 +1,5 @@
 import NovaCore
+import Foundation
 
 /// Semantic versions (semver.org 2.0.0) and UUIDs.
 extension Builtins {
@@ -119,4 +120,23 @@ struct SemanticVersion {
         }
         return prerelease.count == other.prerelease.count ? 0 : (prerelease.count < other.prerelease.count ? -1 : 1)
     }
+}
+
+extension Builtins {
+    /// Built-ins whose answer is random but fixed for one evaluation: the same arguments give
+    /// the same answer everywhere in a query (`Evaluation.remembered`).
+    static let random: [String: Builtin] = [
+        "uuid.rfc4122": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            _ = try a.string(0)
+            return .string(UUID().uuidString.lowercased())
+        },
+        "rand.intn": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            _ = try a.string(0)
+            let n = try a.integer(1)
+            guard n != 0 else { return .int(0) }
+            return .int(Int.random(in: 0..<abs(n)))
+        },
+    ]
+
+    static let rememberedPerEvaluation: Set<String> = ["uuid.rfc4122", "rand.intn"]
 }

@@ -25,7 +25,7 @@ enum Builtins {
     }
 
     /// Every area's table, one per file.
-    static let areas: [[String: Builtin]] = [aggregates, strings, text, types, numbers, collections, objects, encoding, units, regex, graphs, versions, crypto, jwt, time, net, graphql, jsonSchema, x509]
+    static let areas: [[String: Builtin]] = [aggregates, strings, text, types, numbers, collections, objects, encoding, units, regex, graphs, versions, crypto, jwt, time, net, graphql, jsonSchema, x509, random]
 
     static let registry: [String: Builtin] = areas.reduce(into: [:]) { all, area in all.merge(area) { first, _ in first } }
 

@@ -295,7 +295,12 @@ extension Evaluation {
                      _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
         try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?
-            do throws(RegoError) { result = try builtin.run(Builtins.Arguments(name: name, values: values, now: now)) } catch {
+            let key = Builtins.rememberedPerEvaluation.contains(name) ? name + Value.array(values).canonicalJSON : nil
+            if let key, let known = remembered[key] { return try deliver(known, arity: builtin.arity, arguments, b2, k) }
+            do throws(RegoError) {
+                result = try builtin.run(Builtins.Arguments(name: name, values: values, now: now))
+                if let key, let result { remembered[key] = result }
+            } catch {
                 if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
                 return
             }
