@@ -35,6 +35,8 @@ public struct CompiledPolicy: Sendable {
         let definitions: [Definition]
         let hasChildren: Bool
     }
+    /// Each package's `# METADATA` (`scope: package`), from whichever module of it has one.
+    let packageAnnotations: [[String]: Value]
     /// Every rule path and prefix, so walking `data` looks each step up once.
     let nodes: [[String]: PathNode]
     public let data: Value
@@ -47,6 +49,7 @@ public struct CompiledPolicy: Sendable {
     public init(modules: [Module], data: Value = .emptyObject) throws(RegoError) {
         var definitions: [[String]: [Definition]] = [:]
         var prefixes: Set<[String]> = []
+        var packageAnnotations: [[String]: Value] = [:]
         for module in modules {
             let package = ["data"] + module.packagePath
             var aliases: [String: Term] = [:]
@@ -56,6 +59,7 @@ public struct CompiledPolicy: Sendable {
                     aliases[alias] = i.path
                 }
             }
+            if let annotations = module.annotations { packageAnnotations[package] = annotations }
             // An empty package is still a document (an empty object).
             for length in 1...package.count { prefixes.insert(Array(package.prefix(length))) }
             for rule in module.rules {
@@ -77,6 +81,7 @@ public struct CompiledPolicy: Sendable {
         }
         self.definitions = definitions
         self.prefixes = prefixes
+        self.packageAnnotations = packageAnnotations
         self.data = data
         var globalNames: [[String]: Set<String>] = [:]
         for path in Set(definitions.keys).union(prefixes) where path.count >= 2 {

@@ -71,10 +71,11 @@ extension Evaluation {
 
     /// Runs `body` with the package and imports of a rule's module in scope.
     func inScope<T>(of definition: CompiledPolicy.Definition, _ body: () throws(RegoError) -> T) throws(RegoError) -> T {
-        let saved = (package, aliases)
+        let saved = (package, aliases, currentRule)
         package = definition.package
         aliases = definition.aliases
-        defer { (package, aliases) = saved }
+        currentRule = definition
+        defer { (package, aliases, currentRule) = saved }
         return try body()
     }
 
@@ -237,6 +238,8 @@ extension Evaluation {
         let path = scope.functionPath(named)
         let name = Parser.names(of: named).joined(separator: ".")
         if name == "print", policy.definitions[path] == nil { return try evalPrint(arguments, b, k) }
+        if name == "rego.metadata.rule", arguments.count <= 1 { return try deliver(metadataRule(), arity: 0, arguments, b, k) }
+        if name == "rego.metadata.chain", arguments.count <= 1 { return try deliver(metadataChain(), arity: 0, arguments, b, k) }
         if !mocks.isEmpty, let (key, mock) = mocks[path.joined(separator: ".")].map({ (path.joined(separator: "."), $0) }) ?? mocks[name].map({ (name, $0) }) {
             return try callMock(mock, key: key, named, arguments, term: term, b, k)
         }

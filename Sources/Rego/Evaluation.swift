@@ -20,6 +20,8 @@ final class Evaluation {
     var inProgress: Set<Int> = []
     /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
+    /// The rule being evaluated (for `rego.metadata.*`).
+    var currentRule: CompiledPolicy.Definition?
     /// Answers of random built-ins, so one evaluation sees one value per argument list.
     var remembered: [String: Value] = [:]
     /// When evaluation must stop (`eval_cancel_error`), checked every few thousand steps

@@ -25,6 +25,9 @@ struct NameScope: Sendable {
         if let definition = definitions[functionPath(function)]?.first, definition.rule.kind == .function {
             return definition.rule.arguments.count
         }
-        return Builtins.registry[Parser.names(of: function).joined(separator: ".")]?.arity
+        let name = Parser.names(of: function).joined(separator: ".")
+        // Answered by the evaluation itself (they need the rule being evaluated).
+        if name == "rego.metadata.rule" || name == "rego.metadata.chain" { return 0 }
+        return Builtins.registry[name]?.arity
     }
 }

@@ -149,7 +149,7 @@ import Testing
         let h = try await APIHarness.make(policies: true)
         let cp = h.environment.controlPlane
         let strict = try cp.resources(from: [APIPolicyTests.policy("limits", "block", limit: 4)])[0]
-        try await cp.create(strict, as: Fixtures.admin)
+        _ = try await cp.create(strict, as: Fixtures.admin)
         let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
             for i in 0..<40 {
                 group.addTask {

@@ -12,11 +12,50 @@ public struct HTTPRequestAction: WorkflowAction {
     public init() {}
     public var name: String { "http.request" }
 
+    /// URLSession's completion-handler API with cancellation of our own. Foundation's async
+    /// `data(for:)` cancels with `URLSessionTask.cancel()` inside the runtime's task-status lock,
+    /// and that call waits on the session's queue — where a finishing transfer may be waiting
+    /// for the same lock to resume the task: a deadlock seen in this suite. Here cancelling only
+    /// schedules `cancel()` elsewhere.
+    static func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        final class Pending: @unchecked Sendable {
+            let lock = NSLock()
+            var task: URLSessionDataTask?
+            var cancelled = false
+        }
+        let pending = Pending()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
+                let task = URLSession.shared.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let data, let response {
+                        continuation.resume(returning: (data, response))
+                    } else {
+                        continuation.resume(throwing: URLError(.badServerResponse))
+                    }
+                }
+                let cancelled = pending.lock.withLock { () -> Bool in
+                    pending.task = task
+                    return pending.cancelled
+                }
+                task.resume()
+                if cancelled { DispatchQueue.global().async { task.cancel() } }
+            }
+        } onCancel: {
+            let task = pending.lock.withLock { () -> URLSessionDataTask? in
+                pending.cancelled = true
+                return pending.task
+            }
+            if let task { DispatchQueue.global().async { task.cancel() } }
+        }
+    }
+
     public func run(_ input: Value, context: ActionContext) async throws -> Value {
         let request = try Self.makeRequest(input, idempotencyKey: context.idempotencyKey)
         let (data, response): (Data, URLResponse)
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (data, response) = try await Self.fetch(request)
         } catch {
             throw StepError(code: "http_unreachable", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? ""): \(error.localizedDescription)")
         }
