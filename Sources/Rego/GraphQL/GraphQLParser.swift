@@ -271,7 +271,7 @@ struct GraphQLParser {
     static func parseQuery(_ source: String) throws(GraphQL.Failure) -> GraphQL.QueryDocument {
         var p = try GraphQLParser(source)
         var document = GraphQL.QueryDocument()
-        guard p.peek != .end else { throw GraphQL.Failure(message: "Unexpected <EOF>") }
+        // An empty document parses (to no operations), as gqlparser's does.
         while p.peek != .end {
             if p.isPunctuator("{") {
                 document.operations.append(GraphQL.Operation(kind: "query", name: "", variables: [], directives: [], selections: try p.selectionSet()))
