@@ -119,6 +119,9 @@ extension Builtins {
 }
 
 /// A compiled regular expression, shared through a process-wide cache.
+///
+/// `@unchecked Sendable`: `regex` is immutable after init and NSRegularExpression is safe to use
+/// from several threads; the static caches are only touched while `lock` is held.
 final class Pattern: @unchecked Sendable {
     struct Match {
         var range: Range<String.Index>

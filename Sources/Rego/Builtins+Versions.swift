@@ -123,20 +123,17 @@ struct SemanticVersion {
 }
 
 extension Builtins {
-    /// Built-ins whose answer is random but fixed for one evaluation: the same arguments give
-    /// the same answer everywhere in a query (`Evaluation.remembered`).
+    /// Built-ins whose answer is random but fixed for one evaluation (`Builtin.isRemembered`).
     static let random: [String: Builtin] = [
-        "uuid.rfc4122": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+        "uuid.rfc4122": Builtin(1, remembered: true) { (a: Arguments) throws(RegoError) -> Value? in
             _ = try a.string(0)
             return .string(UUID().uuidString.lowercased())
         },
-        "rand.intn": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+        "rand.intn": Builtin(2, remembered: true) { (a: Arguments) throws(RegoError) -> Value? in
             _ = try a.string(0)
             let n = try a.integer(1)
             guard n != 0 else { return .int(0) }
             return .int(Int.random(in: 0..<abs(n)))
         },
     ]
-
-    static let rememberedPerEvaluation: Set<String> = ["uuid.rfc4122", "rand.intn"]
 }

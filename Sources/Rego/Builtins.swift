@@ -13,14 +13,18 @@ enum Builtins {
         let run: @Sendable (Arguments) throws(RegoError) -> Value?
         /// A relation (like `walk`) answers an array of results, each one solution of the call.
         var isRelation = false
+        /// A random built-in: its answer is remembered for the rest of the evaluation, so the
+        /// same arguments give the same answer everywhere in a query.
+        var isRemembered = false
         init(_ arity: Int, _ run: @escaping Function) {
             self.arity = arity
             self.run = { (a: Arguments) throws(RegoError) -> Value? in try run(a.values) }
         }
-        init(_ arity: Int, relation: Bool = false, _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
+        init(_ arity: Int, relation: Bool = false, remembered: Bool = false, _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
             self.arity = arity
             self.run = run
             self.isRelation = relation
+            self.isRemembered = remembered
         }
     }
 

@@ -234,7 +234,7 @@ extension Evaluation {
             }
         }
         let named = Self.unresolved(function)
-        let scope = NameScope(package: package, aliases: aliases, definitions: policy.definitions, prefixes: policy.prefixes)
+        let scope = self.scope
         let path = scope.functionPath(named)
         let name = Parser.names(of: named).joined(separator: ".")
         if name == "print", policy.definitions[path] == nil { return try evalPrint(arguments, b, k) }
@@ -298,7 +298,7 @@ extension Evaluation {
                      _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
         try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?
-            let key = Builtins.rememberedPerEvaluation.contains(name) ? name + Value.array(values).canonicalJSON : nil
+            let key = builtin.isRemembered ? name + Value.array(values).canonicalJSON : nil
             if let key, let known = remembered[key] { return try deliver(known, arity: builtin.arity, arguments, b2, k) }
             do throws(RegoError) {
                 result = try builtin.run(Builtins.Arguments(name: name, values: values, now: now))

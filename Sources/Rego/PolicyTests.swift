@@ -29,6 +29,7 @@ public enum PolicyTests {
                     reports.append(Report(name: path, outcome: .skip, duration: .zero, message: nil, output: []))
                     continue
                 }
+                // `@unchecked Sendable`: `print` runs synchronously within this evaluation, on this thread.
                 final class Lines: @unchecked Sendable { var lines: [String] = [] }
                 let lines = Lines()
                 let start = ContinuousClock.now

@@ -3,10 +3,10 @@ import Foundation
 /// Evaluation recurses (through continuations), so how deep it may go is bounded by the
 /// thread's stack rather than a fixed count: an evaluation may use `budget` bytes of stack
 /// below where it started and stops with an error instead of overflowing. The budget is small
-/// on an arbitrary thread; `onLargeStack` runs work on a thread with a large stack and a budget
-/// to match (the CLI evaluates there).
+/// on an arbitrary thread; `LargeStackExecutor` runs work on a thread with a large stack and a
+/// budget to match (the CLI, the tests of deep policies and the policy engine's fallback).
 public enum StackGuard {
-    private static let budgetKey = "novacron.rego.stackBudget"
+    static let budgetKey = "novacron.rego.stackBudget"
     /// Safe on the smallest stacks Swift gives threads (512 KiB).
     static let defaultBudget = 384 * 1024
 
@@ -23,38 +23,23 @@ public enum StackGuard {
         var marker: UInt8 = 0
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
-
-    /// Runs `body` on a new thread with a stack of `size` bytes and waits for its result.
-    public static func onLargeStack<T: Sendable>(size: Int = 512 << 20, _ body: @escaping @Sendable () -> T) -> T {
-        let box = ResultBox<T>()
-        let thread = Thread {
-            Thread.current.threadDictionary[budgetKey] = size - (4 << 20)
-            box.value = body()
-            box.done.signal()
-        }
-        thread.stackSize = size
-        thread.start()
-        box.done.wait()
-        return box.value!
-    }
-}
-
-/// Carries a result from the large-stack thread back to its waiting caller.
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
-    let done = DispatchSemaphore(value: 0)
 }
 
 /// A long-lived thread with a large stack that evaluates on behalf of async callers, so deep
 /// policies evaluate the same in a server's tasks as on the command line. Jobs run one at a
 /// time, in order.
+///
+/// `@unchecked Sendable`: `jobs` is only touched while `condition` is locked.
 public final class LargeStackExecutor: @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [() -> Void] = []
 
+    /// One for the process, for callers that do not need their own (its thread lives on).
+    public static let shared = LargeStackExecutor(stackSize: 512 << 20, name: "novacron.rego.shared")
+
     public init(stackSize: Int = 256 << 20, name: String = "novacron.rego") {
         let thread = Thread { [condition] in
-            Thread.current.threadDictionary["novacron.rego.stackBudget"] = stackSize - (4 << 20)
+            Thread.current.threadDictionary[StackGuard.budgetKey] = stackSize - (4 << 20)
             while true {
                 condition.lock()
                 while self.jobs.isEmpty { condition.wait() }

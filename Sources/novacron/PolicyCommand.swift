@@ -28,7 +28,7 @@ struct PolicyCommand: AsyncParsableCommand {
         var documents: [Value] = []
         for path in paths {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             let files = isDirectory.boolValue
                 ? (FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []).sorted().map { path + "/" + $0 } : [path]
             for file in files {

@@ -20,7 +20,7 @@ struct RegoCommand: AsyncParsableCommand {
         func run() async throws {
             if jsonl {
                 // Deep policies recurse deeply: evaluate on a thread with a large stack.
-                StackGuard.onLargeStack {
+                await LargeStackExecutor.shared.run {
                     while let line = readLine(strippingNewline: true) {
                         guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
                         let answer: Value
@@ -42,7 +42,7 @@ struct RegoCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let version: Module.Version = v0 ? .v0 : .v1, format = format, given = inputValue
-            let outcome: Result<(PreparedQuery, [PreparedQuery.Solution]), RegoError> = StackGuard.onLargeStack {
+            let outcome: Result<(PreparedQuery, [PreparedQuery.Solution]), RegoError> = await LargeStackExecutor.shared.run {
                 Result { () throws(RegoError) in
                     let prepared = try PreparedQuery(query, policy: try CompiledPolicy(modules: files.modules, data: files.data), version: version)
                     return (prepared, try prepared.solutions(input: given))
@@ -131,7 +131,7 @@ struct RegoCommand: AsyncParsableCommand {
         func run() async throws {
             let names = policies.split(separator: ",").map(String.init)
             let directory = directory, evals = evals
-            let outcome: Result<[RegoBenchmark.Result], Error> = StackGuard.onLargeStack {
+            let outcome: Result<[RegoBenchmark.Result], Error> = await LargeStackExecutor.shared.run {
                 Result { try names.map { try RegoBenchmark.run(try RegoBenchmark.Fixture(directory: directory, name: $0), evaluations: evals) } }
             }
             let results = try outcome.get()
@@ -168,7 +168,7 @@ struct RegoCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let filter = run
-            let outcome: Result<[PolicyTests.Report], RegoError> = StackGuard.onLargeStack { Result { () throws(RegoError) in try PolicyTests.run(files, filter: filter) } }
+            let outcome: Result<[PolicyTests.Report], RegoError> = await LargeStackExecutor.shared.run { Result { () throws(RegoError) in try PolicyTests.run(files, filter: filter) } }
             let reports: [PolicyTests.Report]
             switch outcome {
             case .failure(let error):

@@ -17,6 +17,7 @@ struct APIHarness {
     let viewerKey: String
 
     static func make(admission: [any AdmissionController] = [], policies: Bool = false) async throws -> APIHarness {
+        // `@unchecked Sendable`: written once, synchronously, while TestEnvironment is built, then only read.
         final class EngineBox: @unchecked Sendable { var engine: PolicyEngine? }
         let box = EngineBox()
         let environment = TestEnvironment(admission: admission, kinds: ResourceKind.builtIn + (policies ? [.policy] : []),

@@ -20,9 +20,9 @@ import Testing
     }
 
     @Test(.enabled(if: SuiteParsingTests.suitePath != nil || SuiteParsingTests.required, "needs ../shared/rego/opa-testdata-v1"))
-    func passesTheAllowlistedCasesOfOPAsSuite() throws {
+    func passesTheAllowlistedCasesOfOPAsSuite() async throws {
         let root = try #require(SuiteParsingTests.suitePath, "CI=true but ../shared/rego/opa-testdata-v1 is missing")
-        let outcomes = try StackGuard.onLargeStack { () -> Result<[Outcome], NovaError> in
+        let outcomes = try await LargeStackExecutor.shared.run { () -> Result<[Outcome], NovaError> in
             Result { () throws(NovaError) -> [Outcome] in try Self.runSuite(root) }
         }.get()
         var perDirectory: [String: (passed: Int, total: Int)] = [:]

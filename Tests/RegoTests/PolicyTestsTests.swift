@@ -8,18 +8,18 @@ import Testing
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("examples/rego").path
 
-    @Test func theExamplePoliciesPassTheirTests() throws {
+    @Test func theExamplePoliciesPassTheirTests() async throws {
         let files = try PolicyFiles(paths: [Self.examples])
         // As the CLI does: evaluation gets a thread with a large stack.
-        let reports = try StackGuard.onLargeStack { Result { () throws(RegoError) in try PolicyTests.run(files) } }.get()
+        let reports = try await LargeStackExecutor.shared.run { Result { () throws(RegoError) in try PolicyTests.run(files) } }.get()
         #expect(reports.count == 4)
         #expect(reports.allSatisfy { $0.outcome == .pass }, "\(reports.filter { $0.outcome != .pass }.map { "\($0.name): \($0.outcome) \($0.message ?? "")" })")
     }
 
-    @Test func theStarterPolicyPackPassesItsTests() throws {
+    @Test func theStarterPolicyPackPassesItsTests() async throws {
         let pack = URL(fileURLWithPath: Self.examples).deletingLastPathComponent().appendingPathComponent("policies").path
         let files = try PolicyFiles(paths: [pack])
-        let reports = try StackGuard.onLargeStack { Result { () throws(RegoError) in try PolicyTests.run(files) } }.get()
+        let reports = try await LargeStackExecutor.shared.run { Result { () throws(RegoError) in try PolicyTests.run(files) } }.get()
         #expect(reports.count >= 16)
         #expect(reports.allSatisfy { $0.outcome == .pass }, "\(reports.filter { $0.outcome != .pass }.map { "\($0.name): \($0.outcome)" })")
     }

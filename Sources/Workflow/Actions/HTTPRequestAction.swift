@@ -18,6 +18,7 @@ public struct HTTPRequestAction: WorkflowAction {
     /// for the same lock to resume the task: a deadlock seen in this suite. Here cancelling only
     /// schedules `cancel()` elsewhere.
     static func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        // `@unchecked Sendable`: `task` and `cancelled` are only touched while `lock` is held.
         final class Pending: @unchecked Sendable {
             let lock = NSLock()
             var task: URLSessionDataTask?
