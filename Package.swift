@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "novacron", targets: ["novacron"]),
+        .executable(name: "terraform-provider-novacron", targets: ["terraform-provider-novacron"]),
         .library(name: "NovaCore", targets: ["NovaCore"]),
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
     ],
@@ -24,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -105,12 +110,35 @@ let package = Package(
             dependencies: ["NovaCore", "Infrastructure", "ControlPlane"],
             exclude: ["README.md"]
         ),
+        .target(
+            name: "TerraformProvider",
+            dependencies: [
+                "NovaCore", "NovaCronClient",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            exclude: ["README.md"]
+        ),
+        .executableTarget(
+            name: "terraform-provider-novacron",
+            dependencies: ["TerraformProvider"]
+        ),
         .executableTarget(
             name: "novacron",
             dependencies: [
                 "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego", "Policy", "ControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .testTarget(
+            name: "TerraformProviderTests",
+            dependencies: ["TerraformProvider", "APIServer", "Persistence", "NovaCronTesting", "NovaCore"]
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),
