@@ -107,7 +107,7 @@ let package = Package(
         ),
         .target(
             name: "NovaCronTesting",
-            dependencies: ["NovaCore", "Infrastructure", "ControlPlane"],
+            dependencies: ["NovaCore", "Infrastructure", "ControlPlane", "NovaCronClient"],
             exclude: ["README.md"]
         ),
         .target(
@@ -138,7 +138,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TerraformProviderTests",
-            dependencies: ["TerraformProvider", "APIServer", "Persistence", "NovaCronTesting", "NovaCore"]
+            dependencies: ["TerraformProvider", "NovaCronTesting", "NovaCronClient", "NovaCore"]
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning"]),

@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import NovaCronClient
+import NovaCronTesting
 import Persistence
 import Testing
 import Workflow

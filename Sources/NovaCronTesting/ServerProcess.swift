@@ -1,31 +1,33 @@
 import Foundation
 import NovaCore
 import NovaCronClient
-import Testing
 
 /// A `novacron serve` child process on a loopback port it picks, in a data directory the test owns.
 /// Only this process is ever signalled, by its PID.
-final class ServerProcess: @unchecked Sendable {
+public final class ServerProcess: @unchecked Sendable {
     // @unchecked: the fields are set once in `start` before the object is shared, then only read.
-    let process = Process()
-    private(set) var port = 0
-    let dataDirectory: String
+    public let process = Process()
+    public private(set) var port = 0
+    public let dataDirectory: String
 
     /// The `novacron` binary built beside the test bundle, or nil when it was not built.
-    static var binary: String? {
+    public static var binary: String? { executable(named: "novacron") }
+
+    /// An executable built beside the test bundle, or nil when it was not built.
+    public static func executable(named name: String) -> String? {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [directory, directory.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("novacron").path
+            let path = candidate.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
         return nil
     }
 
-    init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
     /// Starts the server and waits until it says where it listens. The blocking reads run on a
     /// dispatch thread, so they do not hold one of the few threads every test's tasks share.
-    func start(binary: String) async throws {
+    public func start(binary: String) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { try self.startBlocking(binary: binary) })
@@ -54,15 +56,15 @@ final class ServerProcess: @unchecked Sendable {
         guard port != 0 else { throw NovaError(.unavailable, "novacron serve did not start: \(text)") }
     }
 
-    var adminKey: String {
+    public var adminKey: String {
         let data = FileManager.default.contents(atPath: dataDirectory + "/admin.key") ?? Data()
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    var client: NovaCronClient { NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: adminKey) }
+    public var client: NovaCronClient { NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: adminKey) }
 
     /// Sends `signal` and waits (off the shared threads) until the process has gone.
-    func kill(_ signal: Int32) async {
+    public func kill(_ signal: Int32) async {
         guard process.isRunning else { return }
         Foundation.kill(process.processIdentifier, signal)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -74,7 +76,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// For `defer`: signals without waiting.
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
     }
 }
