@@ -144,6 +144,11 @@ enum TerraformSide {
         #expect(update.requiresReplace.isEmpty)
         #expect(update.planned[attribute] == changed)
         #expect(update.planned["id"] == .string("x"))
+        var renamed = base
+        renamed["name"] = .string("other")
+        let replace = TerraformSide.plan(resource, prior: prior, config: TerraformSide.config(resource.schema, renamed))
+        #expect(replace.requiresReplace == ["name"])
+        #expect(replace.planned["id"] == .unknown)
     }
 
     @Test func storageClassChangeReplaces() throws {

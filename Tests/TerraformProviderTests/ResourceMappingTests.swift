@@ -75,7 +75,10 @@ import Testing
     }
 
     @Test func timeoutsAreValidated() {
-        let config = TerraformSide.config(resource.schema, ["timeouts": .object(["create": .string("soon"), "update": .null, "delete": .null])])
+        let config = TerraformSide.config(resource.schema, [
+            "name": .string("web-1"), "vcpus": .number(1), "memory_mib": .number(512), "image": .string("a"),
+            "timeouts": .object(["create": .string("soon"), "update": .null, "delete": .null]),
+        ])
         let problems = resource.validate(config: config)
         #expect(problems.map(\.attribute?.description) == ["timeouts.create"])
     }
@@ -104,5 +107,32 @@ import Testing
         #expect(Data(base64Encoded: identity.handshakeText + String(repeating: "=", count: (4 - identity.handshakeText.count % 4) % 4))
             == Data(identity.certificateDER))
         #expect(identity.privateKeyPEM.contains("PRIVATE KEY"))
+    }
+}
+
+@Suite struct PlanTimeValidationTests {
+    let vm = KindResource<VMMapping>()
+
+    @Test func specRulesAreCheckedAtPlanTimeWithTheAttribute() {
+        let config = TerraformSide.config(vm.schema, [
+            "name": .string("web-1"), "vcpus": .number(0), "memory_mib": .number(2048), "image": .string("ubuntu"),
+            "network": .list([.object(["name": .string("app"), "ip_address": .string("not-an-ip")])]),
+        ])
+        let problems = vm.validate(config: config)
+        #expect(problems.contains { $0.attribute == "vcpus" && $0.detail.contains("between 1 and 256") })
+        #expect(problems.contains { $0.attribute == AttributePath([.attribute("network"), .index(0)]) })
+    }
+
+    @Test func templateAndImageTogetherAreRefused() {
+        let config = TerraformSide.config(vm.schema, [
+            "name": .string("web-1"), "vcpus": .number(1), "memory_mib": .number(512), "image": .string("a"), "template": .string("b"),
+        ])
+        #expect(vm.validate(config: config).contains { $0.attribute == "image" })
+    }
+
+    @Test func unknownValuesWaitForApply() {
+        let config = TerraformSide.config(vm.schema, ["name": .string("web-1"), "vcpus": .unknown, "memory_mib": .number(512),
+                                                      "image": .string("a")])
+        #expect(vm.validate(config: config).isEmpty)
     }
 }

@@ -231,6 +231,28 @@ import Testing
         }
     }
 
+    @Test func invalidValuesFailValidateWithTheirLine() async throws {
+        guard let command = TerraformRunner.configured() else { return }
+        let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:1", apiKey: "unused")
+        defer { terraform.cleanUp() }
+        try terraform.write("main.tf", Self.header + """
+            resource "novacron_vm" "wrong" {
+              name       = "wrong"
+              vcpus      = 0
+              memory_mib = 512
+              image      = "debian-12"
+              timeouts {
+                create = "soon"
+              }
+            }
+            """)
+        let result = try await terraform.run("validate")
+        #expect(result.status == 1)
+        #expect(result.output.contains("must be between 1 and 256"), "\(result.output)")
+        #expect(result.output.contains("main.tf line 10"), "the error should point at vcpus:\n\(result.output)")
+        #expect(result.output.contains("\"soon\" is not a duration"))
+    }
+
     @Test func unreachableServerIsAClearDiagnostic() async throws {
         guard let command = TerraformRunner.configured() else { return }
         let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:1", apiKey: "nc_wrong")

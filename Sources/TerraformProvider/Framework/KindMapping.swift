@@ -17,6 +17,8 @@ protocol KindMapping: Sendable {
     static var fieldAttributes: [String: String] { get }
     /// Whether create and update wait until the reconciler has made the infrastructure match.
     static var waitsForReconcile: Bool { get }
+    /// The kind whose spec rules `validate` checks at plan time (nil: the server checks on apply).
+    static var specKind: ResourceKind? { get }
     static func spec(from value: TerraformValue) -> Value
     /// Attribute values read back from the server's spec and status.
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue]
@@ -29,6 +31,7 @@ extension KindMapping {
     static var blocks: [NestedBlock] { [] }
     static var fieldAttributes: [String: String] { [:] }
     static var waitsForReconcile: Bool { true }
+    static var specKind: ResourceKind? { nil }
     static func upgrade(from version: Int, json: Value) throws -> Value { json }
 }
 

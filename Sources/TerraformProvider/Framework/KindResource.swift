@@ -27,6 +27,13 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
                 }
             }
         }
+        // The server's own spec rules, at plan time, once every value is known.
+        if let kind = Mapping.specKind, config.isWhollyKnown {
+            for diagnostic in kind.normalizeSpec(Mapping.spec(from: config)).diagnostics where diagnostic.severity == .error {
+                problems.append(.error("Invalid \(Mapping.kindName)", diagnostic.message,
+                                       at: diagnostic.path.flatMap { NovaCronAPI.attributePath(for: $0, fields: fieldAttributes) }))
+            }
+        }
         return problems
     }
 

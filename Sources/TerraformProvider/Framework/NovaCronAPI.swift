@@ -40,6 +40,15 @@ struct NovaCronAPI: Sendable {
         "/v1/\(plural)/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? name)"
     }
 
+    /// The attribute a spec field path names: `spec.vcpus` → `vcpus`,
+    /// `spec.networks[1].ipAddress` → `network[1]` (the block element the user wrote).
+    static func attributePath(for field: String, fields: [String: String]) -> AttributePath? {
+        if let name = fields[field] { return AttributePath(stringLiteral: name) }
+        guard let bracket = field.firstIndex(of: "["), let close = field[bracket...].firstIndex(of: "]"),
+              let block = fields[String(field[..<bracket])], let index = Int(field[field.index(after: bracket)..<close]) else { return nil }
+        return AttributePath([.attribute(block), .index(index)])
+    }
+
     /// The diagnostics for a failed call. `fields` maps a spec field (`spec.memoryMiB`) to the
     /// attribute the user wrote (`memory_mib`) so Terraform can point at the line.
     static func diagnostics(for error: any Error, action: String, fields: [String: String] = [:]) -> [TerraformDiagnostic] {
@@ -56,7 +65,7 @@ struct NovaCronAPI: Sendable {
             }
         case .validationFailed where !error.diagnostics.isEmpty:
             return error.diagnostics.map { diagnostic in
-                let attribute = diagnostic.path.flatMap { fields[$0] }.map { AttributePath(stringLiteral: $0) }
+                let attribute = diagnostic.path.flatMap { attributePath(for: $0, fields: fields) }
                 let place = diagnostic.path.map { " (\($0))" } ?? ""
                 return .error("Invalid value\(place)", diagnostic.message, at: attribute)
             }

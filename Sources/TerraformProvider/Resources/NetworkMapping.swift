@@ -6,6 +6,7 @@ struct NetworkMapping: KindMapping {
     static let kindName = "Network"
     static let plural = "networks"
     static let summary = "A virtual network managed by NovaCron."
+    static let specKind: ResourceKind? = .network
 
     static let attributes: [Attribute] = [
         .required("cidr", .string, "Address range, e.g. 10.20.0.0/24. Changing it replaces the network.", requiresReplace: true),

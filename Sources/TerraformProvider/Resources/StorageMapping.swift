@@ -7,6 +7,7 @@ struct StorageMapping: KindMapping {
     static let kindName = "Volume"
     static let plural = "volumes"
     static let summary = "A block-storage volume managed by NovaCron."
+    static let specKind: ResourceKind? = .volume
 
     static let attributes: [Attribute] = [
         .required("size_gib", .number, "Size in GiB (1–65536)."),

@@ -9,6 +9,7 @@ struct VMMapping: KindMapping {
     static let kindName = "VM"
     static let plural = "vms"
     static let summary = "A virtual machine managed by NovaCron. Create and update wait until the VM is placed and in its power state."
+    static let specKind: ResourceKind? = .vm
     static let schemaVersion = 1
 
     static let attributes: [Attribute] = [
