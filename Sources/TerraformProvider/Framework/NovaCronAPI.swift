@@ -36,7 +36,7 @@ struct NovaCronAPI: Sendable {
         }
     }
 
-    private func path(_ plural: String, _ name: String) -> String {
+    func path(_ plural: String, _ name: String) -> String {
         "/v1/\(plural)/\(name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? name)"
     }
 
@@ -85,7 +85,7 @@ struct NovaCronAPI: Sendable {
 
 extension NovaCronAPI {
     func replace(_ plural: String, _ name: String, _ document: Value) async throws -> (document: Value, warnings: [String]) {
-        let reply = try await client.send(.PUT, "/v1/\(plural)/\(name)", json: document)
+        let reply = try await client.send(.PUT, path(plural, name), json: document)
         return (reply.body ?? .null, reply.warnings)
     }
 }
