@@ -29,18 +29,20 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
     public func allResources() throws -> [Resource] { resourcesByKey.values.sorted { $0.reference < $1.reference } }
 
     public func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) throws -> [CommittedWrite] {
-        // Check everything first so that a refused write leaves nothing behind.
-        var staged = resourcesByKey
+        // Check everything first so that a refused write leaves nothing behind. The changes are
+        // staged beside the store, not in a copy of it: copying every resource on each commit
+        // made a write cost O(resources).
+        var staged: [String: Resource?] = [:]
         var results: [(before: Resource?, after: Resource?, write: ResourceWrite)] = []
         for write in writes {
             let k = key(write.kind, write.name)
-            let stored = staged[k]
+            let stored = staged[k] ?? resourcesByKey[k]
             try Self.check(write, against: stored)
             let after = Self.result(of: write, stored: stored, at: time, ids: ids)
-            staged[k] = after
+            staged[k] = .some(after)
             results.append((stored, after, write))
         }
-        resourcesByKey = staged
+        for (k, after) in staged { resourcesByKey[k] = after }
         var committed: [CommittedWrite] = []
         for result in results {
             let type: ResourceEvent.EventType = result.after == nil ? .deleted : (result.before == nil ? .created : .updated)

@@ -231,11 +231,17 @@ import Testing
         }
     }
 
-    @Test func invalidValuesFailValidateWithTheirLine() async throws {
-        guard let command = TerraformRunner.configured() else { return }
-        let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:1", apiKey: "unused")
+    /// Runs `terraform ARGUMENTS` over one configuration with no server listening.
+    func runWithoutServer(_ configuration: String, _ arguments: String...) async throws -> TerraformRunner.Result? {
+        guard let command = TerraformRunner.configured() else { return nil }
+        let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:1", apiKey: "nc_unused")
         defer { terraform.cleanUp() }
-        try terraform.write("main.tf", Self.header + """
+        try terraform.write("main.tf", Self.header + configuration)
+        return try await terraform.run(arguments)
+    }
+
+    @Test func invalidValuesFailValidateWithTheirLine() async throws {
+        guard let result = try await runWithoutServer("""
             resource "novacron_vm" "wrong" {
               name       = "wrong"
               vcpus      = 0
@@ -245,8 +251,7 @@ import Testing
                 create = "soon"
               }
             }
-            """)
-        let result = try await terraform.run("validate")
+            """, "validate") else { return }
         #expect(result.status == 1)
         #expect(result.output.contains("must be between 1 and 256"), "\(result.output)")
         #expect(result.output.contains("main.tf line 10"), "the error should point at vcpus:\n\(result.output)")
@@ -254,16 +259,12 @@ import Testing
     }
 
     @Test func unreachableServerIsAClearDiagnostic() async throws {
-        guard let command = TerraformRunner.configured() else { return }
-        let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:1", apiKey: "nc_wrong")
-        defer { terraform.cleanUp() }
-        try terraform.write("main.tf", Self.header + """
+        guard let result = try await runWithoutServer("""
             resource "novacron_storage" "s" {
               name     = "s"
               size_gib = 1
             }
-            """)
-        let result = try await terraform.run("plan")
+            """, "plan") else { return }
         #expect(result.status == 1)
         #expect(result.output.contains("Cannot reach the NovaCron server"), "\(result.output)")
     }

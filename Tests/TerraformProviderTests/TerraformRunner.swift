@@ -64,7 +64,9 @@ struct TerraformRunner {
     }
 
     /// Runs `terraform ARGS…` and waits, off the shared threads.
-    func run(_ arguments: String...) async throws -> Result {
+    func run(_ arguments: String...) async throws -> Result { try await run(arguments) }
+
+    func run(_ arguments: [String]) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
         process.arguments = (command[0].hasPrefix("/") ? Array(command.dropFirst()) : command) + arguments + ["-no-color"]
