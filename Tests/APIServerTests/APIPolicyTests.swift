@@ -177,4 +177,32 @@ import Testing
             #expect(outcomes[entry.subject] == (entry.version == 2), "\(entry.subject)")
         }
     }
+
+    @Test func manyPoliciesAreEvaluatedAcrossLanesAndAllAnswer() async throws {
+        // Enough policies for the engine to split them across threads: every one must still
+        // answer, with its own limit, in its own decision.
+        let h = try await APIHarness.make(policies: true)
+        let cp = h.environment.controlPlane
+        for i in 0..<24 {
+            let document = APIPolicyTests.policy("limit-\(i)", "block", limit: i)
+            var text = document["spec"]?["rego"]?.stringValue ?? ""
+            text = text.replacingOccurrences(of: "package limits", with: "package limits.p\(i)")
+            let spec = (document["spec"] ?? .emptyObject).setting("rego", to: .string(text))
+            let policy = try cp.resources(from: [document.setting("spec", to: spec)])[0]
+            _ = try await cp.create(policy, as: Fixtures.admin)
+        }
+        let vm = Fixtures.resource(Fixtures.vmDocument("wide", vcpus: 12, labels: APIPolicyTests.owned))
+        do {
+            _ = try await cp.create(vm, as: Fixtures.admin)
+            Issue.record("a 12-vCPU VM passed 12 policies with lower limits")
+        } catch let error as NovaError {
+            let messages = Set(error.diagnostics.map(\.message))
+            #expect(messages.count == 12, "\(messages)")
+            for limit in 0..<12 { #expect(messages.contains { $0.contains("over the limit of \(limit) ") }) }
+        }
+        let engine = try #require(h.server.policies)
+        let log = try await engine.decisions(limit: 100).filter { $0.subject == "VM/wide" }
+        #expect(log.count == 24)
+        #expect(log.filter { $0.result == "deny" }.count == 12)
+    }
 }
