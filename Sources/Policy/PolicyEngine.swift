@@ -241,35 +241,11 @@ public actor PolicyEngine {
         return decisions
     }
 
-    typealias Outcome = (String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)
-
-    /// Evaluates the policies, split across the cores when there are enough of them to be worth
-    /// it (a write under 50 policies waits for 50 evaluations); a policy too deep for a pool
-    /// thread's stack is evaluated again on the large-stack executor (policies are pure, so a
-    /// retry is safe). Results keep the jobs' order.
-    func evaluateAll(_ jobs: [(name: String, policy: RegoPolicy)], _ input: Value) async -> [Outcome] {
-        let lanes = min(Self.cores, jobs.count / Self.jobsPerLane)
-        guard lanes > 1 else { return await Self.evaluate(jobs[...], input, executor: executor) }
-        let executor = executor
-        return await withTaskGroup(of: (Int, [Outcome]).self) { group in
-            for lane in 0..<lanes {
-                let slice = jobs[(jobs.count * lane / lanes)..<(jobs.count * (lane + 1) / lanes)]
-                group.addTask { (lane, await Self.evaluate(slice, input, executor: executor)) }
-            }
-            var byLane: [[Outcome]] = Array(repeating: [], count: lanes)
-            for await (lane, outcomes) in group { byLane[lane] = outcomes }
-            return byLane.flatMap { $0 }
-        }
-    }
-
-    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-    /// Below this many policies per lane, handing work to another thread costs more than it saves.
-    static let jobsPerLane = 8
-
-    private static func evaluate(_ jobs: ArraySlice<(name: String, policy: RegoPolicy)>, _ input: Value,
-                                 executor: LargeStackExecutor) async -> [Outcome] {
-        var results: [Outcome] = []
-        results.reserveCapacity(jobs.count)
+    /// Evaluates policies where the caller is; a policy too deep for this thread's stack is
+    /// evaluated again on the large-stack executor (policies are pure, so a retry is safe).
+    func evaluateAll(_ jobs: [(name: String, policy: RegoPolicy)], _ input: Value) async
+        -> [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] {
+        var results: [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] = []
         for (name, policy) in jobs {
             let begin = ContinuousClock.now
             var result = Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) }
