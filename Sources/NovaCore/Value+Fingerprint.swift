@@ -4,25 +4,28 @@ import Foundation
 extension Value {
     /// SHA-256 of the canonical JSON encoding, as lower-case hex. Equal values, equal fingerprints.
     public var fingerprint: String {
-        SHA256.hash(data: Data(canonicalJSON.utf8)).hexString
+        canonicalJSONBytes.withUnsafeBytes { SHA256.hash(data: $0).hexString }
     }
 }
 
 extension Sequence where Element == UInt8 {
     /// Lower-case hexadecimal text of the bytes.
     public var hexString: String {
-        var out = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            out += String(byte >> 4, radix: 16)
-            out += String(byte & 0x0F, radix: 16)
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0F)])
         }
-        return out
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
+private let hexDigits = Array("0123456789abcdef".utf8)
+
 extension Digest {
     /// Lower-case hexadecimal text of the digest.
-    public var hexString: String { Array(self).hexString }
+    public var hexString: String { withUnsafeBytes { $0.hexString } }
 }
 
 /// SHA-256 of a UTF-8 string, as lower-case hex.

@@ -3,17 +3,34 @@ import NovaCore
 /// Modules and base data, indexed for evaluation: every rule by its full path
 /// (`data.<package>.<rule ref>`), the package of each, and the import aliases in scope.
 public struct CompiledPolicy: Sendable {
-    struct Definition: Sendable {
-        var rule: Rule
-        var package: [String]
-        var aliases: [String: Term]
+    /// A class: evaluation passes definitions around constantly (scopes, `rego.metadata`), and
+    /// copying this struct's many fields cost more than the rules it evaluated.
+    final class Definition: Sendable {
+        let rule: Rule
+        let package: [String]
+        let aliases: [String: Term]
         /// The rule's kind as evaluated: `p["a"] := v` is a complete rule at `p.a`.
-        var kind: Rule.Kind
+        let kind: Rule.Kind
         /// For a rule whose ref has variables (`p.q[x].r := v`, `p[x] := v`, `p[x].s contains y`):
         /// the segments after its static prefix, each solution's keys below the prefix.
-        var dynamic: [Term] = []
+        let dynamic: [Term]
         /// Whether the rule's leaf is a set it adds a member to (`contains`).
-        var leafIsSet = false
+        let leafIsSet: Bool
+        /// For a complete rule with no body whose value is a literal (`limits := {"dev": 64}`):
+        /// that value, so evaluations do not rebuild it.
+        let constant: Value?
+
+        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term]) {
+            self.rule = rule
+            self.package = package
+            self.aliases = aliases
+            self.kind = kind
+            self.dynamic = dynamic
+            leafIsSet = rule.kind == .partialSet
+            let isConstant = kind == .complete && rule.kind == .complete && !rule.isDefault && rule.bodies.isEmpty
+                && rule.elses.isEmpty && dynamic.isEmpty
+            constant = isConstant ? rule.value?.constantValue : nil
+        }
 
         var isGeneral: Bool { !dynamic.isEmpty }
     }
@@ -121,9 +138,6 @@ public struct CompiledPolicy: Sendable {
         }
         let staticCount = segments.prefix { if case .string = $0.kind { true } else { false } }.count
         let path = package + segments.prefix(staticCount).map { if case .string(let s) = $0.kind { s } else { "" } }
-        var definition = Definition(rule: rule, package: package, aliases: aliases, kind: kind)
-        definition.dynamic = Array(segments[staticCount...])
-        definition.leafIsSet = rule.kind == .partialSet
-        return (path, definition)
+        return (path, Definition(rule: rule, package: package, aliases: aliases, kind: kind, dynamic: Array(segments[staticCount...])))
     }
 }

@@ -82,11 +82,11 @@ extension Evaluation {
     /// The value of the (non-function) rule at `path`, or nil when undefined.
     func ruleValue(_ path: [String], _ node: CompiledPolicy.PathNode) throws(RegoError) -> Value? {
         if let cached = cache[node.index] { return cached }
-        guard !inProgress.contains(node.index) else {
+        guard !inProgress[node.index] else {
             throw fail(.recursion, "rule \(path.joined(separator: ".")) is recursive")
         }
-        inProgress.insert(node.index)
-        defer { inProgress.remove(node.index) }
+        inProgress[node.index] = true
+        defer { inProgress[node.index] = false }
         let definitions = node.definitions
         let kind = definitions.first { !$0.rule.isDefault }?.kind ?? .complete
         var result: Value?
@@ -98,7 +98,11 @@ extension Evaluation {
         switch kind {
         case .complete, .function, .partialObject:
             for definition in definitions where !definition.rule.isDefault {
-                if let value = try inScope(of: definition, { () throws(RegoError) in try self.completeValue(definition.rule, Bindings()) }) {
+                var value = definition.constant
+                if value == nil {
+                    value = try inScope(of: definition, { () throws(RegoError) in try self.completeValue(definition.rule, Bindings()) })
+                }
+                if let value {
                     if let result, result != value {
                         throw RegoError(.conflict, "complete rules must not produce multiple outputs", at: definition.rule.span)
                     }

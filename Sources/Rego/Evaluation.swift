@@ -15,9 +15,11 @@ final class Evaluation {
     var shadowed: Set<[String]> = []
     /// Functions a `with` replaced, by built-in name or full rule path.
     var mocks: [String: Mock] = [:]
-    /// Rule values computed in this evaluation, by rule path number (`CompiledPolicy.nodes`).
-    var cache: [Int: Value?] = [:]
-    var inProgress: Set<Int> = []
+    /// Rule values computed in this evaluation, by rule path number (`CompiledPolicy.nodes`):
+    /// nil not yet computed, `.some(nil)` undefined.
+    var cache: [Value??]
+    /// The rules being computed, by the same number (a rule met again is recursion).
+    var inProgress: [Bool]
     /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
     /// The rule being evaluated (for `rego.metadata.*`).
@@ -34,7 +36,8 @@ final class Evaluation {
     let stackFloor = StackGuard.floor()
     /// The package whose rules plain names refer to, and its import aliases.
     var package: [String] = [] {
-        didSet { globals = policy.globalNames[package] ?? [] }
+        // Rules of one package evaluate one after another: skip the lookup when it is the same.
+        didSet { if package != oldValue { globals = policy.globalNames[package] ?? [] } }
     }
     /// The rules and packages right below `package`, which are not local variables.
     var globals: Set<String> = []
@@ -46,6 +49,8 @@ final class Evaluation {
         self.policy = policy
         self.input = input
         self.data = policy.data
+        cache = Array(repeating: nil, count: policy.nodes.count)
+        inProgress = Array(repeating: false, count: policy.nodes.count)
     }
 
     /// Stops a runaway evaluation: past the deadline, or when the calling task was cancelled.

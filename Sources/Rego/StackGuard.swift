@@ -6,13 +6,24 @@ import Foundation
 /// on an arbitrary thread; `LargeStackExecutor` runs work on a thread with a large stack and a
 /// budget to match (the CLI, the tests of deep policies and the policy engine's fallback).
 public enum StackGuard {
-    static let budgetKey = "novacron.rego.stackBudget"
+    /// The thread's own budget when it has more stack than a pool thread (the large-stack
+    /// executor's), as a thread-specific value: read on every evaluation, so it must be cheap
+    /// (Foundation's thread dictionary cost about a microsecond).
+    private static let budgetKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static func setBudget(_ bytes: Int) {
+        pthread_setspecific(budgetKey, UnsafeRawPointer(bitPattern: bytes))
+    }
     /// Safe on the smallest stacks Swift gives threads (512 KiB).
     static let defaultBudget = 384 * 1024
 
     /// The lowest stack address an evaluation starting here may use.
     static func floor() -> UInt {
-        let budget = (Thread.current.threadDictionary[budgetKey] as? Int) ?? defaultBudget
+        let budget = pthread_getspecific(budgetKey).map { Int(bitPattern: $0) } ?? defaultBudget
         let position = here()
         return position > UInt(budget) ? position - UInt(budget) : 0
     }
@@ -39,7 +50,7 @@ public final class LargeStackExecutor: @unchecked Sendable {
 
     public init(stackSize: Int = 256 << 20, name: String = "novacron.rego") {
         let thread = Thread { [condition] in
-            Thread.current.threadDictionary[StackGuard.budgetKey] = stackSize - (4 << 20)
+            StackGuard.setBudget(stackSize - (4 << 20))
             while true {
                 condition.lock()
                 while self.jobs.isEmpty { condition.wait() }
