@@ -208,7 +208,13 @@ public actor PolicyEngine {
                 // answers computed by its previous version.
                 if let entry = applicable.first(where: { $0.name == name })?.loaded, entry.cacheable {
                     cacheMisses += 1
-                    if cache.count >= Self.retained { cache.removeAll() }
+                    if cache.count >= Self.retained {
+                        // Freeing thousands of entries takes a while: let another thread do it,
+                        // not the write that happened to fill the cache.
+                        let full = cache
+                        cache = [:]
+                        Task.detached(priority: .background) { withExtendedLifetime(full) {} }
+                    }
                     cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] = (deny, warn, fingerprint)
                 }
             case .failure(let error):

@@ -12,33 +12,52 @@ public protocol PolicyRecordStore: Sendable {
     func decisions(limit: Int) async throws -> [PolicyEngine.LogEntry]
 }
 
-/// Decisions and violations in memory, each list bounded (the oldest tenth is dropped when full).
+/// Decisions and violations in memory, each list bounded: past its capacity the oldest entry
+/// makes room for the newest (a ring, so recording never shifts the whole list).
 public actor InMemoryPolicyRecords: PolicyRecordStore {
-    var log: [PolicyEngine.LogEntry] = []
-    var recorded: [PolicyEngine.Violation] = []
-    let capacity: Int
+    var log: Ring<PolicyEngine.LogEntry>
+    var recorded: Ring<PolicyEngine.Violation>
 
     public init(capacity: Int = 10_000) {
-        self.capacity = capacity
+        log = Ring(capacity: capacity)
+        recorded = Ring(capacity: capacity)
     }
 
     public func record(decisions: [PolicyEngine.LogEntry], violations: [PolicyEngine.Violation]) {
-        append(&log, decisions)
-        append(&recorded, violations)
-    }
-
-    func append<T>(_ list: inout [T], _ items: [T]) {
-        if list.count + items.count > capacity { list.removeFirst(min(list.count, max(items.count, capacity / 10))) }
-        list += items
+        for decision in decisions { log.append(decision) }
+        for violation in violations { recorded.append(violation) }
     }
 
     public func violations(resource: String?, policy: String?, since: Date?, limit: Int) -> [PolicyEngine.Violation] {
-        let matching = recorded.filter { v in
+        let matching = recorded.elements.filter { v in
             (resource.map { $0 == v.name || $0 == "\(v.kind)/\(v.name)" } ?? true) && (policy.map { $0 == v.policy } ?? true)
                 && (since.map { v.time >= $0 } ?? true)
         }
         return Array(matching.suffix(limit))
     }
 
-    public func decisions(limit: Int) -> [PolicyEngine.LogEntry] { Array(log.suffix(limit)) }
+    public func decisions(limit: Int) -> [PolicyEngine.LogEntry] { Array(log.elements.suffix(limit)) }
+}
+
+/// A fixed-capacity list that overwrites its oldest element once full.
+struct Ring<Element> {
+    private var storage: [Element] = []
+    private var start = 0
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    mutating func append(_ element: Element) {
+        if storage.count < capacity {
+            storage.append(element)
+        } else {
+            storage[start] = element
+            start = (start + 1) % capacity
+        }
+    }
+
+    /// Oldest first.
+    var elements: [Element] { Array(storage[start...] + storage[..<start]) }
 }

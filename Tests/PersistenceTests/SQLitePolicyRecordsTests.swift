@@ -40,3 +40,23 @@ import Testing
         #expect(decisions.allSatisfy { $0.policy == "limits" && $0.version == 1 && $0.fingerprint.count == 64 })
     }
 }
+
+/// The in-memory records keep the newest entries, oldest first, once past their capacity.
+@Suite struct InMemoryPolicyRecordsTests {
+    @Test func keepsTheNewestInOrderPastCapacity() async throws {
+        let records = InMemoryPolicyRecords(capacity: 4)
+        let store = InMemoryStore()
+        let kinds = ResourceKind.builtIn + [.policy]
+        let engine = PolicyEngine(store: store, records: records)
+        let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: [PolicyAdmission(engine: engine)])
+        let policy: Value = ["kind": "Policy", "metadata": ["name": "limits"], "spec": ["kinds": ["VM"], "enforcement": "audit", "rego": """
+            package limits
+            deny contains "too big" if input.resource.spec.vcpus > 4
+            """]]
+        _ = try await cp.create(try cp.resources(from: [policy])[0], as: Fixtures.admin)
+        for i in 0..<7 { _ = try await cp.create(Fixtures.resource(Fixtures.vmDocument("vm-\(i)", vcpus: 8)), as: Fixtures.admin) }
+        #expect(try await records.decisions(limit: 10).map(\.subject) == ["VM/vm-3", "VM/vm-4", "VM/vm-5", "VM/vm-6"])
+        #expect(try await records.decisions(limit: 2).map(\.subject) == ["VM/vm-5", "VM/vm-6"])
+        #expect(try await records.violations(resource: nil, policy: nil, since: nil, limit: 10).map(\.name) == ["vm-3", "vm-4", "vm-5", "vm-6"])
+    }
+}
