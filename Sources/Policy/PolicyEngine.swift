@@ -181,32 +181,38 @@ public actor PolicyEngine {
         let inputHash = withoutTime.hashValue
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
-        // Cached answers first; the rest are evaluated (see `evaluateAll`).
-        var answers: [String: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)] = [:]
+        // Cached answers first; the rest are evaluated (see `evaluateAll`). Everything below is
+        // kept by position in `applicable`: a write under 50 policies should not pay for 50
+        // name lookups per step.
+        typealias Answer = (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)
+        var answers = [Answer?](repeating: nil, count: applicable.count)
+        var failures = [String?](repeating: nil, count: applicable.count)
+        var durations = [Duration?](repeating: nil, count: applicable.count)
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
-        for (name, entry) in applicable {
+        var evaluatedPositions: [Int] = []
+        for (position, (name, entry)) in applicable.enumerated() {
             if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] {
-                answers[name] = (hit.deny, hit.warn, true)
+                answers[position] = (hit.deny, hit.warn, true)
                 knownFingerprint = hit.fingerprint
                 cacheHits += 1
             } else {
                 toEvaluate.append((name, entry.policy))
+                evaluatedPositions.append(position)
             }
         }
         let start = ContinuousClock.now
         let evaluated = await evaluateAll(toEvaluate, input)
         let fingerprint = knownFingerprint ?? withoutTime.fingerprint
-        var failures: [String: String] = [:]
-        var durations: [String: Duration] = [:]
-        for (name, result, duration) in evaluated {
-            durations[name] = duration
+        for ((name, result, duration), position) in zip(evaluated, evaluatedPositions) {
+            durations[position] = duration
             switch result {
             case .success(let (deny, warn)):
-                answers[name] = (deny, warn, false)
+                answers[position] = (deny, warn, false)
                 // The entry as it was when the decision started: a policy replaced meanwhile
                 // (the actor may interleave while a deep policy runs elsewhere) must not receive
                 // answers computed by its previous version.
-                if let entry = applicable.first(where: { $0.name == name })?.loaded, entry.cacheable {
+                let entry = applicable[position].loaded
+                if entry.cacheable {
                     cacheMisses += 1
                     if cache.count >= Self.retained {
                         // Freeing thousands of entries takes a while: let another thread do it,
@@ -218,20 +224,23 @@ public actor PolicyEngine {
                     cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] = (deny, warn, fingerprint)
                 }
             case .failure(let error):
-                failures[name] = error.description
+                failures[position] = error.description
             }
         }
         let cachedDuration = (ContinuousClock.now - start) / max(1, applicable.count)
         var decisions: [Decision] = []
         var entries: [LogEntry] = []
         var violations: [Violation] = []
-        for (name, entry) in applicable {
+        decisions.reserveCapacity(applicable.count)
+        entries.reserveCapacity(applicable.count)
+        let resourceName = (resource ?? oldResource)?.name ?? ""
+        for (position, (name, entry)) in applicable.enumerated() {
             var decision = Decision(policy: name, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
-            let answer = answers[name]
+            let answer = answers[position]
             decision.deny = answer?.deny ?? []
             decision.warn = answer?.warn ?? []
-            decision.failure = failures[name]
-            let elapsed = durations[name] ?? cachedDuration
+            decision.failure = failures[position]
+            let elapsed = durations[position] ?? cachedDuration
             let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
             entries.append(LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
                                   fingerprint: fingerprint, result: result, cached: answer?.cached ?? false,
@@ -239,7 +248,7 @@ public actor PolicyEngine {
             let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
             if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {
                 violations.append(Violation(time: time, policy: name, version: entry.version, enforcement: decision.enforcement, kind: kind.name,
-                                            name: (resource ?? oldResource)?.name ?? "", operation: operation, actor: actor, messages: messages))
+                                            name: resourceName, operation: operation, actor: actor, messages: messages))
             }
             decisions.append(decision)
         }
