@@ -2,7 +2,8 @@ import NovaCore
 
 /// Modules and base data, indexed for evaluation: every rule by its full path
 /// (`data.<package>.<rule ref>`), the package of each, and the import aliases in scope.
-public struct CompiledPolicy: Sendable {
+/// A class: every evaluation holds it, and copying its many tables into each one showed in profiles.
+public final class CompiledPolicy: Sendable {
     /// A class: evaluation passes definitions around constantly (scopes, `rego.metadata`), and
     /// copying this struct's many fields cost more than the rules it evaluated.
     final class Definition: Sendable {
@@ -20,7 +21,11 @@ public struct CompiledPolicy: Sendable {
         /// that value, so evaluations do not rebuild it.
         let constant: Value?
 
-        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term]) {
+        /// The names right below the rule's package that are rules or packages (`globalNames`).
+        let globals: Set<String>
+
+        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: Set<String> = []) {
+            self.globals = globals
             self.rule = rule
             self.package = package
             self.aliases = aliases
@@ -33,6 +38,10 @@ public struct CompiledPolicy: Sendable {
         }
 
         var isGeneral: Bool { !dynamic.isEmpty }
+
+        func with(globals: Set<String>) -> Definition {
+            Definition(rule: rule, package: package, aliases: aliases, kind: kind, dynamic: dynamic, globals: globals)
+        }
     }
 
     let definitions: [[String]: [Definition]]
@@ -96,14 +105,17 @@ public struct CompiledPolicy: Sendable {
                 definitions[path]![i] = Self.place(try SafetyPass(scope: scope).check(definition.rule), package: definition.package, aliases: definition.aliases).1
             }
         }
-        self.definitions = definitions
-        self.prefixes = prefixes
-        self.packageAnnotations = packageAnnotations
-        self.data = data
         var globalNames: [[String]: Set<String>] = [:]
         for path in Set(definitions.keys).union(prefixes) where path.count >= 2 {
             globalNames[Array(path.dropLast()), default: []].insert(path[path.count - 1])
         }
+        // Each definition carries its package's global names, so entering a rule's scope is
+        // an assignment, not a lookup keyed by the package path.
+        definitions = definitions.mapValues { list in list.map { $0.with(globals: globalNames[$0.package] ?? []) } }
+        self.definitions = definitions
+        self.prefixes = prefixes
+        self.packageAnnotations = packageAnnotations
+        self.data = data
         self.globalNames = globalNames
         ruleRoots = Set(Set(definitions.keys).union(prefixes).compactMap { $0.count >= 2 ? $0[1] : nil })
         var functions: [String: [Definition]] = [:]

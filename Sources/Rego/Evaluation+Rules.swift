@@ -71,11 +71,12 @@ extension Evaluation {
 
     /// Runs `body` with the package and imports of a rule's module in scope.
     func inScope<T>(of definition: CompiledPolicy.Definition, _ body: () throws(RegoError) -> T) throws(RegoError) -> T {
-        let saved = (package, aliases, currentRule)
+        let saved = (package, globals, aliases, currentRule)
         package = definition.package
+        globals = definition.globals
         aliases = definition.aliases
         currentRule = definition
-        defer { (package, aliases, currentRule) = saved }
+        defer { (package, globals, aliases, currentRule) = saved }
         return try body()
     }
 

@@ -14,7 +14,7 @@ extension Evaluation {
         var data: Value
         var shadowed: Set<[String]>
         var mocks: [String: Mock]
-        var cache: [Value??]
+        var cache: RuleCache
     }
 
     var overlay: Overlay {
@@ -30,7 +30,7 @@ extension Evaluation {
                        then rest: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
         let outer = overlay
         var inner = outer
-        inner.cache = Array(repeating: nil, count: cache.count)
+        inner.cache = RuleCache(count: cache.count)
         for modifier in modifiers {
             var names = Parser.names(of: modifier.target)
             if let first = names.first, let alias = aliases[first] { names = Parser.names(of: alias) + names.dropFirst() }

@@ -15,11 +15,11 @@ final class Evaluation {
     var shadowed: Set<[String]> = []
     /// Functions a `with` replaced, by built-in name or full rule path.
     var mocks: [String: Mock] = [:]
-    /// Rule values computed in this evaluation, by rule path number (`CompiledPolicy.nodes`):
-    /// nil not yet computed, `.some(nil)` undefined.
-    var cache: [Value??]
-    /// The rules being computed, by the same number (a rule met again is recursion).
-    var inProgress: [Bool]
+    /// Rule values computed in this evaluation, by rule path number (`CompiledPolicy.nodes`).
+    var cache: RuleCache
+    /// The rules being computed, by the same number (a rule met again is recursion). Not part
+    /// of what `with` sets aside: a rule in progress outside it is still in progress inside.
+    let inProgress: UnsafeMutablePointer<Bool>
     /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
     /// The rule being evaluated (for `rego.metadata.*`).
@@ -35,11 +35,8 @@ final class Evaluation {
     /// How far down the stack evaluation may go on this thread (see `StackGuard`).
     let stackFloor = StackGuard.floor()
     /// The package whose rules plain names refer to, and its import aliases.
-    var package: [String] = [] {
-        // Rules of one package evaluate one after another: skip the lookup when it is the same.
-        didSet { if package != oldValue { globals = policy.globalNames[package] ?? [] } }
-    }
-    /// The rules and packages right below `package`, which are not local variables.
+    var package: [String] = []
+    /// The rules and packages right below `package`, which are not local variables (set with it).
     var globals: Set<String> = []
     var aliases: [String: Term] = [:]
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
@@ -49,8 +46,13 @@ final class Evaluation {
         self.policy = policy
         self.input = input
         self.data = policy.data
-        cache = Array(repeating: nil, count: policy.nodes.count)
-        inProgress = Array(repeating: false, count: policy.nodes.count)
+        cache = RuleCache(count: policy.nodes.count)
+        inProgress = .allocate(capacity: max(1, policy.nodes.count))
+        inProgress.initialize(repeating: false, count: max(1, policy.nodes.count))
+    }
+
+    deinit {
+        inProgress.deallocate()
     }
 
     /// Stops a runaway evaluation: past the deadline, or when the calling task was cancelled.
