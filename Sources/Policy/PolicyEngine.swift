@@ -90,6 +90,9 @@ public actor PolicyEngine {
     var sortedLoaded: [(name: String, loaded: Loaded)]?
     var lastListed: ContinuousClock.Instant?
     var relistUntil: ContinuousClock.Instant?
+    /// Policy writes admitted but not yet seen in the store: name → the stored version the
+    /// write replaces (nil: none). Decisions re-read the list until each has shown up.
+    var pendingWrites: [String: Int?] = [:]
     static let relistInterval: Duration = .seconds(1)
     /// The decision cache: by policy, version and the input itself (hashing the value is far
     /// cheaper than a SHA-256 of its JSON; equality rules out collisions). Each entry keeps the
@@ -128,7 +131,8 @@ public actor PolicyEngine {
     /// cached decisions.
     func current() async throws -> [(name: String, loaded: Loaded)] {
         let now = ContinuousClock.now
-        if let listed = lastListed, now - listed < Self.relistInterval, (relistUntil.map { now > $0 } ?? true), let sorted = sortedLoaded {
+        let awaitingWrite = !pendingWrites.isEmpty && (relistUntil.map { now <= $0 } ?? false)
+        if let listed = lastListed, now - listed < Self.relistInterval, !awaitingWrite, let sorted = sortedLoaded {
             return sorted
         }
         lastListed = now
@@ -151,14 +155,20 @@ public actor PolicyEngine {
             loaded[name] = nil
             cache = cache.filter { $0.key.policy != name }
         }
+        // A pending write has shown up once the stored version differs from the one it replaced
+        // (or the policy appeared or went away).
+        pendingWrites = pendingWrites.filter { name, before in loaded[name]?.version == before && seen.contains(name) == (before != nil) }
         let sorted = loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         sortedLoaded = sorted
         return sorted
     }
 
-    /// A policy write was admitted: until it has surely committed, read the policies again on
-    /// every decision (the list is otherwise re-read at most once a second).
-    public func policyWriteAdmitted() {
+    /// A write to policy `name`, replacing the stored `version` (nil for a create), was
+    /// admitted: until it shows in the store (or two seconds have passed, when it may have been
+    /// refused after all), decisions read the policies again (the list is otherwise re-read at
+    /// most once a second).
+    public func policyWriteAdmitted(name: String, replacing version: Int?) {
+        pendingWrites[name] = .some(version)
         relistUntil = ContinuousClock.now + .seconds(2)
     }
 
