@@ -180,13 +180,21 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
                                     "It is still \(phase) (NovaCron has applied version \(observed) of \(wanted)). Raise the timeouts block or look at `novacron get \(Mapping.plural) \(name)`."))
                 return document
             }
-            try await Task.sleep(for: delay)
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                context.warn(.error("Interrupted while waiting for \(Mapping.kindName) \"\(name)\"", "It was created; its state is saved as it was last read."))
+                return document
+            }
             delay = min(delay * 2, .milliseconds(500))
             do {
                 guard let next = try await context.api.get(Mapping.plural, name) else { return document }
                 document = next
             } catch {
-                throw DiagnosticsError(diagnostics: NovaCronAPI.diagnostics(for: error, action: "read \(Mapping.kindName) \"\(name)\""))
+                // The object exists: keep it in the state (Terraform marks it tainted) rather
+                // than lose track of it because one status read failed.
+                NovaCronAPI.diagnostics(for: error, action: "read \(Mapping.kindName) \"\(name)\" while waiting for it").forEach(context.warn)
+                return document
             }
         }
     }
