@@ -3,8 +3,11 @@ import Foundation
 
 extension Value {
     /// SHA-256 of the canonical JSON encoding, as lower-case hex. Equal values, equal fingerprints.
-    public var fingerprint: String {
-        canonicalJSONBytes.withUnsafeBytes { SHA256.hash(data: $0).hexString }
+    public var fingerprint: String { Value.fingerprint(ofCanonicalJSON: canonicalJSONBytes) }
+
+    /// The fingerprint of a value whose canonical JSON the caller already wrote.
+    public static func fingerprint(ofCanonicalJSON bytes: [UInt8]) -> String {
+        bytes.withUnsafeBytes { SHA256.hash(data: $0).hexString }
     }
 }
 

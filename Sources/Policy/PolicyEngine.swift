@@ -94,14 +94,14 @@ public actor PolicyEngine {
     /// write replaces (nil: none). Decisions re-read the list until each has shown up.
     var pendingWrites: [String: Int?] = [:]
     static let relistInterval: Duration = .seconds(1)
-    /// The decision cache: by policy, version and the input itself (hashing the value is far
-    /// cheaper than a SHA-256 of its JSON; equality rules out collisions). Each entry keeps the
-    /// input's SHA-256 fingerprint for the decision log.
+    /// The decision cache: by policy, version and the input's canonical JSON (written once per
+    /// decision: it is also what the log's fingerprint hashes; equality of the bytes rules out
+    /// collisions). Each entry keeps the input's SHA-256 fingerprint for the decision log.
     struct CacheKey: Hashable {
         var policy: String
         var version: Int
-        var input: Value
-        /// The input's hash, computed once per write rather than once per policy.
+        var input: [UInt8]
+        /// The input's hash, computed once per decision rather than once per policy.
         var inputHash: Int
 
         static func == (a: CacheKey, b: CacheKey) -> Bool {
@@ -188,7 +188,10 @@ public actor PolicyEngine {
         var withoutTime = input
         if case .object(var fields) = withoutTime { fields["time"] = nil; withoutTime = .object(fields) }
         var knownFingerprint: String?
-        let inputHash = withoutTime.hashValue
+        let canonical = withoutTime.canonicalJSONBytes
+        var hasher = Hasher()
+        canonical.withUnsafeBytes { hasher.combine(bytes: $0) }
+        let inputHash = hasher.finalize()
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
         // Cached answers first; the rest are evaluated (see `evaluateAll`). Everything below is
@@ -201,7 +204,7 @@ public actor PolicyEngine {
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         var evaluatedPositions: [Int] = []
         for (position, (name, entry)) in applicable.enumerated() {
-            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] {
+            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: canonical, inputHash: inputHash)] {
                 answers[position] = (hit.deny, hit.warn, true)
                 knownFingerprint = hit.fingerprint
                 cacheHits += 1
@@ -212,7 +215,7 @@ public actor PolicyEngine {
         }
         let start = ContinuousClock.now
         let evaluated = await evaluateAll(toEvaluate, input)
-        let fingerprint = knownFingerprint ?? withoutTime.fingerprint
+        let fingerprint = knownFingerprint ?? Value.fingerprint(ofCanonicalJSON: canonical)
         for ((name, result, duration), position) in zip(evaluated, evaluatedPositions) {
             durations[position] = duration
             switch result {
@@ -231,7 +234,7 @@ public actor PolicyEngine {
                         cache = [:]
                         Task.detached(priority: .background) { withExtendedLifetime(full) {} }
                     }
-                    cache[CacheKey(policy: name, version: entry.version, input: withoutTime, inputHash: inputHash)] = (deny, warn, fingerprint)
+                    cache[CacheKey(policy: name, version: entry.version, input: canonical, inputHash: inputHash)] = (deny, warn, fingerprint)
                 }
             case .failure(let error):
                 failures[position] = error.description
