@@ -265,7 +265,13 @@ public actor PolicyEngine {
             }
             decisions.append(decision)
         }
-        if !entries.isEmpty { try await records.record(decisions: entries, violations: violations) }
+        if !entries.isEmpty {
+            if let memory = records as? InMemoryPolicyRecords {
+                memory.recordNow(decisions: entries, violations: violations)
+            } else {
+                try await records.record(decisions: entries, violations: violations)
+            }
+        }
         return decisions
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import Synchronization
 
 /// Where the engine keeps what it decided: the decision log and the violations, queryable by
 /// resource, policy and time. `SQLiteStore` keeps them durably; this in-memory one is bounded.
@@ -13,34 +14,45 @@ public protocol PolicyRecordStore: Sendable {
 }
 
 /// Decisions and violations in memory, each list bounded: past its capacity the oldest entry
-/// makes room for the newest (a ring, so recording never shifts the whole list).
-public actor InMemoryPolicyRecords: PolicyRecordStore {
-    var log: Ring<PolicyEngine.LogEntry>
-    var recorded: Ring<PolicyEngine.Violation>
+/// makes room for the newest (a ring, so recording never shifts the whole list). A lock, not
+/// an actor: the engine records on every decision, and a hop to another executor there cost
+/// as much as evaluating a small policy.
+public final class InMemoryPolicyRecords: PolicyRecordStore {
+    private struct Lists {
+        var log: Ring<PolicyEngine.LogEntry>
+        var recorded: Ring<PolicyEngine.Violation>
+    }
+    private let lists: Mutex<Lists>
 
     public init(capacity: Int = 10_000) {
-        log = Ring(capacity: capacity)
-        recorded = Ring(capacity: capacity)
+        lists = Mutex(Lists(log: Ring(capacity: capacity), recorded: Ring(capacity: capacity)))
     }
 
     public func record(decisions: [PolicyEngine.LogEntry], violations: [PolicyEngine.Violation]) {
-        for decision in decisions { log.append(decision) }
-        for violation in violations { recorded.append(violation) }
+        recordNow(decisions: decisions, violations: violations)
+    }
+
+    /// `record`, callable without leaving the caller's executor.
+    func recordNow(decisions: [PolicyEngine.LogEntry], violations: [PolicyEngine.Violation]) {
+        lists.withLock { lists in
+            for decision in decisions { lists.log.append(decision) }
+            for violation in violations { lists.recorded.append(violation) }
+        }
     }
 
     public func violations(resource: String?, policy: String?, since: Date?, limit: Int) -> [PolicyEngine.Violation] {
-        let matching = recorded.elements.filter { v in
+        let matching = lists.withLock { $0.recorded.elements }.filter { v in
             (resource.map { $0 == v.name || $0 == "\(v.kind)/\(v.name)" } ?? true) && (policy.map { $0 == v.policy } ?? true)
                 && (since.map { v.time >= $0 } ?? true)
         }
         return Array(matching.suffix(limit))
     }
 
-    public func decisions(limit: Int) -> [PolicyEngine.LogEntry] { Array(log.elements.suffix(limit)) }
+    public func decisions(limit: Int) -> [PolicyEngine.LogEntry] { Array(lists.withLock { $0.log.elements }.suffix(limit)) }
 }
 
 /// A fixed-capacity list that overwrites its oldest element once full.
-struct Ring<Element> {
+struct Ring<Element: Sendable>: Sendable {
     private var storage: [Element] = []
     private var start = 0
     let capacity: Int
