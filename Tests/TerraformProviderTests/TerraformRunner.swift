@@ -73,7 +73,9 @@ struct TerraformRunner {
         process.currentDirectoryURL = directory
         process.environment = environment
         let log = directory.appendingPathComponent("terraform-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw NovaError(.internal, "cannot create \(log.path)")
+        }
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
