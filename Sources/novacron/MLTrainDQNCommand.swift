@@ -75,7 +75,20 @@ extension MLCommand {
                     latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
                 }
                 latencies.sort()
-                print(String(format: "one decision: p50 %.1f us, p90 %.1f us", latencies[1_000], latencies[1_800]) + (sink < 0 ? " " : ""))
+                print(String(format: "one decision (training network, double): p50 %.1f us, p90 %.1f us", latencies[1_000], latencies[1_800]) + (sink < 0 ? " " : ""))
+                let deployed = agent.snapshot()
+                var agreements = 0
+                latencies = []
+                for i in 0..<2_000 {
+                    let probe = state.map { $0 + Double(i % 7) * 1e-3 }
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    let action = deployed.argmax(probe)
+                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+                    if action == agent.decide(probe) { agreements += 1 }
+                }
+                latencies.sort()
+                print(String(format: "one decision (deployed snapshot, single precision): p50 %.1f us, p90 %.1f us; same action as the training network %d/2000",
+                             latencies[1_000], latencies[1_800], agreements))
             }
         }
 

@@ -146,3 +146,34 @@ import Testing
         #expect(run() == run())
     }
 }
+
+@Suite struct InferenceNetworkTests {
+    @Test func singlePrecisionSnapshotDecidesAsTheTrainingNetwork() {
+        let network = DenseNetwork(sizes: [9, 128, 128, 64, 8], seed: 5)
+        let snapshot = InferenceNetwork(network)
+        var random = SplitMix64(seed: 99)
+        var decided = 0
+        for _ in 0..<500 {
+            let input = (0..<9).map { _ in random.nextUnit() * 4 - 2 }
+            let exact = network.predict(input)
+            let approximate = snapshot.outputs(input)
+            for (a, b) in zip(exact, approximate) { #expect(abs(a - b) <= 1e-4 * max(1, abs(a))) }
+            // Where the best two outputs are not a near-tie, the snapshot must pick the same action.
+            let ranked = exact.enumerated().sorted { $0.element > $1.element }
+            if ranked[0].element - ranked[1].element > 1e-3 {
+                #expect(snapshot.argmax(input) == network.argmax(input))
+                decided += 1
+            }
+        }
+        #expect(decided > 400)
+    }
+
+    @Test func oddLayerWidthsArePadded() {
+        let network = DenseNetwork(sizes: [3, 5, 4, 3], seed: 8)
+        let snapshot = InferenceNetwork(network)
+        for input in [[0.1, -0.5, 2.0], [1.0, 1.0, 1.0], [0.0, 0.0, -3.0]] {
+            for (a, b) in zip(network.predict(input), snapshot.outputs(input)) { #expect(abs(a - b) < 1e-4) }
+            #expect(snapshot.argmax(input) == network.argmax(input))
+        }
+    }
+}

@@ -54,6 +54,9 @@ public struct DQNAgent: Sendable {
     /// The greedy action for a state.
     public func decide(_ state: [Double]) -> Int { online.argmax(state) }
 
+    /// The online network frozen for deployment: decisions in single precision.
+    public func snapshot() -> InferenceNetwork { InferenceNetwork(online) }
+
     /// An epsilon-greedy action; counts a step.
     public mutating func act(_ state: [Double]) -> Int {
         let explore = random.nextUnit() < epsilon
