@@ -65,6 +65,20 @@ import Testing
 
         """
 
+    /// A VM made outside Terraform, as the configuration that adopts it describes it.
+    static func legacyVM(image: String) -> String {
+        """
+        resource "novacron_vm" "legacy" {
+          name           = "legacy-1"
+          vcpus          = 1
+          memory_mib     = 1024
+          image          = "\(image)"
+          ssh_root_login = true
+          labels         = { env = "dev" }
+        }
+        """
+    }
+
     func withServer(_ body: (ServerProcess, TerraformRunner) async throws -> Void) async throws {
         guard let command = TerraformRunner.configured() else { return }
         let binary = try #require(ServerProcess.binary, "novacron was not built beside the tests")
@@ -118,32 +132,14 @@ import Testing
                 {"kind":"VM","metadata":{"name":"legacy-1","labels":{"env":"dev"}},
                  "spec":{"vcpus":1,"memoryMiB":1024,"image":"debian-12","security":{"sshRootLogin":true}}}
                 """))
-            try terraform.write("legacy.tf", """
-                resource "novacron_vm" "legacy" {
-                  name           = "legacy-1"
-                  vcpus          = 1
-                  memory_mib     = 1024
-                  image          = "debian-12"
-                  ssh_root_login = true
-                  labels         = { env = "dev" }
-                }
-                """)
+            try terraform.write("legacy.tf", Self.legacyVM(image: "debian-12"))
             let imported = try await terraform.run("import", "novacron_vm.legacy", "legacy-1")
             #expect(imported.status == 0, "\(imported.output)")
             let afterImport = try await terraform.run("plan", "-detailed-exitcode")
             #expect(afterImport.status == 0, "an imported VM matching its configuration must plan no change:\n\(afterImport.output)")
 
             // Replacement: the image cannot change in place.
-            try terraform.write("legacy.tf", """
-                resource "novacron_vm" "legacy" {
-                  name           = "legacy-1"
-                  vcpus          = 1
-                  memory_mib     = 1024
-                  image          = "debian-13"
-                  ssh_root_login = true
-                  labels         = { env = "dev" }
-                }
-                """)
+            try terraform.write("legacy.tf", Self.legacyVM(image: "debian-13"))
             let replacing = try await terraform.run("plan", "-detailed-exitcode")
             #expect(replacing.status == 2)
             #expect(replacing.output.contains("must be replaced"), "\(replacing.output)")
