@@ -227,6 +227,23 @@ import Testing
         }
     }
 
+    @Test func refusedKeyIsAClearDiagnostic() async throws {
+        try await withServer { server, _ in
+            guard let command = TerraformRunner.configured() else { return }
+            let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:\(server.port)", apiKey: "nck_wrong_key")
+            defer { terraform.cleanUp() }
+            try terraform.write("main.tf", Self.header + """
+                data "novacron_template" "base" {
+                  name = "ubuntu"
+                }
+                """)
+            let result = try await terraform.run("plan")
+            #expect(result.status == 1)
+            #expect(result.output.contains("NovaCron rejected the API key"), "\(result.output)")
+            #expect(!result.output.contains("nck_wrong_key"), "the key must not be echoed")
+        }
+    }
+
     /// Runs `terraform ARGUMENTS` over one configuration with no server listening.
     func runWithoutServer(_ configuration: String, _ arguments: String...) async throws -> TerraformRunner.Result? {
         guard let command = TerraformRunner.configured() else { return nil }
