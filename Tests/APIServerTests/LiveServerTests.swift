@@ -37,7 +37,9 @@ import Testing
                 group.addTask {
                     var seen: [String] = []
                     do {
-                        try await api.stream("/v1/events?watch=true&after=0&timeoutSeconds=2") { event in
+                        // A long window: the stream ends as soon as three events came; a busy machine may take
+                        // a while to run the writer.
+                        try await api.stream("/v1/events?watch=true&after=0&timeoutSeconds=30") { event in
                             seen.append(event["name"]?.stringValue ?? "")
                             if seen.count == 3 { throw Enough() }
                         }
