@@ -169,7 +169,8 @@ import Testing
         }
         let engine = try #require(h.server.policies)
         let log = try await engine.decisions(limit: 1_000).filter { $0.subject.hasPrefix("VM/") }
-        #expect(log.count == 40)
+        let missing = Set((0..<40).map { "VM/vm-\($0)" }).subtracting(log.map(\.subject)).sorted()
+        #expect(log.count == 40, "no decision logged for \(missing); their writes \(missing.map { outcomes[$0].map { $0 ? "succeeded" : "failed" } ?? "?" })")
         for entry in log {
             // Version 1 allows 4 vCPUs (these ask for 6); version 2 allows 8.
             #expect(entry.version == 1 || entry.version == 2)
