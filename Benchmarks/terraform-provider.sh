@@ -21,8 +21,11 @@ echo "== provider start-up: exec → handshake line ($starts runs, $build/terraf
 python3 - "$build/terraform-provider-novacron" "$starts" <<'PY'
 import os, subprocess, sys, time, statistics
 binary, runs = sys.argv[1], int(sys.argv[2])
+import tempfile
+sockets = tempfile.mkdtemp()  # killed providers leave their socket directories behind: keep them here
 env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE="d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
-           PLUGIN_PROTOCOL_VERSIONS="5,6", PLUGIN_CLIENT_CERT="-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n")
+           PLUGIN_PROTOCOL_VERSIONS="5,6", PLUGIN_CLIENT_CERT="-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n",
+           PLUGIN_UNIX_SOCKET_DIR=sockets)
 samples = []
 for _ in range(runs):
     start = time.perf_counter()
@@ -31,6 +34,8 @@ for _ in range(runs):
     samples.append((time.perf_counter() - start) * 1000)
     process.kill(); process.wait()
     assert line.startswith(b"1|6|unix|"), line
+import shutil
+shutil.rmtree(sockets, ignore_errors=True)
 samples.sort()
 print(f"start-up ms: median {statistics.median(samples):.1f}  p90 {samples[int(len(samples) * 0.9) - 1]:.1f}  "
       f"min {samples[0]:.1f}  max {samples[-1]:.1f}  (target < 50)")

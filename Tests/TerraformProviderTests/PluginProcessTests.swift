@@ -74,6 +74,10 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int
         #expect(mode == 0o700)
         #expect(!fields[5].isEmpty && !fields[5].hasSuffix("="))
+        // Ctrl-C is Terraform's to handle: the provider outlives it.
+        kill(process.processIdentifier, SIGINT)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(process.isRunning)
         kill(process.processIdentifier, SIGKILL)
         await waitForExit(process)
     }
