@@ -64,12 +64,18 @@ public final class ServerProcess: @unchecked Sendable {
     public var client: NovaCronClient { NovaCronClient(baseURL: "http://127.0.0.1:\(port)", apiKey: adminKey) }
 
     /// Sends `signal` and waits (off the shared threads) until the process has gone.
+    ///
+    /// The process is recognised by its command line (its PID and this data directory), not by
+    /// Foundation's `isRunning`: with many children starting and ending at once (the Terraform
+    /// tests), that flag was once seen false for a server still running, which then outlived
+    /// the tests. A PID whose command line is not this server's is never signalled.
     public func kill(_ signal: Int32) async {
-        guard process.isRunning else { return }
+        guard isAlive else { return }
         Foundation.kill(process.processIdentifier, signal)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                self.process.waitUntilExit()
+                let deadline = Date().addingTimeInterval(30)
+                while self.isAlive, Date() < deadline { usleep(10_000) }
                 continuation.resume()
             }
         }
@@ -77,6 +83,14 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// For `defer`: signals without waiting.
     public func signal(_ signal: Int32) {
-        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+        if isAlive { Foundation.kill(process.processIdentifier, signal) }
+    }
+
+    /// Whether this server's process still runs: its PID's command line names our data directory
+    /// (an exited child's is empty until it is reaped; a reused PID's is someone else's).
+    var isAlive: Bool {
+        let pid = process.processIdentifier
+        guard pid > 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return process.isRunning }
+        return String(decoding: data, as: UTF8.self).contains(dataDirectory)
     }
 }
