@@ -135,8 +135,14 @@ public actor PolicyEngine {
         if let listed = lastListed, now - listed < Self.relistInterval, !awaitingWrite, let sorted = sortedLoaded {
             return sorted
         }
-        lastListed = now
+        // `lastListed` is when the listing now in force was taken, set once it is applied: set
+        // before the await, a decision arriving meanwhile took the old list as fresh — and right
+        // after a policy's creation that list could be empty, so the policy went unenforced.
         let page = try await store.resources(.policy, matching: LabelSelector(), after: nil, limit: 10_000)
+        if let applied = lastListed, applied > now, let sorted = sortedLoaded {
+            return sorted  // a listing taken after this one was applied while this one was read
+        }
+        lastListed = now
         var seen: Set<String> = []
         for resource in page.items {
             seen.insert(resource.name)
