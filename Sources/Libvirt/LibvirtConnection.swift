@@ -11,6 +11,7 @@ final class LibvirtConnection: @unchecked Sendable {
     let uri: String
 
     init(uri: String) throws {
+        SharedLibraries.ready
         _ = LibvirtError.silenceDefaultHandler
         guard let pointer = virConnectOpen(uri) else { throw LibvirtError.last("connect to \(uri)") }
         self.pointer = pointer

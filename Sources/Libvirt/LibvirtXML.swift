@@ -18,6 +18,7 @@ enum LibvirtXML {
     }
 
     private static func element(_ name: String, _ text: String? = nil, _ attributes: [(String, String)] = [], _ children: [XMLElement] = []) -> XMLElement {
+        SharedLibraries.ready
         let element = XMLElement(name: name)
         if let text { element.stringValue = text }
         for (key, value) in attributes {
@@ -31,6 +32,7 @@ enum LibvirtXML {
     /// asked for, so observation can report settings the hypervisor does not model, and a mark
     /// that NovaCron owns the object.
     private static func metadata(_ value: Value) -> XMLElement {
+        SharedLibraries.ready
         let resource = XMLElement(name: "nc:resource", uri: namespace)
         if let ns = XMLNode.namespace(withName: "nc", stringValue: namespace) as? XMLNode { resource.addNamespace(ns) }
         resource.stringValue = value.canonicalJSON
@@ -181,6 +183,7 @@ enum LibvirtXML {
     }
 
     private static func document(_ xml: String) throws -> XMLElement {
+        SharedLibraries.ready
         do {
             guard let root = try XMLDocument(xmlString: xml, options: []).rootElement() else {
                 throw NovaError(.infrastructure, "libvirt returned an empty XML document")
