@@ -17,14 +17,12 @@ extension Sequence where Element == UInt8 {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(underestimatedCount * 2)
         for byte in self {
-            bytes.append(hexDigits[Int(byte >> 4)])
-            bytes.append(hexDigits[Int(byte & 0x0F)])
+            bytes.append(Value.hexDigits[Int(byte >> 4)])
+            bytes.append(Value.hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 }
-
-private let hexDigits = Array("0123456789abcdef".utf8)
 
 extension Digest {
     /// Lower-case hexadecimal text of the digest.

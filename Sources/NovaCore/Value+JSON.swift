@@ -119,7 +119,8 @@ extension Value {
         out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: depth * 2))
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// Lower-case hexadecimal digits, for `\u00XX` escapes and `hexString`.
+    static let hexDigits = Array("0123456789abcdef".utf8)
 
     static func writeJSONString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
