@@ -10,11 +10,8 @@ public struct SeededRandom: RandomSource {
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        defer { state &+= 0x9E37_79B9_7F4A_7C15 }
+        return splitMix64(state)
     }
 
     /// A uniform double in [0, 1).
@@ -39,6 +36,16 @@ public struct SeededRandom: RandomSource {
         }
         return SeededRandom(seed: state)
     }
+}
+
+/// SplitMix64's output for a state: a strong 64-bit mix (every input bit affects every output
+/// bit), also what `Value.contentHash` combines with.
+@inline(__always)
+func splitMix64(_ state: UInt64) -> UInt64 {
+    var z = state &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
 }
 
 /// The operating system's randomness.

@@ -27,7 +27,9 @@ public struct ResourceMetadata: Sendable, Hashable {
     }
 
     var value: Value {
-        var fields: [String: Value] = ["name": .string(name)]
+        // Built as `[Value: Value]` directly: documents are made on every write and decision.
+        var fields: [Value: Value] = ["name": .string(name)]
+        fields.reserveCapacity(8)
         if !labels.isEmpty { fields["labels"] = .object(labels.mapValues(Value.string)) }
         if !annotations.isEmpty { fields["annotations"] = .object(annotations.mapValues(Value.string)) }
         if resourceVersion > 0 { fields["resourceVersion"] = .string(String(resourceVersion)) }

@@ -26,7 +26,8 @@ public struct ResourceStatus: Sendable, Hashable {
     }
 
     public var value: Value {
-        var fields: [String: Value] = ["phase": .string(phase), "observedVersion": .int(observedVersion)]
+        var fields: [Value: Value] = ["phase": .string(phase), "observedVersion": .int(observedVersion)]
+        fields.reserveCapacity(7)
         if let message { fields["message"] = .string(message) }
         if let host { fields["host"] = .string(host) }
         if observed != .emptyObject { fields["observed"] = observed }

@@ -90,6 +90,7 @@ extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressib
     public init(arrayLiteral elements: Value...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, Value)...) {
         var fields: [Value: Value] = [:]
+        fields.reserveCapacity(elements.count)
         for (key, value) in elements { fields[.string(key)] = value }
         self = .object(fields)
     }

@@ -34,15 +34,35 @@ public actor PolicyEngine {
         public var subject: String
         public var operation: String
         public var actor: String
-        public var fingerprint: String
         public var result: String
         public var cached: Bool
         public var microseconds: Double
+        /// A fingerprint read back from storage, or the input it will be computed from.
+        var source: Source
+
+        enum Source: Sendable {
+            case fingerprint(String)
+            case input(DecisionInput)
+        }
 
         public init(time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, fingerprint: String,
                     result: String, cached: Bool, microseconds: Double) {
+            self.init(time: time, policy: policy, version: version, subject: subject, operation: operation, actor: actor,
+                      source: .fingerprint(fingerprint), result: result, cached: cached, microseconds: microseconds)
+        }
+
+        init(time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, source: Source,
+             result: String, cached: Bool, microseconds: Double) {
             (self.time, self.policy, self.version, self.subject, self.operation, self.actor) = (time, policy, version, subject, operation, actor)
-            (self.fingerprint, self.result, self.cached, self.microseconds) = (fingerprint, result, cached, microseconds)
+            (self.source, self.result, self.cached, self.microseconds) = (source, result, cached, microseconds)
+        }
+
+        /// SHA-256 of the input's canonical JSON, its time left out.
+        public var fingerprint: String {
+            switch source {
+            case .fingerprint(let text): text
+            case .input(let input): input.fingerprint
+            }
         }
 
         public var value: Value {
@@ -94,27 +114,26 @@ public actor PolicyEngine {
     /// write replaces (nil: none). Decisions re-read the list until each has shown up.
     var pendingWrites: [String: Int?] = [:]
     static let relistInterval: Duration = .seconds(1)
-    /// The decision cache: by policy, version and the input's canonical JSON (written once per
-    /// decision: it is also what the log's fingerprint hashes; equality of the bytes rules out
-    /// collisions). Each entry keeps the input's SHA-256 fingerprint for the decision log.
+    /// The decision cache: by policy, version and input (its time left out; the input's content
+    /// hash is computed once per decision, and equal hashes are confirmed by comparing the
+    /// inputs). An entry keeps the input it was computed for, so a hit logs the same input —
+    /// and fingerprint — as the miss did.
     struct CacheKey: Hashable {
         var policy: String
         var version: Int
-        var input: [UInt8]
-        /// The input's hash, computed once per decision rather than once per policy.
-        var inputHash: Int
+        var input: DecisionInput
 
         static func == (a: CacheKey, b: CacheKey) -> Bool {
-            a.inputHash == b.inputHash && a.version == b.version && a.policy == b.policy && a.input == b.input
+            a.input.hash == b.input.hash && a.version == b.version && a.policy == b.policy && (a.input === b.input || a.input.value == b.input.value)
         }
 
         func hash(into hasher: inout Hasher) {
             hasher.combine(policy)
             hasher.combine(version)
-            hasher.combine(inputHash)
+            hasher.combine(input.hash)
         }
     }
-    var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], fingerprint: String)] = [:]
+    var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], input: DecisionInput)] = [:]
     public private(set) var cacheHits = 0
     public private(set) var cacheMisses = 0
     let records: any PolicyRecordStore
@@ -180,24 +199,26 @@ public actor PolicyEngine {
 
     /// The admission input of the contract: `{operation, resource, oldResource, actor, time}`.
     public static func input(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String], time: Date) -> Value {
-        var fields: [Value: Value] = ["operation": .string(operation), "actor": ["name": .string(actor), "roles": .array(roles.map(Value.string))],
-                                      "time": .string(Timestamp.format(time))]
+        inputParts(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time).input
+    }
+
+    /// The input, and the input without its time (what the cache and the fingerprint see).
+    static func inputParts(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
+                           time: Date) -> (input: Value, withoutTime: Value) {
+        var fields: [Value: Value] = ["operation": .string(operation), "actor": ["name": .string(actor), "roles": .array(roles.map(Value.string))]]
+        fields.reserveCapacity(5)
         if let resource { fields["resource"] = resource.document }
         if let oldResource { fields["oldResource"] = oldResource.document }
-        return .object(fields)
+        let withoutTime = Value.object(fields)
+        fields["time"] = .string(Timestamp.format(time))
+        return (.object(fields), withoutTime)
     }
 
     /// Every applicable policy's decision for a write; violations and decisions are recorded.
     public func decide(operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
                        time: Date) async throws -> [Decision] {
-        let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
-        var withoutTime = input
-        if case .object(var fields) = withoutTime { fields["time"] = nil; withoutTime = .object(fields) }
-        var knownFingerprint: String?
-        let canonical = withoutTime.canonicalJSONBytes
-        var hasher = Hasher()
-        canonical.withUnsafeBytes { hasher.combine(bytes: $0) }
-        let inputHash = hasher.finalize()
+        let (input, withoutTime) = Self.inputParts(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
+        var decisionInput = DecisionInput(withoutTime)
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
         // Cached answers first; the rest are evaluated (see `evaluateAll`). Everything below is
@@ -210,9 +231,9 @@ public actor PolicyEngine {
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         var evaluatedPositions: [Int] = []
         for (position, (name, entry)) in applicable.enumerated() {
-            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: canonical, inputHash: inputHash)] {
+            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: decisionInput)] {
                 answers[position] = (hit.deny, hit.warn, true)
-                knownFingerprint = hit.fingerprint
+                decisionInput = hit.input
                 cacheHits += 1
             } else {
                 toEvaluate.append((name, entry.policy))
@@ -221,7 +242,6 @@ public actor PolicyEngine {
         }
         let start = ContinuousClock.now
         let evaluated = await evaluateAll(toEvaluate, input)
-        let fingerprint = knownFingerprint ?? Value.fingerprint(ofCanonicalJSON: canonical)
         for ((name, result, duration), position) in zip(evaluated, evaluatedPositions) {
             durations[position] = duration
             switch result {
@@ -240,7 +260,7 @@ public actor PolicyEngine {
                         cache = [:]
                         Task.detached(priority: .background) { withExtendedLifetime(full) {} }
                     }
-                    cache[CacheKey(policy: name, version: entry.version, input: canonical, inputHash: inputHash)] = (deny, warn, fingerprint)
+                    cache[CacheKey(policy: name, version: entry.version, input: decisionInput)] = (deny, warn, decisionInput)
                 }
             case .failure(let error):
                 failures[position] = error.description
@@ -262,7 +282,7 @@ public actor PolicyEngine {
             let elapsed = durations[position] ?? cachedDuration
             let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
             entries.append(LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
-                                  fingerprint: fingerprint, result: result, cached: answer?.cached ?? false,
+                                  source: .input(decisionInput), result: result, cached: answer?.cached ?? false,
                                   microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
             let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
             if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {
