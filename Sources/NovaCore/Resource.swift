@@ -27,16 +27,21 @@ public struct Resource: Sendable, Hashable {
 
     /// The whole resource as a document.
     public var document: Value {
-        ["apiVersion": .string(Resource.apiVersion), "kind": .string(kind.name), "metadata": metadata.value,
-         "spec": spec, "status": status.value]
+        var fields = [Value: Value](minimumCapacity: 5)
+        fields["apiVersion"] = .string(Resource.apiVersion)
+        fields["kind"] = .string(kind.name)
+        fields["metadata"] = metadata.value
+        fields["spec"] = spec
+        fields["status"] = status.value
+        return .object(fields)
     }
 
     /// The desired part only (kind, name, labels, annotations, spec): what a write changes and
     /// what the audit log fingerprints.
     public var desiredDocument: Value {
         var meta: [String: Value] = ["name": .string(metadata.name)]
-        if !metadata.labels.isEmpty { meta["labels"] = .object(metadata.labels.mapValues(Value.string)) }
-        if !metadata.annotations.isEmpty { meta["annotations"] = .object(metadata.annotations.mapValues(Value.string)) }
+        if !metadata.labels.isEmpty { meta["labels"] = .strings(metadata.labels) }
+        if !metadata.annotations.isEmpty { meta["annotations"] = .strings(metadata.annotations) }
         return ["kind": .string(kind.name), "metadata": .object(meta), "spec": spec]
     }
 

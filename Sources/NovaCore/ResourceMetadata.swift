@@ -30,8 +30,8 @@ public struct ResourceMetadata: Sendable, Hashable {
         // Built as `[Value: Value]` directly: documents are made on every write and decision.
         var fields: [Value: Value] = ["name": .string(name)]
         fields.reserveCapacity(8)
-        if !labels.isEmpty { fields["labels"] = .object(labels.mapValues(Value.string)) }
-        if !annotations.isEmpty { fields["annotations"] = .object(annotations.mapValues(Value.string)) }
+        if !labels.isEmpty { fields["labels"] = .strings(labels) }
+        if !annotations.isEmpty { fields["annotations"] = .strings(annotations) }
         if resourceVersion > 0 { fields["resourceVersion"] = .string(String(resourceVersion)) }
         if let uid { fields["uid"] = .string(uid) }
         if let createdAt { fields["createdAt"] = .string(Timestamp.format(createdAt)) }

@@ -19,20 +19,45 @@ extension Value {
             var hash: UInt64 = 0x6172_7261_7900 &+ UInt64(items.count)
             for item in items { hash = ContentHash.mix(hash ^ item.contentHash) }
             return hash
-        case .object(let fields):
-            // A sum of per-field hashes: the order of iteration does not matter.
-            var sum: UInt64 = 0
-            for (key, value) in fields { sum &+= ContentHash.mix(key.contentHash &+ ContentHash.mix(value.contentHash ^ 0x7661_6c75_65)) }
-            return ContentHash.mix(sum ^ 0x6f62_6a65_6374 ^ UInt64(fields.count))
+        case .object(let fields): return ContentHash.object(fields, excluding: nil)
         case .set(let members):
             var sum: UInt64 = 0
             for member in members { sum &+= member.contentHash }
             return ContentHash.mix(sum ^ 0x7365_7400 ^ UInt64(members.count))
         }
     }
+
+    /// The content hash of this object without its field `name` (the same as removing the
+    /// field and hashing, without copying the object); other values' own hash.
+    public func contentHash(excludingField name: String) -> UInt64 {
+        guard case .object(let fields) = self else { return contentHash }
+        return ContentHash.object(fields, excluding: .string(name))
+    }
+
+    /// Whether two objects are equal but for their field `name`; other values compare whole.
+    public func isEqual(to other: Value, excludingField name: String) -> Bool {
+        guard case .object(let a) = self, case .object(let b) = other else { return self == other }
+        let excluded = Value.string(name)
+        guard a.count - (a[excluded] == nil ? 0 : 1) == b.count - (b[excluded] == nil ? 0 : 1) else { return false }
+        for (key, value) in a where key != excluded {
+            guard b[key] == value else { return false }
+        }
+        return true
+    }
 }
 
 enum ContentHash {
+    /// A sum of per-field hashes: the order of iteration does not matter.
+    static func object(_ fields: [Value: Value], excluding excluded: Value?) -> UInt64 {
+        var sum: UInt64 = 0
+        var count = 0
+        for (key, value) in fields where excluded == nil || key != excluded! {
+            sum &+= mix(key.contentHash &+ mix(value.contentHash ^ 0x7661_6c75_65))
+            count += 1
+        }
+        return mix(sum ^ 0x6f62_6a65_6374 ^ UInt64(count))
+    }
+
     @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 { splitMix64(value) }
 

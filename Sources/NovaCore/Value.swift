@@ -34,6 +34,13 @@ extension Value {
         return .object(result)
     }
 
+    /// An object of string fields, such as labels.
+    public static func strings(_ fields: [String: String]) -> Value {
+        var result = [Value: Value](minimumCapacity: fields.count)
+        for (key, value) in fields { result[.string(key)] = .string(value) }
+        return .object(result)
+    }
+
     /// The name of the value's type, as Rego's `type_name` spells it.
     public var typeName: String {
         switch self {

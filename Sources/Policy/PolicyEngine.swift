@@ -124,7 +124,7 @@ public actor PolicyEngine {
         var input: DecisionInput
 
         static func == (a: CacheKey, b: CacheKey) -> Bool {
-            a.input.hash == b.input.hash && a.version == b.version && a.policy == b.policy && (a.input === b.input || a.input.value == b.input.value)
+            a.input.hash == b.input.hash && a.version == b.version && a.policy == b.policy && a.input.isSame(as: b.input)
         }
 
         func hash(into hasher: inout Hasher) {
@@ -149,11 +149,8 @@ public actor PolicyEngine {
     /// The policies in the store, each compiled once per version; a changed policy drops its
     /// cached decisions.
     func current() async throws -> [(name: String, loaded: Loaded)] {
+        if let fresh = freshListing() { return fresh }
         let now = ContinuousClock.now
-        let awaitingWrite = !pendingWrites.isEmpty && (relistUntil.map { now <= $0 } ?? false)
-        if let listed = lastListed, now - listed < Self.relistInterval, !awaitingWrite, let sorted = sortedLoaded {
-            return sorted
-        }
         // `lastListed` is when the listing now in force was taken, set once it is applied: set
         // before the await, a decision arriving meanwhile took the old list as fresh — and right
         // after a policy's creation that list could be empty, so the policy went unenforced.
@@ -188,6 +185,15 @@ public actor PolicyEngine {
         return sorted
     }
 
+    /// The policies as last listed, while that listing is fresh enough (without an `await`:
+    /// a call that may suspend cost a decision nearly a microsecond).
+    func freshListing() -> [(name: String, loaded: Loaded)]? {
+        let now = ContinuousClock.now
+        let awaitingWrite = !pendingWrites.isEmpty && (relistUntil.map { now <= $0 } ?? false)
+        guard let listed = lastListed, now - listed < Self.relistInterval, !awaitingWrite else { return nil }
+        return sortedLoaded
+    }
+
     /// A write to policy `name`, replacing the stored `version` (nil for a create), was
     /// admitted: until it shows in the store (or two seconds have passed, when it may have been
     /// refused after all), decisions read the policies again (the list is otherwise re-read at
@@ -199,28 +205,22 @@ public actor PolicyEngine {
 
     /// The admission input of the contract: `{operation, resource, oldResource, actor, time}`.
     public static func input(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String], time: Date) -> Value {
-        inputParts(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time).input
-    }
-
-    /// The input, and the input without its time (what the cache and the fingerprint see).
-    static func inputParts(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
-                           time: Date) -> (input: Value, withoutTime: Value) {
-        var fields: [Value: Value] = ["operation": .string(operation), "actor": ["name": .string(actor), "roles": .array(roles.map(Value.string))]]
+        var fields: [Value: Value] = ["operation": .string(operation), "actor": ["name": .string(actor), "roles": .array(roles.map(Value.string))],
+                                      "time": .string(Timestamp.format(time))]
         fields.reserveCapacity(5)
         if let resource { fields["resource"] = resource.document }
         if let oldResource { fields["oldResource"] = oldResource.document }
-        let withoutTime = Value.object(fields)
-        fields["time"] = .string(Timestamp.format(time))
-        return (.object(fields), withoutTime)
+        return .object(fields)
     }
 
     /// Every applicable policy's decision for a write; violations and decisions are recorded.
     public func decide(operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
                        time: Date) async throws -> [Decision] {
-        let (input, withoutTime) = Self.inputParts(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
-        var decisionInput = DecisionInput(withoutTime)
+        let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
+        var decisionInput = DecisionInput(input)
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
-        let applicable = try await current().filter { $0.loaded.policy.spec.applies(to: kind, operation) }
+        let listed = if let fresh = freshListing() { fresh } else { try await current() }
+        let applicable = listed.filter { $0.loaded.policy.spec.applies(to: kind, operation) }
         // Cached answers first; the rest are evaluated (see `evaluateAll`). Everything below is
         // kept by position in `applicable`: a write under 50 policies should not pay for 50
         // name lookups per step.

@@ -29,21 +29,20 @@ public final class RegoPolicy: Sendable {
 
     public let name: String
     public let spec: PolicySpec
-    let deny: PreparedQuery?
-    let warn: PreparedQuery?
+    let deny: PreparedRule?
+    let warn: PreparedRule?
 
     public init(_ spec: PolicySpec, name: String) throws(RegoError) {
         self.name = name
         self.spec = spec
         let module = try Parser.parseModule(spec.rego, file: "\(name).rego", version: spec.regoVersion)
         let compiled = try CompiledPolicy(modules: [module])
-        let package = (["data"] + module.packagePath).joined(separator: ".")
         let rules = Set(module.rules.map { rule in Self.firstName(rule.ref) })
         guard rules.contains("deny") || rules.contains("warn") else {
             throw RegoError(.compile, "the policy defines neither deny nor warn (the contract: `deny contains msg if …`)", at: module.package.span)
         }
-        deny = rules.contains("deny") ? try PreparedQuery("x := \(package).deny", policy: compiled) : nil
-        warn = rules.contains("warn") ? try PreparedQuery("x := \(package).warn", policy: compiled) : nil
+        deny = rules.contains("deny") ? try PreparedRule(module.packagePath + ["deny"], policy: compiled) : nil
+        warn = rules.contains("warn") ? try PreparedRule(module.packagePath + ["warn"], policy: compiled) : nil
     }
 
     static func firstName(_ ref: Term) -> String {
@@ -53,8 +52,8 @@ public final class RegoPolicy: Sendable {
 
     /// The policy's answers for one input: deny and warn messages, sorted.
     public func evaluate(_ input: Value, limits: PreparedQuery.Limits = .timeout(.milliseconds(100))) throws(RegoError) -> (deny: [Message], warn: [Message]) {
-        func messages(_ query: PreparedQuery?) throws(RegoError) -> [Message] {
-            guard let query, let value = try query.evaluate(input: input, limits: limits).first?["x"] else { return [] }
+        func messages(_ query: PreparedRule?) throws(RegoError) -> [Message] {
+            guard let query, let value = try query.evaluate(input: input, limits: limits) else { return [] }
             switch value {
             case .set(let items): return items.sorted().map(Message.init)
             case .array(let items): return items.map(Message.init)

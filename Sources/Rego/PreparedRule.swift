@@ -1,0 +1,32 @@
+import NovaCore
+
+/// One document under `data` — a rule such as `data.limits.deny` — compiled once and evaluated
+/// many times, without a query around it: the same value `x := data.limits.deny` binds, but no
+/// query body, bindings or result rows (a tenth of a small policy's evaluation went to those).
+/// Safe to share across tasks, like `PreparedQuery`.
+public struct PreparedRule: Sendable {
+    public let policy: CompiledPolicy
+    /// The path, starting with "data".
+    public let path: [String]
+
+    /// - Parameter path: the document's path below `data` (`["limits", "deny"]`); it must lead to
+    ///   a rule or to a package, not to a function.
+    public init(_ path: [String], policy: CompiledPolicy) throws(RegoError) {
+        let full = ["data"] + path
+        if let node = policy.nodes[full], node.definitions.first?.rule.kind == .function {
+            throw RegoError(.compile, "data.\(path.joined(separator: ".")) is a function, not a document")
+        }
+        self.policy = policy
+        self.path = full
+    }
+
+    /// The document's value for this input, or nil when it is undefined.
+    public func evaluate(input: Value?, strictBuiltinErrors: Bool = false, limits: PreparedQuery.Limits = .init()) throws(RegoError) -> Value? {
+        let evaluation = Evaluation(policy: policy, input: input)
+        evaluation.strictBuiltinErrors = strictBuiltinErrors
+        evaluation.deadline = limits.deadline
+        var result: Value?
+        try evaluation.walkData(path, [], Bindings()) { (value: Value, _: Bindings) throws(RegoError) in result = value }
+        return result
+    }
+}
