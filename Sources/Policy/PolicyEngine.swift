@@ -122,15 +122,22 @@ public actor PolicyEngine {
         var policy: String
         var version: Int
         var input: DecisionInput
+        /// The input's hash, kept in the key itself: a lookup compares the keys along its probe
+        /// sequence, and reaching into each one's input object first cost a cache miss apiece.
+        var inputHash: UInt64
+
+        init(policy: String, version: Int, input: DecisionInput) {
+            (self.policy, self.version, self.input, inputHash) = (policy, version, input, input.hash)
+        }
 
         static func == (a: CacheKey, b: CacheKey) -> Bool {
-            a.input.hash == b.input.hash && a.version == b.version && a.policy == b.policy && a.input.isSame(as: b.input)
+            a.inputHash == b.inputHash && a.version == b.version && a.policy == b.policy && a.input.isSame(as: b.input)
         }
 
         func hash(into hasher: inout Hasher) {
-            hasher.combine(policy)
+            hasher.combine(inputHash)
             hasher.combine(version)
-            hasher.combine(input.hash)
+            hasher.combine(policy)
         }
     }
     var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], input: DecisionInput)] = [:]

@@ -9,7 +9,8 @@ import Policy
 struct PolicyBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "policy", abstract: "Admission overhead with 0, 10 and 50 policies; decisions per second, cache cold and warm.")
     @Option(help: "Writes per policy count.") var writes = 2_000
-    @Option(help: "Decisions per cache run.") var decisions = 20_000
+    @Option(help: "Decisions per cache round.") var decisions = 20_000
+    @Option(help: "Rounds of decisions, cache cold and warm (the median is reported).") var rounds = 5
     @Flag(help: "Print JSON.") var json = false
 
     /// A policy shaped like the starter pack's size limits, in its own package.
@@ -59,27 +60,36 @@ struct PolicyBench: AsyncParsableCommand {
             }
         }
         // Decisions per second through the engine: one policy, the same input (warm) or a new
-        // input each time (cold).
-        let store = InMemoryStore()
-        let engine = PolicyEngine(store: store)
-        let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
-        _ = try await cp.create(try cp.resources(from: [Self.policy(0)])[0], as: Principal(name: "bench", role: .admin))
+        // input each time (cold). Several rounds, each on a fresh engine: one round's rate moved
+        // by ±15% between runs on a 2-core VM, so the median and the range are reported.
         for warm in [false, true] {
-            // The resources are built before the clock starts: only decisions are timed.
-            let resources = try (0..<decisions).map { i in
-                let vm: Value = ["kind": "VM", "metadata": ["name": .string(warm ? "same" : "vm-\(i)"), "labels": ["owner": "bench"]],
-                                 "spec": ["vcpus": 2, "memoryMiB": 2048, "image": "debian-12.qcow2"]]
-                return try cp.resources(from: [vm])[0]
+            var rates: [Double] = []
+            for round in 0..<rounds {
+                let store = InMemoryStore()
+                let engine = PolicyEngine(store: store)
+                let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
+                _ = try await cp.create(try cp.resources(from: [Self.policy(0)])[0], as: Principal(name: "bench", role: .admin))
+                // The resources are built before the clock starts: only decisions are timed.
+                let resources = try (0..<decisions).map { i in
+                    let vm: Value = ["kind": "VM", "metadata": ["name": .string(warm ? "same" : "vm-\(round)-\(i)"), "labels": ["owner": "bench"]],
+                                     "spec": ["vcpus": 2, "memoryMiB": 2048, "image": "debian-12.qcow2"]]
+                    return try cp.resources(from: [vm])[0]
+                }
+                let start = ContinuousClock.now
+                for resource in resources {
+                    _ = try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "bench", roles: ["admin"], time: Date())
+                }
+                let elapsed = ContinuousClock.now - start
+                rates.append(Double(decisions) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
             }
-            let start = ContinuousClock.now
-            for resource in resources {
-                _ = try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "bench", roles: ["admin"], time: Date())
+            rates.sort()
+            let median = rates[rates.count / 2]
+            rows.append(["decisions": .string(warm ? "warm" : "cold"), "per_second": .double(median.rounded()),
+                         "min": .double(rates[0].rounded()), "max": .double(rates[rates.count - 1].rounded())])
+            if !json {
+                print(String(format: "decisions, cache %@: %8.0f per second (median of %d rounds; %.0f–%.0f)", warm ? "warm" : "cold",
+                             median, rates.count, rates[0], rates[rates.count - 1]))
             }
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let rate = Double(decisions) / seconds
-            rows.append(["decisions": .string(warm ? "warm" : "cold"), "per_second": .double(rate.rounded())])
-            if !json { print(String(format: "decisions, cache %@: %8.0f per second", warm ? "warm" : "cold", rate)) }
         }
         if json { print(Value.array(rows).canonicalJSON) }
     }
