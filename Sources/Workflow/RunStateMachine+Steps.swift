@@ -58,7 +58,7 @@ extension RunStateMachine {
         case BuiltInAction.approval:
             var until: Double?
             if let timeout = input["timeout"] {
-                guard let seconds = timeout.doubleValue ?? timeout.stringValue.flatMap(DurationText.parse) else {
+                guard let seconds = timeout.doubleValue ?? timeout.stringValue.flatMap({ DurationText.parse($0) }) else {
                     fail(key, task: task(key)!, error: StepError(code: "invalid_input", message: "timeout must be a duration", isRetryable: false),
                          at: time, into: &actions)
                     return
@@ -69,7 +69,7 @@ extension RunStateMachine {
             if let until { actions.append(.startTimer(key, at: until)) }
         case BuiltInAction.sleep:
             let duration = input["duration"]
-            guard let seconds = duration?.doubleValue ?? duration?.stringValue.flatMap(DurationText.parse) else {
+            guard let seconds = duration?.doubleValue ?? duration?.stringValue.flatMap({ DurationText.parse($0) }) else {
                 update(key) { $0.phase = .running }
                 running += 1
                 fail(key, task: task(key)!, error: StepError(code: "invalid_input", message: "sleep needs a duration such as 30s", isRetryable: false),

@@ -58,22 +58,7 @@ final class OperationContext: Sendable {
     var timeRemaining: Duration { deadline - .now }
 }
 
-/// Reads a duration as Terraform users write it: "90s", "10m", "1h30m".
+/// Reads a duration as Terraform users write it: "90s", "10m", "1h30m" (a unit is required).
 func parseDuration(_ text: String) -> Duration? {
-    var total = 0.0, number = ""
-    var sawUnit = false
-    for character in text {
-        if character.isNumber || character == "." { number.append(character); continue }
-        guard let value = Double(number) else { return nil }
-        switch character {
-        case "h": total += value * 3600
-        case "m": total += value * 60
-        case "s": total += value
-        default: return nil
-        }
-        number = ""
-        sawUnit = true
-    }
-    guard number.isEmpty, sawUnit else { return nil }
-    return .milliseconds(Int64(total * 1000))
+    DurationText.parse(text, unitRequired: true).map { .milliseconds(Int64(($0 * 1000).rounded())) }
 }

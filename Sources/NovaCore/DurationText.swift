@@ -1,13 +1,16 @@
-/// Durations as people write them in definitions: `250ms`, `30s`, `5m`, `2h`, `1d`, `1h30m`, or
-/// a plain number of seconds.
+import Foundation
+
+/// Durations as people write them in definitions and configuration: `250ms`, `30s`, `5m`, `2h`,
+/// `1d`, `1h30m`, or a plain number of seconds.
 public enum DurationText {
     private static let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 
     /// Seconds in `text`, or nil when it is not a duration.
-    public static func parse(_ text: String) -> Double? {
+    /// - Parameter unitRequired: refuse a plain number (Terraform's `timeouts` want `90s`).
+    public static func parse(_ text: String, unitRequired: Bool = false) -> Double? {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else { return nil }
-        if let plain = Double(rest) { return plain >= 0 ? plain : nil }
+        if let plain = Double(rest) { return plain >= 0 && !unitRequired ? plain : nil }
         var total = 0.0
         while !rest.isEmpty {
             let digits = rest.prefix { $0.isNumber || $0 == "." }
