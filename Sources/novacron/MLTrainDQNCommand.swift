@@ -64,8 +64,8 @@ extension MLCommand {
                     }
                 }
                 let cpu = cpuSeconds() - cpuStart
-                print(String(format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s; solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
-                             solvedAt.map { "at \($0)" } ?? "no"))
+                print(String(format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s (%@ kernels); solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
+                             DenseNetwork.kernels, solvedAt.map { "at \($0)" } ?? "no"))
                 var latencies: [Double] = []
                 var sink = 0
                 for i in 0..<2_000 {

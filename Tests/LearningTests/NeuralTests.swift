@@ -3,6 +3,29 @@ import Foundation
 import Testing
 
 @Suite struct NeuralTests {
+    /// Where OpenBLAS is installed, batches go through it: it must give what the network's own
+    /// loops give (the finite-difference check below covers whichever is in use).
+    @Test func openBLASAndTheLoopsAgree() throws {
+        guard let gemm = BLAS.gemm else {
+            print("OpenBLAS not installed (apt-get install libopenblas0) or NOVACRON_BLAS=off: only the loops are checked")
+            return
+        }
+        let network = DenseNetwork(sizes: [9, 128, 128, 64, 8], seed: 3)
+        var random = SplitMix64(seed: 4)
+        for batch in [1, 7, 64] {
+            let input = (0..<(batch * 9)).map { _ in random.nextUnit() * 2 - 1 }
+            let loops = network.forwardByLoops(input, batch: batch), blas = network.forward(input, batch: batch, gemm)
+            for (a, b) in zip(loops, blas) { #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 * max(1, abs($0)) }) }
+            let outputGradient = (0..<(batch * 8)).map { _ in random.nextUnit() - 0.5 }
+            let g1 = network.gradientsByLoops(activations: loops, outputGradient: outputGradient, batch: batch)
+            let g2 = network.gradients(activations: blas, outputGradient: outputGradient, batch: batch, gemm)
+            for (a, b) in zip(g1.weights + g1.biases, g2.weights + g2.biases) {
+                #expect(a.count == b.count)
+                #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 * max(1, abs($0)) }, "batch \(batch)")
+            }
+        }
+    }
+
     /// Back-propagated gradients agree with central finite differences.
     @Test func gradientsMatchFiniteDifferences() {
         var network = DenseNetwork(sizes: [3, 5, 4, 2], seed: 11)

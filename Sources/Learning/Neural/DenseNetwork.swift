@@ -28,8 +28,18 @@ public struct DenseNetwork: Sendable, Hashable {
 
     public var parameterCount: Int { weights.reduce(0) { $0 + $1.count } + biases.reduce(0) { $0 + $1.count } }
 
+    /// Which kernels the layers use for batches: "OpenBLAS" where the library is installed
+    /// (see `BLAS`), else "Swift".
+    public static var kernels: String { BLAS.gemm == nil ? "Swift" : "OpenBLAS" }
+
     /// Activations of every layer for a batch (row-major `batch × size`); the last is the output.
     func forward(_ input: [Double], batch: Int) -> [[Double]] {
+        if let gemm = BLAS.gemm { return forward(input, batch: batch, gemm) }
+        return forwardByLoops(input, batch: batch)
+    }
+
+    /// `forward` in the network's own loops (no BLAS).
+    func forwardByLoops(_ input: [Double], batch: Int) -> [[Double]] {
         var activations = [input]
         for l in 0..<weights.count {
             let inSize = sizes[l], outSize = sizes[l + 1]
@@ -94,6 +104,12 @@ public struct DenseNetwork: Sendable, Hashable {
     /// Gradients of the loss with respect to every weight and bias, given the activations of a
     /// forward pass and the loss's gradient with respect to the output.
     func gradients(activations: [[Double]], outputGradient: [Double], batch: Int) -> (weights: [[Double]], biases: [[Double]]) {
+        if let gemm = BLAS.gemm { return gradients(activations: activations, outputGradient: outputGradient, batch: batch, gemm) }
+        return gradientsByLoops(activations: activations, outputGradient: outputGradient, batch: batch)
+    }
+
+    /// `gradients` in the network's own loops (no BLAS).
+    func gradientsByLoops(activations: [[Double]], outputGradient: [Double], batch: Int) -> (weights: [[Double]], biases: [[Double]]) {
         var weightGradients = weights.map { [Double](repeating: 0, count: $0.count) }
         var biasGradients = biases.map { [Double](repeating: 0, count: $0.count) }
         var delta = outputGradient
