@@ -42,6 +42,8 @@ public struct AdamOptimizer: Sendable {
         }
     }
 
+    static let negligible = 1e-30
+
     struct Constants {
         var b1, b2, scale, stepSize, inverseCorrection2, epsilon: Double
     }
@@ -74,8 +76,13 @@ public struct AdamOptimizer: Sendable {
                     while i + 8 <= count {
                         let offset = i * 8
                         let gi = pg.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self) * c.scale
-                        let mi = c.b1 * pm.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self) + (1 - c.b1) * gi
-                        let vi = c.b2 * pv.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self) + (1 - c.b2) * gi * gi
+                        var mi = c.b1 * pm.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self) + (1 - c.b1) * gi
+                        var vi = c.b2 * pv.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self) + (1 - c.b2) * gi * gi
+                        // A dead unit's moments decay geometrically into subnormal numbers, which
+                        // the CPU handles a hundred times slower: training had slowed 2.5× by 30k
+                        // steps. Below 1e-30 they are zero (their effect on a step is nil anyway).
+                        mi.replace(with: 0, where: (mi .< Self.negligible) .& (mi .> -Self.negligible))
+                        vi.replace(with: 0, where: vi .< Self.negligible)
                         pm.storeBytes(of: mi, toByteOffset: offset, as: SIMD8<Double>.self)
                         pv.storeBytes(of: vi, toByteOffset: offset, as: SIMD8<Double>.self)
                         let wi = pw.loadUnaligned(fromByteOffset: offset, as: SIMD8<Double>.self)
@@ -86,6 +93,8 @@ public struct AdamOptimizer: Sendable {
                         let gi = g[i] * c.scale
                         m[i] = c.b1 * m[i] + (1 - c.b1) * gi
                         v[i] = c.b2 * v[i] + (1 - c.b2) * gi * gi
+                        if abs(m[i]) < negligible { m[i] = 0 }
+                        if v[i] < negligible { v[i] = 0 }
                         w[i] -= c.stepSize * m[i] / ((v[i] * c.inverseCorrection2).squareRoot() + c.epsilon)
                         i += 1
                     }
