@@ -14,12 +14,30 @@ extension MLCommand {
         @Option(help: "Seed.") var seed: UInt64 = 0
         @Flag(help: "Use the double-DQN target.") var double = false
         @Option(help: "Report every this many steps.") var every = 10_000
+        @Option(help: "Adam's learning rate (default 0.001).") var lr: Double?
+        @Option(help: "Soft target updates: the fraction moved each update (default 0: hard copies).") var tau: Double?
+        @Option(help: "Updates between hard target copies (default 500).") var targetUpdate: Int?
+        @Option(help: "Steps over which epsilon falls to its floor (default 10000).") var epsilonDecay: Int?
+        @Option(help: "Epsilon's floor (default 0.05).") var epsilonEnd: Double?
+        @Option(help: "Minibatch size (default 64).") var batch: Int?
+        @Option(help: "Hidden layer widths, comma-separated (default 128,128,64).") var hidden: String?
 
         func run() async throws {
             try await reportingErrors {
                 var p = DQNAgent.Parameters()
                 p.seed = seed
                 p.doubleDQN = double
+                if let lr { p.learningRate = lr }
+                if let tau { p.tau = tau }
+                if let targetUpdate { p.targetUpdateInterval = targetUpdate }
+                if let epsilonDecay { p.epsilonDecaySteps = epsilonDecay }
+                if let epsilonEnd { p.epsilonEnd = epsilonEnd }
+                if let batch { p.batchSize = batch }
+                if let hidden {
+                    let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else { throw NovaError(.invalidRequest, "--hidden takes positive widths, e.g. 128,128,64") }
+                    p.hiddenLayers = widths
+                }
                 let isCartPole = env == "cartpole"
                 guard isCartPole || env == "infra" else { throw NovaError(.invalidRequest, "--env must be cartpole or infra") }
                 var agent = DQNAgent(stateSize: isCartPole ? 4 : InfraEnv.observationSize, actionCount: isCartPole ? 2 : InfraEnv.actionCount, parameters: p)
