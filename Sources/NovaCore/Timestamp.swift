@@ -5,15 +5,16 @@ public enum Timestamp {
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
 
     /// `2026-11-29T16:35:20.979Z`. Written by hand for years 1970–9999 (Foundation's
-    /// formatter took 0.3 µs, a tenth of a policy decision) with Foundation's exact result —
-    /// milliseconds truncated from the fraction of the reference-date interval, as it does;
-    /// other years go through Foundation.
+    /// formatter took 0.3 µs, a tenth of a policy decision) with Foundation's result —
+    /// milliseconds truncated from the fraction of the reference-date interval, as it does (but
+    /// never a fourth digit); other years go through Foundation.
     public static func format(_ date: Date) -> String {
         let reference = date.timeIntervalSinceReferenceDate
         let whole = reference.rounded(.down)
         let unix = whole + 978_307_200
         guard unix >= 0, unix < 253_402_300_800 else { return date.formatted(style) }
-        let milliseconds = Int(((reference - whole) * 1000).rounded(.down))
+        // Just under a whole second the fraction can round to 1 (Foundation then writes `59.1000Z`).
+        let milliseconds = min(999, Int(((reference - whole) * 1000).rounded(.down)))
         let seconds = Int(unix)
         let (year, month, day) = civilDate(daysSince1970: seconds / 86_400)
         let time = seconds % 86_400

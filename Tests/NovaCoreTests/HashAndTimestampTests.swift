@@ -65,6 +65,13 @@ import Testing
         }
     }
 
+    /// A hair before a whole second, the fraction rounds to 1 and its milliseconds to 1000: the
+    /// one place we part from Foundation, which writes `59.1000Z` there.
+    @Test func aFractionJustUnderOneSecondStaysInItsSecond() {
+        #expect(Timestamp.format(Date(timeIntervalSinceReferenceDate: -1e-17)) == "2000-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(Date(timeIntervalSinceReferenceDate: 7.0.nextDown)) == "2001-01-01T00:00:06.999Z")
+    }
+
     @Test func leapDaysAndCenturies() {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 4_107_542_400)) == "2100-03-01T00:00:00.000Z")

@@ -5,8 +5,7 @@ import Foundation
 /// own Swift loops, and uses it where it is installed — it picks kernels for the CPU it runs on
 /// (AVX-512 here), which code compiled for baseline x86-64 cannot.
 ///
-/// One thread: evaluations are measured per CPU-second, and a server has other work for its
-/// cores. `NOVACRON_BLAS=off` keeps the Swift loops (for comparison).
+/// One thread: training is measured per CPU-second, and a server has other work for its cores. `NOVACRON_BLAS=off` keeps the Swift loops (for comparison).
 enum BLAS {
     /// `cblas_dgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)`.
     typealias GEMM = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32,
@@ -27,11 +26,10 @@ enum BLAS {
         return nil
     }()
 
-
     /// The kernels to ask OpenBLAS for, from the CPU's flags. Debian's OpenBLAS 0.3.21 does not
-    /// recognise this machine's CPU (a virtual "Intel Xeon Processor" with AVX-512) and fell back to its SSE3
-    /// "Prescott" kernels, half the speed of its AVX-512 ones; naming the family it has kernels
-    /// for fixes that. Nil (OpenBLAS decides) without AVX2.
+    /// recognise this machine's CPU (a virtual "Intel Xeon Processor" with AVX-512) and fell
+    /// back to its SSE3 "Prescott" kernels, half the speed of its AVX-512 ones; naming the family
+    /// it has kernels for fixes that. Nil (OpenBLAS decides) without AVX2.
     static func coreType() -> String? {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
