@@ -21,6 +21,8 @@ extension MLCommand {
         @Option(help: "Epsilon's floor (default 0.05).") var epsilonEnd: Double?
         @Option(help: "Minibatch size (default 64).") var batch: Int?
         @Option(help: "Hidden layer widths, comma-separated (default 128,128,64).") var hidden: String?
+        @Option(help: "Learn every this many environment steps (default 1).") var trainEvery: Int?
+        @Option(help: "Minibatch updates each time it learns (default 1).") var gradientSteps: Int?
 
         func run() async throws {
             try await reportingErrors {
@@ -33,6 +35,8 @@ extension MLCommand {
                 if let epsilonDecay { p.epsilonDecaySteps = epsilonDecay }
                 if let epsilonEnd { p.epsilonEnd = epsilonEnd }
                 if let batch { p.batchSize = batch }
+                if let trainEvery { p.trainEvery = trainEvery }
+                if let gradientSteps { p.gradientSteps = gradientSteps }
                 if let hidden {
                     let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                     guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else { throw NovaError(.invalidRequest, "--hidden takes positive widths, e.g. 128,128,64") }

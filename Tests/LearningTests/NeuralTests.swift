@@ -135,6 +135,24 @@ import Testing
         #expect(abs(soft.target.weights[0][0] - (before + 0.5 * (online - before))) < 1e-12)
     }
 
+    @Test func theUpdateScheduleCountsEnvironmentSteps() {
+        var p = DQNAgent.Parameters()
+        p.hiddenLayers = [4]
+        p.learningStarts = 2
+        p.batchSize = 2
+        p.trainEvery = 3
+        p.gradientSteps = 2
+        var agent = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
+        let t = ReplayBuffer.Transition(state: [1, 0], action: 1, reward: 1, next: [0, 1], isTerminal: false)
+        var updates: [Int] = []
+        for _ in 0..<9 {
+            agent.observe(t)
+            updates.append(agent.updates)
+        }
+        // Steps 3, 6 and 9 learn, two minibatches each.
+        #expect(updates == [0, 0, 2, 2, 2, 4, 4, 4, 6])
+    }
+
     @Test func epsilonDecaysLinearly() {
         var p = DQNAgent.Parameters()
         p.epsilonDecaySteps = 100

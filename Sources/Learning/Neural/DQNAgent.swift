@@ -11,6 +11,10 @@ public struct DQNAgent: Sendable {
         public var replayCapacity = 50_000
         public var learningStarts = 1_000
         public var targetUpdateInterval = 500
+        /// The update schedule: every `trainEvery` environment steps, `gradientSteps` minibatch
+        /// updates (default 1 and 1: one update per step).
+        public var trainEvery = 1
+        public var gradientSteps = 1
         /// 0 means hard updates; otherwise the target moves this fraction towards the online network each update.
         public var tau = 0.0
         public var epsilonStart = 1.0
@@ -30,6 +34,8 @@ public struct DQNAgent: Sendable {
     public private(set) var replay: ReplayBuffer
     public private(set) var steps = 0
     public private(set) var updates = 0
+    /// Transitions observed (the update schedule counts these).
+    var observed = 0
     var optimizer: AdamOptimizer
     var random: SplitMix64
     let actionCount: Int
@@ -64,10 +70,12 @@ public struct DQNAgent: Sendable {
         return explore ? Int(random.next() % UInt64(actionCount)) : decide(state)
     }
 
-    /// Stores a transition and, once enough are stored, learns from one minibatch.
+    /// Stores a transition and, once enough are stored, learns on the update schedule.
     public mutating func observe(_ transition: ReplayBuffer.Transition) {
         replay.append(transition)
-        if replay.count >= parameters.learningStarts { learn() }
+        observed += 1
+        guard replay.count >= parameters.learningStarts, observed % max(1, parameters.trainEvery) == 0 else { return }
+        for _ in 0..<max(1, parameters.gradientSteps) { learn() }
     }
 
     mutating func learn() {
