@@ -69,6 +69,7 @@ extension Builtins {
                 if delimiters!.isEmpty { delimiters = ["."] }
             default: throw a.typeError(1, "any<null, array[string]>")
             }
+            if SimpleGlob.canMatch(text), let simple = SimpleGlob(pattern, delimiters: delimiters) { return .bool(simple.matches(text)) }
             return .bool(try Pattern.glob(pattern, delimiters: delimiters ?? [], a).matches(text))
         },
         "glob.quote_meta": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in

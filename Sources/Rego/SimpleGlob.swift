@@ -1,0 +1,105 @@
+/// A glob of literal characters, `*`, `**`, `?` and `\` escapes, matched directly on Unicode
+/// scalars — the globs policies mostly use (`/api/*`, `*.example.com`). Going through
+/// NSRegularExpression cost a tenth of the RBAC benchmark's evaluation time.
+///
+/// It answers exactly what the regular expression `Builtins.globRegex` builds would: `*` and `?`
+/// stop at the delimiters' characters, `**` does not, and with no delimiters (`null`) `*`, `?`
+/// and `**` do not cross a line break. Globs with `[…]` or `{…}`, and texts containing a line
+/// break (where the regular expression's `$` has its own rules), are left to the regular
+/// expression.
+struct SimpleGlob: Sendable {
+    enum Token: Sendable {
+        case literal(Unicode.Scalar)
+        /// `?`: one character that is not a delimiter.
+        case one
+        /// `*`: any run of characters that are not delimiters.
+        case run
+        /// `**`: any run of characters but line breaks.
+        case anything
+    }
+
+    let tokens: [Token]
+    /// The delimiters' characters; nil when the call passed `null` (no delimiters).
+    let delimiters: Set<Unicode.Scalar>?
+
+    /// Nil when the glob needs the regular expression (classes, alternatives, a trailing `\`).
+    init?(_ glob: String, delimiters: [String]?) {
+        var tokens: [Token] = []
+        var scalars = glob.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let scalar = pending {
+            pending = scalars.next()
+            switch scalar {
+            case "[", "{": return nil
+            case "\\":
+                guard let escaped = pending else { return nil }
+                tokens.append(.literal(escaped))
+                pending = scalars.next()
+            case "?": tokens.append(.one)
+            case "*":
+                if pending == "*" {
+                    tokens.append(.anything)
+                    pending = scalars.next()
+                } else {
+                    tokens.append(.run)
+                }
+            default: tokens.append(.literal(scalar))
+            }
+        }
+        let characters = delimiters.map { Set($0.flatMap(\.unicodeScalars)) }
+        // In the regular expression the delimiters go inside `[^…]`, where these characters are
+        // syntax (`a-z` is a range): leave such delimiters to it.
+        if let characters, characters.contains(where: { "-]&[\\^~".unicodeScalars.contains($0) || $0.properties.isWhitespace }) { return nil }
+        self.tokens = tokens
+        self.delimiters = characters
+    }
+
+    /// ICU's line terminators: what `.` does not match.
+    static func isLineBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: true
+        default: false
+        }
+    }
+
+    /// Whether the text can be matched here (no line break in it).
+    static func canMatch(_ text: String) -> Bool { !text.unicodeScalars.contains(where: isLineBreak) }
+
+    /// Whether `*` and `?` may consume this character.
+    func isOrdinary(_ scalar: Unicode.Scalar) -> Bool {
+        guard let delimiters else { return !Self.isLineBreak(scalar) }
+        return !delimiters.contains(scalar)
+    }
+
+    /// The whole text against the whole glob, by dynamic programming over (token, position):
+    /// linear in each, whatever the stars.
+    func matches(_ text: String) -> Bool {
+        let scalars = Array(text.unicodeScalars)
+        // matched[j]: the tokens so far match the first j characters.
+        var matched = [Bool](repeating: false, count: scalars.count + 1)
+        var next = matched
+        matched[0] = true
+        for token in tokens {
+            for j in next.indices { next[j] = false }
+            switch token {
+            case .literal(let expected):
+                for j in scalars.indices where matched[j] && scalars[j] == expected { next[j + 1] = true }
+            case .one:
+                for j in scalars.indices where matched[j] && isOrdinary(scalars[j]) { next[j + 1] = true }
+            case .run, .anything:
+                next[0] = matched[0]
+                for j in scalars.indices {
+                    let extends = next[j] && (token.isAnything ? !Self.isLineBreak(scalars[j]) : isOrdinary(scalars[j]))
+                    next[j + 1] = matched[j + 1] || extends
+                }
+            }
+            swap(&matched, &next)
+            if !matched.contains(true) { return false }
+        }
+        return matched[scalars.count]
+    }
+}
+
+extension SimpleGlob.Token {
+    var isAnything: Bool { if case .anything = self { true } else { false } }
+}
