@@ -114,14 +114,22 @@ import Testing
         #expect(Set(sample.map(\.reward)).count == 3)
     }
 
-    @Test func targetNetworkUpdatesHardAndSoft() {
+    /// A tiny agent's settings (one hidden layer of 4, minibatches of 2) and a transition for it.
+    static func tiny(learningStarts: Int) -> DQNAgent.Parameters {
         var p = DQNAgent.Parameters()
         p.hiddenLayers = [4]
-        p.learningStarts = 1
+        p.learningStarts = learningStarts
         p.batchSize = 2
+        return p
+    }
+
+    static let transition = ReplayBuffer.Transition(state: [1, 0], action: 1, reward: 1, next: [0, 1], isTerminal: false)
+
+    @Test func targetNetworkUpdatesHardAndSoft() {
+        var p = Self.tiny(learningStarts: 1)
         p.targetUpdateInterval = 3
         var hard = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
-        let t = ReplayBuffer.Transition(state: [1, 0], action: 1, reward: 1, next: [0, 1], isTerminal: false)
+        let t = Self.transition
         hard.observe(t)
         hard.observe(t)
         #expect(hard.target != hard.online)   // two updates: not copied yet
@@ -136,17 +144,13 @@ import Testing
     }
 
     @Test func theUpdateScheduleCountsEnvironmentSteps() {
-        var p = DQNAgent.Parameters()
-        p.hiddenLayers = [4]
-        p.learningStarts = 2
-        p.batchSize = 2
+        var p = Self.tiny(learningStarts: 2)
         p.trainEvery = 3
         p.gradientSteps = 2
         var agent = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
-        let t = ReplayBuffer.Transition(state: [1, 0], action: 1, reward: 1, next: [0, 1], isTerminal: false)
         var updates: [Int] = []
         for _ in 0..<9 {
-            agent.observe(t)
+            agent.observe(Self.transition)
             updates.append(agent.updates)
         }
         // Steps 3, 6 and 9 learn, two minibatches each.
