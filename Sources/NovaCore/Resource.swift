@@ -27,13 +27,8 @@ public struct Resource: Sendable, Hashable {
 
     /// The whole resource as a document.
     public var document: Value {
-        var fields = [Value: Value](minimumCapacity: 5)
-        fields["apiVersion"] = .string(Resource.apiVersion)
-        fields["kind"] = .string(kind.name)
-        fields["metadata"] = metadata.value
-        fields["spec"] = spec
-        fields["status"] = status.value
-        return .object(fields)
+        ["apiVersion": .string(Resource.apiVersion), "kind": .string(kind.name), "metadata": metadata.value,
+         "spec": spec, "status": status.value]
     }
 
     /// The desired part only (kind, name, labels, annotations, spec): what a write changes and

@@ -46,49 +46,17 @@ extension Value {
         case .object(let fields):
             if fields.isEmpty { out.append(contentsOf: "{}".utf8); return }
             out.append(UInt8(ascii: "{"))
-            var first = true
-            func field(_ key: String, _ value: Value) {
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
+            for (index, field) in Value.sortedFields(fields).enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
                 Value.newline(&out, pretty: pretty, depth: depth + 1)
-                Value.writeJSONString(key, to: &out)
+                Value.writeJSONString(field.key.stringValue ?? field.key.canonicalJSON, to: &out)
                 out.append(UInt8(ascii: ":"))
                 if pretty { out.append(UInt8(ascii: " ")) }
-                value.writeJSON(to: &out, pretty: pretty, depth: depth + 1)
-            }
-            if let named = Value.sortedStringKeyedFields(fields) {
-                for (key, value) in named { field(key, value) }
-            } else {
-                for (key, value) in Value.sortedFields(fields) { field(key.stringValue ?? key.canonicalJSON, value) }
+                field.value.writeJSON(to: &out, pretty: pretty, depth: depth + 1)
             }
             Value.newline(&out, pretty: pretty, depth: depth)
             out.append(UInt8(ascii: "}"))
         }
-    }
-
-    /// An object's fields sorted by key when every key is a string (nearly always), else nil.
-    /// Keys are compared as strings, not as values, and small objects are insertion-sorted:
-    /// sorting general `(Value, Value)` pairs was most of the cost of writing a document.
-    static func sortedStringKeyedFields(_ fields: [Value: Value]) -> [(String, Value)]? {
-        var named: [(String, Value)] = []
-        named.reserveCapacity(fields.count)
-        for (key, value) in fields {
-            guard case .string(let name) = key else { return nil }
-            named.append((name, value))
-        }
-        if named.count > 16 {
-            named.sort { utf8Precedes($0.0, $1.0) }
-            return named
-        }
-        for end in named.indices.dropFirst() {
-            var index = end
-            while index > 0, utf8Precedes(named[end].0, named[index - 1].0) { index -= 1 }
-            if index < end {
-                let moved = named.remove(at: end)
-                named.insert(moved, at: index)
-            }
-        }
-        return named
     }
 
     /// Fields in canonical order: string keys by their UTF-8 bytes, other keys by the value order

@@ -15,7 +15,7 @@ public enum Fixtures {
                            "networks": .array(networks.map { ["network": .string($0)] })]
         spec = spec.merging(patch: extra)
         return ["apiVersion": "novacron.io/v1", "kind": "VM",
-                "metadata": ["name": .string(name), "labels": .object(labels.mapValues(Value.string))], "spec": spec]
+                "metadata": ["name": .string(name), "labels": .strings(labels)], "spec": spec]
     }
 
     public static func networkDocument(_ name: String, cidr: String = "10.0.0.0/24") -> Value {

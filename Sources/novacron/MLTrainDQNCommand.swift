@@ -88,29 +88,25 @@ extension MLCommand {
                 let cpu = cpuSeconds() - cpuStart
                 print(String(format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s (%@ kernels); solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
                              DenseNetwork.kernels, solvedAt.map { "at \($0)" } ?? "no"))
-                var latencies: [Double] = []
-                var sink = 0
-                for i in 0..<2_000 {
-                    let probe = state.map { $0 + Double(i % 7) * 1e-3 }
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    sink &+= agent.decide(probe)
-                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+                // 2,000 probes near the last state: each decision's latency (p50, p90) and its action.
+                let probes = (0..<2_000).map { i in state.map { $0 + Double(i % 7) * 1e-3 } }
+                func timed(_ decide: ([Double]) -> Int) -> (p50: Double, p90: Double, actions: [Int]) {
+                    var latencies: [Double] = [], actions: [Int] = []
+                    for probe in probes {
+                        let t0 = DispatchTime.now().uptimeNanoseconds
+                        actions.append(decide(probe))
+                        latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
+                    }
+                    latencies.sort()
+                    return (latencies[1_000], latencies[1_800], actions)
                 }
-                latencies.sort()
-                print(String(format: "one decision (training network, double): p50 %.1f us, p90 %.1f us", latencies[1_000], latencies[1_800]) + (sink < 0 ? " " : ""))
+                let training = timed { agent.decide($0) }
+                print(String(format: "one decision (training network, double): p50 %.1f us, p90 %.1f us", training.p50, training.p90))
                 let deployed = agent.snapshot()
-                var agreements = 0
-                latencies = []
-                for i in 0..<2_000 {
-                    let probe = state.map { $0 + Double(i % 7) * 1e-3 }
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    let action = deployed.argmax(probe)
-                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1000)
-                    if action == agent.decide(probe) { agreements += 1 }
-                }
-                latencies.sort()
+                let snapshot = timed { deployed.argmax($0) }
+                let agreements = zip(training.actions, snapshot.actions).filter { $0 == $1 }.count
                 print(String(format: "one decision (deployed snapshot, single precision): p50 %.1f us, p90 %.1f us; same action as the training network %d/2000",
-                             latencies[1_000], latencies[1_800], agreements))
+                             snapshot.p50, snapshot.p90, agreements))
             }
         }
 
