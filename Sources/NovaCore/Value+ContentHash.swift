@@ -1,37 +1,20 @@
+import Foundation
+
 extension Value {
-    /// A 64-bit hash of the value's content, the same in every process: equal values (as `==`
-    /// sees them) hash alike, whatever their objects' field order.
+    /// A 64-bit hash of the value's content: equal values (as `==` sees them) hash alike,
+    /// whatever their objects' field order. The same throughout one process, different between
+    /// processes (see `ContentHash.processSeed`), so it is never stored.
     ///
     /// For keying caches by a whole document: about five times cheaper than writing its
     /// canonical JSON, because objects are combined without sorting their fields. Not a
     /// fingerprint: different values can collide, so a cache must still compare the values.
-    public var contentHash: UInt64 {
-        switch self {
-        case .null: return ContentHash.mix(0x6e75_6c6c)
-        case .bool(let b): return ContentHash.mix(b ? 0x7472_7565 : 0x6661_6c73)
-        case .number(let n):
-            switch n.storage {
-            case .int(let i): return ContentHash.mix(UInt64(bitPattern: Int64(i)) ^ 0x6e75_6d62_6572)
-            case .double(let d): return ContentHash.mix(d.bitPattern ^ 0x646f_7562_6c65)
-            }
-        case .string(let s): return ContentHash.string(s)
-        case .array(let items):
-            var hash: UInt64 = 0x6172_7261_7900 &+ UInt64(items.count)
-            for item in items { hash = ContentHash.mix(hash ^ item.contentHash) }
-            return hash
-        case .object(let fields): return ContentHash.object(fields, excluding: nil)
-        case .set(let members):
-            var sum: UInt64 = 0
-            for member in members { sum &+= member.contentHash }
-            return ContentHash.mix(sum ^ 0x7365_7400 ^ UInt64(members.count))
-        }
-    }
+    /// `Value`'s own `Hashable` conformance is built on it.
+    public var contentHash: UInt64 { ContentHash.value(self, excluding: nil) }
 
     /// The content hash of this object without its field `name` (the same as removing the
     /// field and hashing, without copying the object); other values' own hash.
     public func contentHash(excludingField name: String) -> UInt64 {
-        guard case .object(let fields) = self else { return contentHash }
-        return ContentHash.object(fields, excluding: .string(name))
+        ContentHash.value(self, excluding: .string(name))
     }
 
     /// Whether two objects are equal but for their field `name`; other values compare whole.
@@ -46,7 +29,50 @@ extension Value {
     }
 }
 
+extension Value: Hashable {
+    /// Dictionaries and sets of values hash through `contentHash` rather than SipHash: looking
+    /// up a document's field was mostly hashing its name (a quarter of a small policy's
+    /// evaluation). The process seed is in every string's hash and the table's own seed is
+    /// mixed in last, so colliding keys cannot be prepared in advance.
+    public func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: ContentHash.mix(contentHash ^ UInt64(truncatingIfNeeded: seed)))
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(contentHash)
+    }
+}
+
 enum ContentHash {
+    /// Chosen at random per process, like the standard library's own hashing seed; fixed when
+    /// `SWIFT_DETERMINISTIC_HASHING` is set, as the standard library's is.
+    static let processSeed: UInt64 = {
+        if let flag = getenv("SWIFT_DETERMINISTIC_HASHING"), flag.pointee != 0 { return 0x6e6f_7661_6372_6f6e }
+        return UInt64.random(in: .min ... .max)
+    }()
+
+    static func value(_ value: Value, excluding excluded: Value?) -> UInt64 {
+        switch value {
+        case .null: return mix(0x6e75_6c6c)
+        case .bool(let b): return mix(b ? 0x7472_7565 : 0x6661_6c73)
+        case .number(let n):
+            switch n.storage {
+            case .int(let i): return mix(UInt64(bitPattern: Int64(i)) ^ 0x6e75_6d62_6572)
+            case .double(let d): return mix(d.bitPattern ^ 0x646f_7562_6c65)
+            }
+        case .string(let s): return string(s)
+        case .array(let items):
+            var hash: UInt64 = 0x6172_7261_7900 &+ UInt64(items.count)
+            for item in items { hash = mix(hash ^ item.contentHash) }
+            return hash
+        case .object(let fields): return object(fields, excluding: excluded)
+        case .set(let members):
+            var sum: UInt64 = 0
+            for member in members { sum &+= member.contentHash }
+            return mix(sum ^ 0x7365_7400 ^ UInt64(members.count))
+        }
+    }
+
     /// A sum of per-field hashes: the order of iteration does not matter.
     static func object(_ fields: [Value: Value], excluding excluded: Value?) -> UInt64 {
         var sum: UInt64 = 0
@@ -61,20 +87,20 @@ enum ContentHash {
     @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 { splitMix64(value) }
 
-    /// A string's UTF-8 bytes, eight at a time.
+    /// A string's UTF-8 bytes, eight at a time, starting from the process seed.
     static func string(_ s: String) -> UInt64 {
         var s = s
         return s.withUTF8 { bytes in
-            var hash: UInt64 = 0x7374_7269_6e67 ^ UInt64(bytes.count)
+            var hash = processSeed ^ 0x7374_7269_6e67 ^ UInt64(bytes.count)
+            let raw = UnsafeRawBufferPointer(bytes)
             var index = 0
-            while index + 8 <= bytes.count {
-                let word = UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                hash = mix(hash ^ word)
+            while index + 8 <= raw.count {
+                hash = mix(hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                 index += 8
             }
-            if index < bytes.count {
+            if index < raw.count {
                 var tail: UInt64 = 0
-                for (shift, byte) in bytes[index...].enumerated() { tail |= UInt64(byte) << (8 * UInt64(shift)) }
+                withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[index...])) }
                 hash = mix(hash ^ tail)
             }
             return mix(hash)

@@ -1,7 +1,7 @@
 import Foundation
 /// Total order over values: by type first (null < bool < number < string < array < object < set,
 /// OPA's order), then by content. Objects compare by their sorted keys, then values.
-extension Value: Hashable, Comparable {
+extension Value: Comparable {
     private var typeRank: Int {
         switch self {
         case .null: 0
@@ -76,18 +76,5 @@ extension Value: Hashable, Comparable {
         guard a.utf8.count == b.utf8.count else { return false }
         var a = a, b = b
         return a.withUTF8 { pa in b.withUTF8 { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 } }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(typeRank)
-        switch self {
-        case .null: break
-        case .bool(let b): hasher.combine(b)
-        case .number(let n): hasher.combine(n)
-        case .string(let s): hasher.combine(s)
-        case .array(let a): hasher.combine(a)
-        case .object(let o): hasher.combine(o)
-        case .set(let s): hasher.combine(s)
-        }
     }
 }

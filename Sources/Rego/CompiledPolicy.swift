@@ -22,9 +22,9 @@ public final class CompiledPolicy: Sendable {
         let constant: Value?
 
         /// The names right below the rule's package that are rules or packages (`globalNames`).
-        let globals: Set<String>
+        let globals: NameSet
 
-        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: Set<String> = []) {
+        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: NameSet = []) {
             self.globals = globals
             self.rule = rule
             self.package = package
@@ -39,7 +39,7 @@ public final class CompiledPolicy: Sendable {
 
         var isGeneral: Bool { !dynamic.isEmpty }
 
-        func with(globals: Set<String>) -> Definition {
+        func with(globals: NameSet) -> Definition {
             Definition(rule: rule, package: package, aliases: aliases, kind: kind, dynamic: dynamic, globals: globals)
         }
     }
@@ -47,8 +47,6 @@ public final class CompiledPolicy: Sendable {
     let definitions: [[String]: [Definition]]
     /// Every prefix of a rule path (packages and partial paths), for walking `data`.
     let prefixes: Set<[String]>
-    /// Per package: the names right below it that are rules or packages (not local variables).
-    let globalNames: [[String]: Set<String>]
     /// The names right below `data` that lead to rules; anything else is base data only.
     let ruleRoots: Set<String>
     /// Policy functions by full path (`data.pkg.f`), for calls the compiler resolved.
@@ -105,7 +103,7 @@ public final class CompiledPolicy: Sendable {
                 definitions[path]![i] = Self.place(try SafetyPass(scope: scope).check(definition.rule), package: definition.package, aliases: definition.aliases).1
             }
         }
-        var globalNames: [[String]: Set<String>] = [:]
+        var globalNames: [[String]: NameSet] = [:]
         for path in Set(definitions.keys).union(prefixes) where path.count >= 2 {
             globalNames[Array(path.dropLast()), default: []].insert(path[path.count - 1])
         }
@@ -116,7 +114,6 @@ public final class CompiledPolicy: Sendable {
         self.prefixes = prefixes
         self.packageAnnotations = packageAnnotations
         self.data = data
-        self.globalNames = globalNames
         ruleRoots = Set(Set(definitions.keys).union(prefixes).compactMap { $0.count >= 2 ? $0[1] : nil })
         var functions: [String: [Definition]] = [:]
         for (path, list) in definitions where list.first?.rule.kind == .function { functions[path.joined(separator: ".")] = list }

@@ -301,7 +301,8 @@ extension Evaluation {
 
     func callBuiltin(_ name: String, _ builtin: Builtins.Builtin, _ arguments: [Term], term: Term, _ b: Bindings,
                      _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        try evalAll(Array(arguments.prefix(builtin.arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
+        let operands = arguments.count == builtin.arity ? arguments : Array(arguments.prefix(builtin.arity))
+        try evalAll(operands, b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let result: Value?
             let key = builtin.isRemembered ? name + Value.array(values).canonicalJSON : nil
             if let key, let known = remembered[key] { return try deliver(known, arity: builtin.arity, arguments, b2, k) }

@@ -60,8 +60,10 @@ extension Evaluation {
                 try evalExpression(term, b) { (b2: Bindings) throws(RegoError) in try k(.bool(true), b2) }
                 return
             }
-            try evalAll([left, right], b) { (values: [Value], b2: Bindings) throws(RegoError) in
-                if let result = try Operators.apply(op, values[0], values[1], at: term) { try k(result, b2) }
+            try evalTerm(left, b) { (x: Value, b1: Bindings) throws(RegoError) in
+                try evalTerm(right, b1) { (y: Value, b2: Bindings) throws(RegoError) in
+                    if let result = try Operators.apply(op, x, y, at: term) { try k(result, b2) }
+                }
             }
         case .membership(let key, let value, let collection):
             try evalAll([value, collection] + (key.map { [$0] } ?? []), b) { (values: [Value], b2: Bindings) throws(RegoError) in
@@ -140,20 +142,23 @@ extension Evaluation {
 
     /// Follows reference steps into a value; an unbound variable step iterates.
     func walk(_ value: Value, _ path: ArraySlice<Term.RefStep>, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        guard let step = path.first else { return try k(value, b) }
+        // Named steps (`input.resource.spec`) are followed in a loop, not a call apiece.
+        var value = value
+        var path = path
+        while case .field(let name)? = path.first {
+            guard let next = Self.member(value, .string(name)) else { return }
+            value = next
+            path = path.dropFirst()
+        }
+        guard case .index(let index)? = path.first else { return try k(value, b) }
         let rest = path.dropFirst()
-        switch step {
-        case .field(let name):
-            if let next = Self.member(value, .string(name)) { try walk(next, rest, b, k) }
-        case .index(let index):
-            if isGround(index, b) {
-                try evalTerm(index, b) { (key: Value, b2: Bindings) throws(RegoError) in
-                    if let next = Self.member(value, key) { try walk(next, rest, b2, k) }
-                }
-            } else {
-                try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
-                    try unifyEach(index, key, b) { (b2: Bindings) throws(RegoError) in try walk(member, rest, b2, k) }
-                }
+        if isGround(index, b) {
+            try evalTerm(index, b) { (key: Value, b2: Bindings) throws(RegoError) in
+                if let next = Self.member(value, key) { try walk(next, rest, b2, k) }
+            }
+        } else {
+            try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
+                try unifyEach(index, key, b) { (b2: Bindings) throws(RegoError) in try walk(member, rest, b2, k) }
             }
         }
     }

@@ -37,7 +37,7 @@ final class Evaluation {
     /// The package whose rules plain names refer to, and its import aliases.
     var package: [String] = []
     /// The rules and packages right below `package`, which are not local variables (set with it).
-    var globals: Set<String> = []
+    var globals: NameSet = []
     var aliases: [String: Term] = [:]
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
     var strictBuiltinErrors = false
@@ -162,8 +162,24 @@ final class Evaluation {
         name == "input" || name == "data" || globals.contains(name) || (!aliases.isEmpty && aliases[name] != nil)
     }
 
+    /// Whether every local variable of `term` is bound (`_` never is). The same walk as
+    /// `variables(in:)`, without collecting the names: it runs for every indexed reference step.
     func isGround(_ term: Term, _ b: Bindings) -> Bool {
-        variables(in: term).allSatisfy { $0 != "_" && b[$0] != nil }
+        switch term.kind {
+        case .variable(let name): return isGlobal(name) || (name != "_" && b[name] != nil)
+        case .ref(let head, let path):
+            guard isGround(head, b) else { return false }
+            for step in path { if case .index(let i) = step, !isGround(i, b) { return false } }
+            return true
+        case .array(let items), .set(let items): return items.allSatisfy { isGround($0, b) }
+        case .object(let pairs): return pairs.allSatisfy { isGround($0.key, b) && isGround($0.value, b) }
+        case .binary(_, let x, let y): return isGround(x, b) && isGround(y, b)
+        case .call(_, let arguments): return arguments.allSatisfy { isGround($0, b) }
+        case .membership(let key, let value, let collection):
+            return (key.map { isGround($0, b) } ?? true) && isGround(value, b) && isGround(collection, b)
+        case .negative(let operand): return isGround(operand, b)
+        default: return true
+        }
     }
 
     /// The first way `pattern`'s unbound variables can be bound so it equals `value`; nil when none.

@@ -32,6 +32,19 @@ import Testing
         #expect(Value.string("").contentHash != Value.null.contentHash)
     }
 
+    /// `Value`'s `Hashable` is built on the content hash: sets and dictionaries of values find
+    /// equal values however they were built.
+    @Test func setsAndDictionariesOfValuesFindEqualValues() throws {
+        let a = try Value(json: #"{"kind":"VM","spec":{"vcpus":2,"tags":["x"]},"n":1}"#)
+        let b = try Value(json: #"{"n":1.0,"spec":{"tags":["x"],"vcpus":2},"kind":"VM"}"#)
+        let values: Set<Value> = [a, b, 1, 1.0, "1", "a long string of more than sixteen bytes", "a long string of more than sixteen bytes"]
+        #expect(values.count == 4)
+        var byValue: [Value: Int] = [a: 1]
+        byValue[b, default: 0] += 1
+        #expect(byValue == [a: 2])
+        #expect(a.hashValue == b.hashValue)
+    }
+
     @Test func stringsOfEveryLengthAreHashedWhole() {
         // Lengths around the eight-byte steps: a change in any byte changes the hash.
         for length in 0...20 {
