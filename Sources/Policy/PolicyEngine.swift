@@ -114,43 +114,20 @@ public actor PolicyEngine {
     /// write replaces (nil: none). Decisions re-read the list until each has shown up.
     var pendingWrites: [String: Int?] = [:]
     static let relistInterval: Duration = .seconds(1)
-    /// The decision cache: by policy, version and input (its time left out; the input's content
-    /// hash is computed once per decision, and equal hashes are confirmed by comparing the
-    /// inputs). An entry keeps the input it was computed for, so a hit logs the same input —
-    /// and fingerprint — as the miss did.
-    struct CacheKey: Hashable {
-        var policy: String
-        var version: Int
-        var input: DecisionInput
-        /// The input's hash, kept in the key itself: a lookup compares the keys along its probe
-        /// sequence, and reaching into each one's input object first cost a cache miss apiece.
-        var inputHash: UInt64
-
-        init(policy: String, version: Int, input: DecisionInput) {
-            (self.policy, self.version, self.input, inputHash) = (policy, version, input, input.hash)
-        }
-
-        static func == (a: CacheKey, b: CacheKey) -> Bool {
-            a.inputHash == b.inputHash && a.version == b.version && a.policy == b.policy && a.input.isSame(as: b.input)
-        }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(inputHash)
-            hasher.combine(version)
-            hasher.combine(policy)
-        }
-    }
-    var cache: [CacheKey: (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], input: DecisionInput)] = [:]
+    /// Answers by policy, version and input (see `DecisionCache`).
+    var cache: DecisionCache
     public private(set) var cacheHits = 0
     public private(set) var cacheMisses = 0
     let records: any PolicyRecordStore
-    static let retained = 10_000
+    public static let retained = 10_000
 
     /// - Parameter records: where decisions and violations go (in memory by default;
     ///   `SQLiteStore` keeps them across restarts).
-    public init(store: any ResourceStore, records: any PolicyRecordStore = InMemoryPolicyRecords()) {
+    ///   - cacheCapacity: how many answers the decision cache holds; past it, the oldest goes.
+    public init(store: any ResourceStore, records: any PolicyRecordStore = InMemoryPolicyRecords(), cacheCapacity: Int = PolicyEngine.retained) {
         self.store = store
         self.records = records
+        cache = DecisionCache(capacity: cacheCapacity)
     }
 
     /// The policies in the store, each compiled once per version; a changed policy drops its
@@ -175,14 +152,14 @@ public actor PolicyEngine {
             do throws(RegoError) {
                 let policy = try RegoPolicy(spec, name: resource.name)
                 loaded[resource.name] = Loaded(version: version, policy: policy, cacheable: !spec.rego.contains("time"))
-                cache = cache.filter { $0.key.policy != resource.name }
+                cache.removeAll(policy: resource.name)
             } catch {
                 continue
             }
         }
         for name in loaded.keys where !seen.contains(name) {
             loaded[name] = nil
-            cache = cache.filter { $0.key.policy != name }
+            cache.removeAll(policy: name)
         }
         // A pending write has shown up once the stored version differs from the one it replaced
         // (or the policy appeared or went away).
@@ -238,7 +215,7 @@ public actor PolicyEngine {
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         var evaluatedPositions: [Int] = []
         for (position, (name, entry)) in applicable.enumerated() {
-            if entry.cacheable, let hit = cache[CacheKey(policy: name, version: entry.version, input: decisionInput)] {
+            if entry.cacheable, let hit = cache[DecisionCache.Key(policy: name, version: entry.version, input: decisionInput)] {
                 answers[position] = (hit.deny, hit.warn, true)
                 decisionInput = hit.input
                 cacheHits += 1
@@ -260,14 +237,8 @@ public actor PolicyEngine {
                 let entry = applicable[position].loaded
                 if entry.cacheable {
                     cacheMisses += 1
-                    if cache.count >= Self.retained {
-                        // Freeing thousands of entries takes a while: let another thread do it,
-                        // not the write that happened to fill the cache.
-                        let full = cache
-                        cache = [:]
-                        Task.detached(priority: .background) { withExtendedLifetime(full) {} }
-                    }
-                    cache[CacheKey(policy: name, version: entry.version, input: decisionInput)] = (deny, warn, decisionInput)
+                    cache.insert(DecisionCache.Answer(deny: deny, warn: warn, input: decisionInput),
+                                 for: DecisionCache.Key(policy: name, version: entry.version, input: decisionInput))
                 }
             case .failure(let error):
                 failures[position] = error.description

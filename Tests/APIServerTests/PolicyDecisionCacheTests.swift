@@ -38,4 +38,27 @@ import Testing
         #expect(log[2].fingerprint != log[0].fingerprint)
         #expect(await engine.cacheHits == 1)
     }
+
+    /// A full cache forgets its oldest answer for each new one, not everything at once.
+    @Test func aFullCacheForgetsItsOldestAnswerFirst() async throws {
+        let store = InMemoryStore()
+        let engine = PolicyEngine(store: store, cacheCapacity: 2)
+        let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
+        _ = try await cp.create(try cp.resources(from: [APIPolicyTests.policy("limits", "block", limit: 4)])[0], as: Fixtures.admin)
+        let vms = (1...3).map { Fixtures.resource(Fixtures.vmDocument("vm-\($0)", vcpus: $0, labels: APIPolicyTests.owned)) }
+        func decide(_ resource: Resource) async throws {
+            _ = try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "ann", roles: ["admin"], time: Date())
+        }
+        try await decide(vms[0])
+        try await decide(vms[1])
+        try await decide(vms[0])  // both fit: a hit
+        try await decide(vms[2])  // replaces vm-1's answer, the first added (a hit does not renew it)
+        try await decide(vms[1])  // still cached
+        try await decide(vms[0])  // forgotten: a miss, whose answer replaces vm-2's
+        try await decide(vms[2])  // still cached
+        try await decide(vms[1])  // forgotten
+        let log = try await engine.decisions()
+        #expect(log.map(\.cached) == [false, false, true, false, true, false, true, false])
+        #expect(await engine.cacheHits == 3)
+    }
 }
