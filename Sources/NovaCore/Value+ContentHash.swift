@@ -31,9 +31,10 @@ extension Value {
 
 extension Value: Hashable {
     /// Dictionaries and sets of values hash through `contentHash` rather than SipHash: looking
-    /// up a document's field was mostly hashing its name (a quarter of a small policy's
-    /// evaluation). The process seed is in every string's hash and the table's own seed is
-    /// mixed in last, so colliding keys cannot be prepared in advance.
+    /// up a document's field was mostly hashing its name, and SipHash was about a tenth of a
+    /// policy decision in profiles. The process seed is in every string's hash and the table's
+    /// own seed is mixed in last, so colliding keys cannot be prepared in advance.
+    /// (`_rawHashValue(seed:)` is the standard library's hook for a type's own hashing.)
     public func _rawHashValue(seed: Int) -> Int {
         Int(truncatingIfNeeded: ContentHash.mix(contentHash ^ UInt64(truncatingIfNeeded: seed)))
     }

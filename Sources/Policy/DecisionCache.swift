@@ -58,8 +58,6 @@ struct DecisionCache {
         order.reserveCapacity(self.capacity)
     }
 
-    var count: Int { answers.count }
-
     subscript(key: Key) -> Answer? { answers[key] }
 
     mutating func insert(_ answer: Answer, for key: Key) {

@@ -121,8 +121,9 @@ public actor PolicyEngine {
     let records: any PolicyRecordStore
     public static let retained = 10_000
 
-    /// - Parameter records: where decisions and violations go (in memory by default;
-    ///   `SQLiteStore` keeps them across restarts).
+    /// - Parameters:
+    ///   - records: where decisions and violations go (in memory by default; `SQLiteStore`
+    ///     keeps them across restarts).
     ///   - cacheCapacity: how many answers the decision cache holds; past it, the oldest goes.
     public init(store: any ResourceStore, records: any PolicyRecordStore = InMemoryPolicyRecords(), cacheCapacity: Int = PolicyEngine.retained) {
         self.store = store
