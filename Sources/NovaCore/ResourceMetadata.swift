@@ -28,8 +28,9 @@ public struct ResourceMetadata: Sendable, Hashable {
 
     var value: Value {
         // Built as `[Value: Value]` directly: documents are made on every write and decision.
-        var fields: [Value: Value] = ["name": .string(name)]
-        fields.reserveCapacity(8)
+        // Sized once: a literal followed by `reserveCapacity` allocated the table twice.
+        var fields = [Value: Value](minimumCapacity: 8)
+        fields["name"] = .string(name)
         if !labels.isEmpty { fields["labels"] = .strings(labels) }
         if !annotations.isEmpty { fields["annotations"] = .strings(annotations) }
         if resourceVersion > 0 { fields["resourceVersion"] = .string(String(resourceVersion)) }

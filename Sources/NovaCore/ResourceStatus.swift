@@ -26,8 +26,9 @@ public struct ResourceStatus: Sendable, Hashable {
     }
 
     public var value: Value {
-        var fields: [Value: Value] = ["phase": .string(phase), "observedVersion": .int(observedVersion)]
-        fields.reserveCapacity(7)
+        var fields = [Value: Value](minimumCapacity: 7)
+        fields["phase"] = .string(phase)
+        fields["observedVersion"] = .int(observedVersion)
         if let message { fields["message"] = .string(message) }
         if let host { fields["host"] = .string(host) }
         if observed != .emptyObject { fields["observed"] = observed }

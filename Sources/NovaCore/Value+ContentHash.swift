@@ -79,7 +79,9 @@ enum ContentHash {
         var sum: UInt64 = 0
         var count = 0
         for (key, value) in fields where excluded == nil || key != excluded! {
-            sum &+= mix(key.contentHash &+ mix(value.contentHash ^ 0x7661_6c75_65))
+            // One full mix per field: the key and the value enter asymmetrically, so swapping
+            // them changes the field's hash.
+            sum &+= mix(key.contentHash ^ (value.contentHash &* 0xD6E8_FEB8_6659_FD93))
             count += 1
         }
         return mix(sum ^ 0x6f62_6a65_6374 ^ UInt64(count))
@@ -88,7 +90,10 @@ enum ContentHash {
     @inline(__always)
     static func mix(_ value: UInt64) -> UInt64 { splitMix64(value) }
 
-    /// A string's UTF-8 bytes, eight at a time, starting from the process seed.
+    /// A string's UTF-8 bytes, starting from the process seed: eight bytes at a time through a
+    /// multiply and a rotation (cheap, and the rotation carries high bits into the next
+    /// multiply's low ones), then one full mix. A full mix per eight bytes made hashing a field
+    /// name cost more than looking it up.
     static func string(_ s: String) -> UInt64 {
         var s = s
         return s.withUTF8 { bytes in
@@ -96,15 +101,35 @@ enum ContentHash {
             let raw = UnsafeRawBufferPointer(bytes)
             var index = 0
             while index + 8 <= raw.count {
-                hash = mix(hash ^ raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                hash = step(hash, raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
                 index += 8
             }
-            if index < raw.count {
-                var tail: UInt64 = 0
-                withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[index...])) }
-                hash = mix(hash ^ tail)
-            }
+            if index < raw.count { hash = step(hash, tail(raw, from: index)) }
             return mix(hash)
         }
+    }
+
+    /// The bytes from `index` to the end (fewer than eight) as one word, without copying them
+    /// to memory first (a copy, then a wider read of it, stalled the processor): the last
+    /// eight bytes shifted when there are eight, otherwise overlapping narrower reads, which
+    /// together with the length (already in the hash) determine the bytes.
+    @inline(__always)
+    static func tail(_ raw: UnsafeRawBufferPointer, from index: Int) -> UInt64 {
+        let remaining = raw.count - index
+        if raw.count >= 8 {
+            return raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self) >> (8 * UInt64(8 - remaining))
+        }
+        if remaining >= 4 {
+            let low = UInt64(raw.loadUnaligned(fromByteOffset: index, as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self))
+            return low | high << 32
+        }
+        return UInt64(raw[index]) | UInt64(raw[index + remaining / 2]) << 8 | UInt64(raw[raw.count - 1]) << 16
+    }
+
+    @inline(__always)
+    static func step(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+        let product = (hash ^ word) &* 0x9E37_79B9_7F4A_7C15
+        return (product << 29) | (product >> 35)
     }
 }

@@ -190,9 +190,10 @@ public actor PolicyEngine {
 
     /// The admission input of the contract: `{operation, resource, oldResource, actor, time}`.
     public static func input(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String], time: Date) -> Value {
-        var fields: [Value: Value] = ["operation": .string(operation), "actor": ["name": .string(actor), "roles": .array(roles.map(Value.string))],
-                                      "time": .string(Timestamp.format(time))]
-        fields.reserveCapacity(5)
+        var fields = [Value: Value](minimumCapacity: 5)
+        fields["operation"] = .string(operation)
+        fields["actor"] = ["name": .string(actor), "roles": .array(roles.map(Value.string))]
+        fields["time"] = .string(Timestamp.format(time))
         if let resource { fields["resource"] = resource.document }
         if let oldResource { fields["oldResource"] = oldResource.document }
         return .object(fields)
