@@ -4,7 +4,7 @@ import NovaCore
 /// Time: nanoseconds since the epoch, Go layouts, IANA time zones, calendar arithmetic.
 extension Builtins {
     static let time: [String: Builtin] = [
-        "time.now_ns": Builtin(0) { (a: Arguments) throws(RegoError) -> Value? in .int(a.now) },
+        "time.now_ns": Builtin(0, readsClock: true) { (a: Arguments) throws(RegoError) -> Value? in .int(a.now) },
         "time.parse_ns": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             try parsed(GoTimeLayout(try a.string(0)), try a.string(1), a)
         },

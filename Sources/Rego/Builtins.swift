@@ -16,15 +16,19 @@ enum Builtins {
         /// A random built-in: its answer is remembered for the rest of the evaluation, so the
         /// same arguments give the same answer everywhere in a query.
         var isRemembered = false
+        /// Reads the evaluation's clock (`time.now_ns`): the clock is read for these only.
+        var readsClock = false
         init(_ arity: Int, _ run: @escaping Function) {
             self.arity = arity
             self.run = { (a: Arguments) throws(RegoError) -> Value? in try run(a.values) }
         }
-        init(_ arity: Int, relation: Bool = false, remembered: Bool = false, _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
+        init(_ arity: Int, relation: Bool = false, remembered: Bool = false, readsClock: Bool = false,
+             _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
             self.arity = arity
             self.run = run
             self.isRelation = relation
             self.isRemembered = remembered
+            self.readsClock = readsClock
         }
     }
 

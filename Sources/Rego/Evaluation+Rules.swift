@@ -307,7 +307,8 @@ extension Evaluation {
             let key = builtin.isRemembered ? name + Value.array(values).canonicalJSON : nil
             if let key, let known = remembered[key] { return try deliver(known, arity: builtin.arity, arguments, b2, k) }
             do throws(RegoError) {
-                result = try builtin.run(Builtins.Arguments(name: name, values: values, now: now))
+                // The clock is read once per evaluation, and only if a built-in asks for it.
+                result = try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0))
                 if let key, let result { remembered[key] = result }
             } catch {
                 if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }

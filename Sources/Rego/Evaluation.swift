@@ -20,7 +20,8 @@ final class Evaluation {
     /// The rules being computed, by the same number (a rule met again is recursion). Not part
     /// of what `with` sets aside: a rule in progress outside it is still in progress inside.
     let inProgress: UnsafeMutablePointer<Bool>
-    /// When the evaluation started, in nanoseconds since the epoch (`time.now_ns()`).
+    /// The evaluation's time in nanoseconds since the epoch (`time.now_ns()`): read when a
+    /// built-in first asks for it, then the same for the rest of the evaluation.
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
     /// The rule being evaluated (for `rego.metadata.*`).
     var currentRule: CompiledPolicy.Definition?
