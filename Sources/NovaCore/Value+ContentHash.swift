@@ -91,9 +91,8 @@ enum ContentHash {
     static func mix(_ value: UInt64) -> UInt64 { splitMix64(value) }
 
     /// A string's UTF-8 bytes, starting from the process seed: eight bytes at a time through a
-    /// multiply and a rotation (cheap, and the rotation carries high bits into the next
-    /// multiply's low ones), then one full mix. A full mix per eight bytes made hashing a field
-    /// name cost more than looking it up.
+    /// multiply and a rotation (the rotation carries high bits into the next multiply's low
+    /// ones), then one full mix at the end.
     static func string(_ s: String) -> UInt64 {
         var s = s
         return s.withUTF8 { bytes in
@@ -109,10 +108,9 @@ enum ContentHash {
         }
     }
 
-    /// The bytes from `index` to the end (fewer than eight) as one word, without copying them
-    /// to memory first (a copy, then a wider read of it, stalled the processor): the last
-    /// eight bytes shifted when there are eight, otherwise overlapping narrower reads, which
-    /// together with the length (already in the hash) determine the bytes.
+    /// The bytes from `index` to the end (fewer than eight) as one word, read in place: the
+    /// last eight bytes shifted when the string has eight, otherwise overlapping narrower
+    /// reads, which together with the length (already in the hash) determine the bytes.
     @inline(__always)
     static func tail(_ raw: UnsafeRawBufferPointer, from index: Int) -> UInt64 {
         let remaining = raw.count - index
