@@ -52,16 +52,19 @@ public final class RegoPolicy: Sendable {
 
     /// The policy's answers for one input: deny and warn messages, sorted.
     public func evaluate(_ input: Value, limits: PreparedQuery.Limits = .timeout(.milliseconds(100))) throws(RegoError) -> (deny: [Message], warn: [Message]) {
-        func messages(_ query: PreparedRule?) throws(RegoError) -> [Message] {
-            guard let query, let value = try query.evaluate(input: input, limits: limits) else { return [] }
+        func messages(_ value: Value?) -> [Message] {
             switch value {
-            case .set(let items): return items.sorted().map(Message.init)
-            case .array(let items): return items.map(Message.init)
-            case .object(let fields): return fields.sorted { $0.key < $1.key }.map { Message($0.value) }
-            case .bool(false), .null: return []
-            default: return [Message(value)]
+            case nil, .bool(false)?, .null?: return []
+            case .set(let items)?: return items.sorted().map(Message.init)
+            case .array(let items)?: return items.map(Message.init)
+            case .object(let fields)?: return fields.sorted { $0.key < $1.key }.map { Message($0.value) }
+            case let value?: return [Message(value)]
             }
         }
-        return (try messages(deny), try messages(warn))
+        // Both documents in one evaluation: helper rules they share are computed once.
+        let values = try PreparedRule.evaluate([deny, warn].compactMap { $0 }, input: input, limits: limits)
+        let denyValue = deny == nil ? nil : values[0]
+        let warnValue = warn == nil ? nil : values[values.count - 1]
+        return (messages(denyValue), messages(warnValue))
     }
 }

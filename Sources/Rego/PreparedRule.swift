@@ -22,11 +22,26 @@ public struct PreparedRule: Sendable {
 
     /// The document's value for this input, or nil when it is undefined.
     public func evaluate(input: Value?, strictBuiltinErrors: Bool = false, limits: PreparedQuery.Limits = .init()) throws(RegoError) -> Value? {
+        try Self.evaluate([self], input: input, strictBuiltinErrors: strictBuiltinErrors, limits: limits)[0]
+    }
+
+    /// Several documents of one policy for the same input, in one evaluation (one time, one
+    /// deadline): rules they share, and the evaluation's own setup, are paid for once. Each
+    /// value is nil when its document is undefined.
+    public static func evaluate(_ rules: [PreparedRule], input: Value?, strictBuiltinErrors: Bool = false,
+                                limits: PreparedQuery.Limits = .init()) throws(RegoError) -> [Value?] {
+        guard let policy = rules.first?.policy else { return [] }
+        precondition(rules.allSatisfy { $0.policy === policy }, "documents evaluated together must come from one policy")
         let evaluation = Evaluation(policy: policy, input: input)
         evaluation.strictBuiltinErrors = strictBuiltinErrors
         evaluation.deadline = limits.deadline
-        var result: Value?
-        try evaluation.walkData(path, [], Bindings()) { (value: Value, _: Bindings) throws(RegoError) in result = value }
-        return result
+        var results: [Value?] = []
+        results.reserveCapacity(rules.count)
+        for rule in rules {
+            var result: Value?
+            try evaluation.walkData(rule.path, [], Bindings()) { (value: Value, _: Bindings) throws(RegoError) in result = value }
+            results.append(result)
+        }
+        return results
     }
 }

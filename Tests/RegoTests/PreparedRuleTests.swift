@@ -35,6 +35,18 @@ import Testing
         }
     }
 
+    /// Documents evaluated together (one evaluation, shared rule values) give what each gives alone.
+    @Test func documentsTogetherMatchOneByOne() throws {
+        let policy = try Self.policy()
+        let rules = try [["p", "deny"], ["p", "warn"], ["p", "labels"], ["p", "nothing"], ["p", "deny"]].map { try PreparedRule($0, policy: policy) }
+        let input: Value = ["user": "ann", "ports": [22, 8080], "labels": ["env": "prod"], "size": 12]
+        let together = try PreparedRule.evaluate(rules, input: input)
+        #expect(together.count == rules.count)
+        for (rule, value) in zip(rules, together) { #expect(try rule.evaluate(input: input) == value, "\(rule.path)") }
+        #expect(together[0] != nil && together[3] == nil)
+        #expect(try PreparedRule.evaluate([], input: input).isEmpty)
+    }
+
     @Test func aFunctionIsNotADocument() throws {
         #expect(throws: RegoError.self) { try PreparedRule(["p", "double"], policy: try Self.policy()) }
     }
