@@ -61,10 +61,14 @@ public final class RegoPolicy: Sendable {
             case let value?: return [Message(value)]
             }
         }
-        // Both documents in one evaluation: helper rules they share are computed once.
-        let values = try PreparedRule.evaluate([deny, warn].compactMap { $0 }, input: input, limits: limits)
-        let denyValue = deny == nil ? nil : values[0]
-        let warnValue = warn == nil ? nil : values[values.count - 1]
-        return (messages(denyValue), messages(warnValue))
+        switch (deny, warn) {
+        case (let deny?, let warn?):
+            // Both documents in one evaluation: helper rules they share are computed once.
+            let values = try PreparedRule.evaluate([deny, warn], input: input, limits: limits)
+            return (messages(values[0]), messages(values[1]))
+        case (let deny?, nil): return (messages(try deny.evaluate(input: input, limits: limits)), [])
+        case (nil, let warn?): return ([], messages(try warn.evaluate(input: input, limits: limits)))
+        case (nil, nil): return ([], [])
+        }
     }
 }

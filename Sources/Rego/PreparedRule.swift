@@ -22,7 +22,7 @@ public struct PreparedRule: Sendable {
 
     /// The document's value for this input, or nil when it is undefined.
     public func evaluate(input: Value?, strictBuiltinErrors: Bool = false, limits: PreparedQuery.Limits = .init()) throws(RegoError) -> Value? {
-        try Self.evaluate([self], input: input, strictBuiltinErrors: strictBuiltinErrors, limits: limits)[0]
+        try value(in: Self.makeEvaluation(policy, input, strictBuiltinErrors, limits))
     }
 
     /// Several documents of one policy for the same input, in one evaluation (one time, one
@@ -32,16 +32,23 @@ public struct PreparedRule: Sendable {
                                 limits: PreparedQuery.Limits = .init()) throws(RegoError) -> [Value?] {
         guard let policy = rules.first?.policy else { return [] }
         precondition(rules.allSatisfy { $0.policy === policy }, "documents evaluated together must come from one policy")
+        let evaluation = makeEvaluation(policy, input, strictBuiltinErrors, limits)
+        var results: [Value?] = []
+        results.reserveCapacity(rules.count)
+        for rule in rules { results.append(try rule.value(in: evaluation)) }
+        return results
+    }
+
+    static func makeEvaluation(_ policy: CompiledPolicy, _ input: Value?, _ strictBuiltinErrors: Bool, _ limits: PreparedQuery.Limits) -> Evaluation {
         let evaluation = Evaluation(policy: policy, input: input)
         evaluation.strictBuiltinErrors = strictBuiltinErrors
         evaluation.deadline = limits.deadline
-        var results: [Value?] = []
-        results.reserveCapacity(rules.count)
-        for rule in rules {
-            var result: Value?
-            try evaluation.walkData(rule.path, [], Bindings()) { (value: Value, _: Bindings) throws(RegoError) in result = value }
-            results.append(result)
-        }
-        return results
+        return evaluation
+    }
+
+    func value(in evaluation: Evaluation) throws(RegoError) -> Value? {
+        var result: Value?
+        try evaluation.walkData(path, [], Bindings()) { (value: Value, _: Bindings) throws(RegoError) in result = value }
+        return result
     }
 }
