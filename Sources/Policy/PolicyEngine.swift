@@ -216,31 +216,33 @@ public actor PolicyEngine {
         var durations = [Duration?](repeating: nil, count: applicable.count)
         var toEvaluate: [(name: String, policy: RegoPolicy)] = []
         var evaluatedPositions: [Int] = []
+        // A miss's key, kept for storing its answer (building one hashes the policy's name).
+        var missedKeys = [DecisionCache.Key?](repeating: nil, count: applicable.count)
         for (position, (name, entry)) in applicable.enumerated() {
-            if entry.cacheable, let hit = cache[DecisionCache.Key(policy: name, version: entry.version, input: decisionInput)] {
+            let key = entry.cacheable ? DecisionCache.Key(policy: name, version: entry.version, input: decisionInput) : nil
+            if let key, let hit = cache[key] {
                 answers[position] = (hit.deny, hit.warn, true)
                 decisionInput = hit.input
                 cacheHits += 1
             } else {
                 toEvaluate.append((name, entry.policy))
                 evaluatedPositions.append(position)
+                missedKeys[position] = key
             }
         }
         let start = ContinuousClock.now
         let evaluated = await evaluateAll(toEvaluate, input)
-        for ((name, result, duration), position) in zip(evaluated, evaluatedPositions) {
+        for ((_, result, duration), position) in zip(evaluated, evaluatedPositions) {
             durations[position] = duration
             switch result {
             case .success(let (deny, warn)):
                 answers[position] = (deny, warn, false)
-                // The entry as it was when the decision started: a policy replaced meanwhile
+                // The key names the version as it was when the decision started: a policy replaced meanwhile
                 // (the actor may interleave while a deep policy runs elsewhere) must not receive
                 // answers computed by its previous version.
-                let entry = applicable[position].loaded
-                if entry.cacheable {
+                if let key = missedKeys[position] {
                     cacheMisses += 1
-                    cache.insert(DecisionCache.Answer(deny: deny, warn: warn, input: decisionInput),
-                                 for: DecisionCache.Key(policy: name, version: entry.version, input: decisionInput))
+                    cache.insert(DecisionCache.Answer(deny: deny, warn: warn, input: decisionInput), for: key)
                 }
             case .failure(let error):
                 failures[position] = error.description

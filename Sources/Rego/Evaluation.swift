@@ -140,47 +140,41 @@ final class Evaluation {
     /// Names a term uses as local variables (not input, data, rules or imports).
     func variables(in term: Term) -> [String] {
         var names: [String] = []
-        func visit(_ t: Term) {
+        forEachVariable(in: term) { names.append($0); return true }
+        return names
+    }
+
+    /// Calls `body` with each local variable of `term`, in order, while it answers true;
+    /// false when it stopped the walk.
+    @discardableResult
+    func forEachVariable(in term: Term, _ body: (String) -> Bool) -> Bool {
+        func visit(_ t: Term) -> Bool {
             switch t.kind {
-            case .variable(let name): if !isGlobal(name) { names.append(name) }
+            case .variable(let name): return isGlobal(name) || body(name)
             case .ref(let head, let path):
-                visit(head)
-                for step in path { if case .index(let i) = step { visit(i) } }
-            case .array(let items), .set(let items): items.forEach(visit)
-            case .object(let pairs): for pair in pairs { visit(pair.key); visit(pair.value) }
-            case .binary(_, let a, let b): visit(a); visit(b)
-            case .call(_, let arguments): arguments.forEach(visit)
-            case .membership(let key, let value, let collection): key.map(visit); visit(value); visit(collection)
-            case .negative(let operand): visit(operand)
-            default: break
+                guard visit(head) else { return false }
+                for step in path { if case .index(let i) = step, !visit(i) { return false } }
+                return true
+            case .array(let items), .set(let items): return items.allSatisfy(visit)
+            case .object(let pairs): return pairs.allSatisfy { visit($0.key) && visit($0.value) }
+            case .binary(_, let a, let b): return visit(a) && visit(b)
+            case .call(_, let arguments): return arguments.allSatisfy(visit)
+            case .membership(let key, let value, let collection): return (key.map(visit) ?? true) && visit(value) && visit(collection)
+            case .negative(let operand): return visit(operand)
+            default: return true
             }
         }
-        visit(term)
-        return names
+        return visit(term)
     }
 
     func isGlobal(_ name: String) -> Bool {
         name == "input" || name == "data" || globals.contains(name) || (!aliases.isEmpty && aliases[name] != nil)
     }
 
-    /// Whether every local variable of `term` is bound (`_` never is). The same walk as
-    /// `variables(in:)`, without collecting the names: it runs for every indexed reference step.
+    /// Whether every local variable of `term` is bound (`_` never is). It runs for every
+    /// indexed reference step, so it stops at the first unbound one and collects nothing.
     func isGround(_ term: Term, _ b: Bindings) -> Bool {
-        switch term.kind {
-        case .variable(let name): return isGlobal(name) || (name != "_" && b[name] != nil)
-        case .ref(let head, let path):
-            guard isGround(head, b) else { return false }
-            for step in path { if case .index(let i) = step, !isGround(i, b) { return false } }
-            return true
-        case .array(let items), .set(let items): return items.allSatisfy { isGround($0, b) }
-        case .object(let pairs): return pairs.allSatisfy { isGround($0.key, b) && isGround($0.value, b) }
-        case .binary(_, let x, let y): return isGround(x, b) && isGround(y, b)
-        case .call(_, let arguments): return arguments.allSatisfy { isGround($0, b) }
-        case .membership(let key, let value, let collection):
-            return (key.map { isGround($0, b) } ?? true) && isGround(value, b) && isGround(collection, b)
-        case .negative(let operand): return isGround(operand, b)
-        default: return true
-        }
+        forEachVariable(in: term) { $0 != "_" && b[$0] != nil }
     }
 
     /// The first way `pattern`'s unbound variables can be bound so it equals `value`; nil when none.
