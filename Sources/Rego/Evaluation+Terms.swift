@@ -7,6 +7,16 @@ extension Evaluation {
         if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
         try checkLimits(term)
         switch term.kind {
+        case .ref, .call, .binary, .array, .data:
+            // A term with at most one value is computed without continuations (see `direct`).
+            switch try direct(term, b) {
+            case .value(let value): return try k(value, b)
+            case .undefined: return
+            case .iterates: break
+            }
+        default: break
+        }
+        switch term.kind {
         case .null: try k(.null, b)
         case .resolved: throw fail(.type, "a function is not a value", at: term)
         case .data(let path): try walkData(path, [], b, k)

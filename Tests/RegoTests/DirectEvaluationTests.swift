@@ -1,0 +1,68 @@
+import NovaCore
+import Testing
+@testable import Rego
+
+/// Terms with at most one value are computed without continuations (`Evaluation.direct`);
+/// these check that the answers, the undefined cases and the errors are the general path's.
+@Suite struct DirectEvaluationTests {
+    let policy: CompiledPolicy
+
+    init() throws {
+        let module = try Parser.parseModule("""
+            package p
+            limits := {"dev": 64, "prod": 128}
+            names contains n if some n in input.xs
+            """, file: "p.rego")
+        policy = try CompiledPolicy(modules: [module])
+    }
+
+    func query(_ q: String, input: Value, strict: Bool = false) throws(RegoError) -> [Value] {
+        try PreparedQuery(q, policy: policy).evaluate(input: input, strictBuiltinErrors: strict).compactMap { $0["x"] }
+    }
+
+    let input: Value = ["env": "prod", "n": 3, "s": "nope", "xs": ["a", "b"], "m": ["k": ["deep": true]]]
+
+    @Test func computesReferencesCallsAndOperatorsOverInputAndRules() throws {
+        #expect(try query("x := data.p.limits[input.env] * input.n", input: input) == [384])
+        #expect(try query("x := object.get(input.m, [\"k\", \"deep\"], false)", input: input) == [true])
+        #expect(try query("x := [input.env, upper(input.xs[1])]", input: input) == [["prod", "B"]])
+        #expect(try query("x := count(data.p.names) + 1", input: input) == [3])
+    }
+
+    @Test func anUndefinedTermMakesTheWholeUndefinedBeforeItsRightSideIsEvaluated() throws {
+        #expect(try query("x := input.missing.field", input: input).isEmpty)
+        #expect(try query("x := data.p.limits[input.missing]", input: input).isEmpty)
+        // The right side would fail in strict mode; the general path never reaches it either.
+        #expect(try query("x := input.missing + to_number(input.s)", input: input, strict: true).isEmpty)
+    }
+
+    @Test func builtInErrorsAreUndefinedOrRaisedAsInStrictMode() throws {
+        #expect(try query("x := to_number(input.s)", input: input).isEmpty)
+        #expect(throws: RegoError.self) { try query("x := to_number(input.s)", input: input, strict: true) }
+        do {
+            _ = try query("x := to_number(input.s)", input: input, strict: true)
+        } catch {
+            #expect(error.code == .builtin || error.code == .evalType)
+            #expect(error.message.hasPrefix("to_number:"))
+        }
+    }
+
+    @Test func aTermThatIteratesPartWayIsLeftToTheGeneralPath() throws {
+        #expect(try query("x := concat(\"-\", [input.env, input.xs[_]])", input: input) == ["prod-a", "prod-b"])
+        let prepared = try PreparedQuery("x := input.xs[i]", policy: policy)
+        let evaluation = Evaluation(policy: policy, input: input)
+        guard case .expression(let term) = prepared.body[0].kind, case .binary(_, _, let right) = term.kind else {
+            Issue.record("unexpected query shape: \(prepared.body)")
+            return
+        }
+        guard case .iterates = try evaluation.direct(right, Bindings()) else {
+            Issue.record("an unbound index must iterate")
+            return
+        }
+        guard case .value(let value) = try evaluation.direct(right, Bindings().binding("i", to: 1)) else {
+            Issue.record("a bound index has one value")
+            return
+        }
+        #expect(value == "b")
+    }
+}
