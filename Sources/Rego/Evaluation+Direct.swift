@@ -41,6 +41,9 @@ extension Evaluation {
                 } else if name == "input" {
                     guard let input else { return .undefined }
                     current = input
+                } else if name == "data", shadowed.isEmpty, case .field(let root)? = path.first, !policy.ruleRoots.contains(root) {
+                    // Base data no rule lives under (as `walkData` reads it).
+                    current = data
                 } else {
                     return .iterates
                 }
@@ -71,6 +74,21 @@ extension Evaluation {
         case .data(let located):
             return try ruleDocument(located)
         case .call(let function, let arguments):
+            if mocks.isEmpty, case .resolved(.function(let key)) = function.kind, let definitions = policy.functions[key],
+               arguments.count == definitions.first?.rule.arguments.count {
+                // A policy function has one value per argument list (two are a conflict).
+                if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
+                var values: [Value] = []
+                values.reserveCapacity(arguments.count)
+                for argument in arguments {
+                    switch try direct(argument, b) {
+                    case .value(let value): values.append(value)
+                    case .undefined: return .undefined
+                    case .iterates: return .iterates
+                    }
+                }
+                return try functionValue(definitions, values, term: term).map(Direct.value) ?? .undefined
+            }
             guard mocks.isEmpty, case .resolved(.builtin(let name)) = function.kind, let builtin = Builtins.registry[name],
                   !builtin.isRelation, !builtin.isRemembered, arguments.count == builtin.arity else { return .iterates }
             var values: [Value] = []
@@ -115,6 +133,55 @@ extension Evaluation {
                 }
             }
             return .value(.array(values))
+        case .set(let items):
+            var members: Set<Value> = []
+            for item in items {
+                switch try direct(item, b) {
+                case .value(let value): members.insert(value)
+                case .undefined: return .undefined
+                case .iterates: return .iterates
+                }
+            }
+            return .value(.set(members))
+        case .object(let pairs):
+            var fields: [Value: Value] = [:]
+            for pair in pairs {
+                let key: Value
+                switch try direct(pair.key, b) {
+                case .value(let value): key = value
+                case .undefined: return .undefined
+                case .iterates: return .iterates
+                }
+                switch try direct(pair.value, b) {
+                case .value(let value): fields[key] = value
+                case .undefined: return .undefined
+                case .iterates: return .iterates
+                }
+            }
+            return .value(.object(fields))
+        case .membership(let key, let element, let collection):
+            // Operands in the general path's order: the element, the collection, the key.
+            var operands: [Value] = []
+            for operand in [element, collection] + (key.map { [$0] } ?? []) {
+                switch try direct(operand, b) {
+                case .value(let value): operands.append(value)
+                case .undefined: return .undefined
+                case .iterates: return .iterates
+                }
+            }
+            if operands.count == 2 {
+                switch operands[1] {
+                case .array(let items): return .value(.bool(items.contains(operands[0])))
+                case .set(let items): return .value(.bool(items.contains(operands[0])))
+                case .object(let fields): return .value(.bool(fields.values.contains(operands[0])))
+                default: return .value(.bool(false))
+                }
+            }
+            var found = false
+            try forEachMember(of: operands[1]) { (memberKey: Value, member: Value) throws(RegoError) in
+                if !found, member == operands[0], memberKey == operands[2] { found = true }
+            }
+            return .value(.bool(found))
         default:
             return .iterates
         }
@@ -127,5 +194,52 @@ extension Evaluation {
         guard located.count > 1, shadowed.isEmpty, let node = policy.nodes[located], let first = node.definitions.first,
               first.rule.kind != .function, !(node.hasChildren && node.definitions.contains(where: \.isGeneral)) else { return .iterates }
         return try ruleValue(located, node).map(Direct.value) ?? .undefined
+    }
+}
+
+extension Evaluation {
+    /// How a body literal came out without continuations.
+    enum DirectLiteral {
+        case holds(Bindings)
+        case fails
+        /// It may hold several ways (or needs the general path to tell).
+        case general
+    }
+
+    /// A literal whose term has at most one value: `x := term` (or `x = term`) with `x` a
+    /// plain variable, a test `term`, `not term`, and `some x` declarations.
+    func directLiteral(_ kind: Literal.Kind, _ b: Bindings) throws(RegoError) -> DirectLiteral {
+        switch kind {
+        case .expression(let term):
+            try checkLimits(term)
+            if case .binary(let op, let left, let right) = term.kind, op == .assign || op == .unify {
+                guard case .variable(let name) = left.kind, !isGlobal(name) else { return .general }
+                switch try direct(right, b) {
+                case .value(let value):
+                    if name == "_" { return .holds(b) }
+                    if let bound = b[name] { return bound == value ? .holds(b) : .fails }
+                    return .holds(b.binding(name, to: value))
+                case .undefined: return .fails
+                case .iterates: return .general
+                }
+            }
+            switch try direct(term, b) {
+            case .value(let value): return value != .bool(false) ? .holds(b) : .fails
+            case .undefined: return .fails
+            case .iterates: return .general
+            }
+        case .not(let term):
+            try checkLimits(term)
+            if case .binary(let op, _, _) = term.kind, op == .assign || op == .unify { return .general }
+            switch try direct(term, b) {
+            case .value(let value): return value != .bool(false) ? .fails : .holds(b)
+            case .undefined: return .holds(b)
+            case .iterates: return .general
+            }
+        case .some(let terms, nil):
+            return .holds(b.removing(terms.compactMap(\.variableName)))
+        default:
+            return .general
+        }
     }
 }

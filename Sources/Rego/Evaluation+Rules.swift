@@ -278,25 +278,31 @@ extension Evaluation {
                       _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
         let arity = definitions.first?.rule.arguments.count ?? 0
         try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
-            var result: Value?
-            for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
-                try inScope(of: definition) { () throws(RegoError) in
-                    var params: Bindings? = Bindings()
-                    for (parameter, value) in zip(definition.rule.arguments, values) {
-                        params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
-                    }
-                    guard let params, let value = try completeValue(definition.rule, params) else { return }
-                    if let result, result != value {
-                        throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
-                    }
-                    result = value
-                }
-            }
-            if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
-                result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
-            }
-            if let result { try deliver(result, arity: arity, arguments, b2, k) }
+            if let result = try functionValue(definitions, values, term: term) { try deliver(result, arity: arity, arguments, b2, k) }
         }
+    }
+
+    /// A policy function's value for these arguments (nil: undefined); two definitions giving
+    /// different values are a conflict.
+    func functionValue(_ definitions: [CompiledPolicy.Definition], _ values: [Value], term: Term) throws(RegoError) -> Value? {
+        var result: Value?
+        for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
+            try inScope(of: definition) { () throws(RegoError) in
+                var params: Bindings? = Bindings()
+                for (parameter, value) in zip(definition.rule.arguments, values) {
+                    params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
+                }
+                guard let params, let value = try completeValue(definition.rule, params) else { return }
+                if let result, result != value {
+                    throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
+                }
+                result = value
+            }
+        }
+        if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
+            result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
+        }
+        return result
     }
 
     func callBuiltin(_ name: String, _ builtin: Builtins.Builtin, _ arguments: [Term], term: Term, _ b: Bindings,

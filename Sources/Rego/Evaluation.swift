@@ -70,7 +70,18 @@ final class Evaluation {
 
     // MARK: - Bodies
 
-    func eval(_ body: Body, from index: Int = 0, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+    func eval(_ body: Body, from start: Int = 0, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+        // Literals that hold at most one way are decided in a loop (see `directLiteral`); the
+        // first that may hold several ways continues through continuations.
+        var index = start
+        var b = b
+        decided: while index < body.count, body[index].with.isEmpty {
+            switch try directLiteral(body[index].kind, b) {
+            case .holds(let next): b = next; index += 1
+            case .fails: return
+            case .general: break decided
+            }
+        }
         guard index < body.count else { return try k(b) }
         let literal = body[index]
         guard !literal.with.isEmpty else {

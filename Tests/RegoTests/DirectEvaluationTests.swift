@@ -12,8 +12,10 @@ import Testing
             package p
             limits := {"dev": 64, "prod": 128}
             names contains n if some n in input.xs
+            double(n) := n * 2
+            doubled := double(input.n)
             """, file: "p.rego")
-        policy = try CompiledPolicy(modules: [module])
+        policy = try CompiledPolicy(modules: [module], data: ["cfg": ["limit": 5]])
     }
 
     func query(_ q: String, input: Value, strict: Bool = false) throws(RegoError) -> [Value] {
@@ -27,6 +29,15 @@ import Testing
         #expect(try query("x := object.get(input.m, [\"k\", \"deep\"], false)", input: input) == [true])
         #expect(try query("x := [input.env, upper(input.xs[1])]", input: input) == [["prod", "B"]])
         #expect(try query("x := count(data.p.names) + 1", input: input) == [3])
+    }
+
+    @Test func computesMembershipCompositesFunctionsAndBaseData() throws {
+        #expect(try query("x := input.env in {\"dev\", \"prod\"}", input: input) == [true])
+        #expect(try query("x := \"z\" in input.xs", input: input) == [false])
+        #expect(try query("x := {\"a\": input.n, \"b\": [input.env]}", input: input) == [["a": 3, "b": ["prod"]]])
+        #expect(try query("x := data.p.doubled", input: input) == [6])
+        #expect(try query("x := data.cfg.limit + 1", input: input) == [6])
+        #expect(try query("x := data.cfg.missing", input: input).isEmpty)
     }
 
     @Test func anUndefinedTermMakesTheWholeUndefinedBeforeItsRightSideIsEvaluated() throws {
