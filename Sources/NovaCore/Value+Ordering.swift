@@ -28,9 +28,7 @@ extension Value: Comparable {
         case (.number(let a), .number(let b)):
             return a == b ? 0 : (a < b ? -1 : 1)
         case (.string(let a), .string(let b)):
-            // Byte order of the UTF-8 encoding, as Go and OPA compare strings.
-            if a.utf8.elementsEqual(b.utf8) { return 0 }
-            return a.utf8.lexicographicallyPrecedes(b.utf8) ? -1 : 1
+            return compareBytes(a, b)
         case (.array(let a), .array(let b)):
             return compareSequences(a, b)
         case (.set(let a), .set(let b)):
@@ -67,6 +65,21 @@ extension Value: Comparable {
         case (.object(let a), .object(let b)): a == b
         case (.set(let a), .set(let b)): a == b
         default: false
+        }
+    }
+
+    /// Byte order of the UTF-8 encodings, as Go and OPA compare strings: `memcmp` (unsigned
+    /// bytes) over the contiguous storage, then the shorter first. Walking the UTF-8 views
+    /// element by element was a tenth of sorting a set of objects.
+    static func compareBytes(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let common = min(pa.count, pb.count)
+                let order = common == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, common)
+                if order != 0 { return order < 0 ? -1 : 1 }
+                return pa.count == pb.count ? 0 : (pa.count < pb.count ? -1 : 1)
+            }
         }
     }
 

@@ -55,9 +55,12 @@ extension Builtins {
         var result = ""
         var next = 0
         var chars = pattern[...]
-        while let c = chars.first {
-            chars = chars.dropFirst()
-            guard c == "%" else { result.append(c); continue }
+        while !chars.isEmpty {
+            // Text up to the next directive is copied as one run (ASCII `%` is always a
+            // character boundary), not character by character.
+            guard let percent = chars.utf8.firstIndex(of: UInt8(ascii: "%")) else { result += chars; break }
+            result += chars[..<percent]
+            chars = chars[percent...].dropFirst()
             var flags = Set<Character>()
             while let f = chars.first, "-+# 0".contains(f) { flags.insert(f); chars = chars.dropFirst() }
             let widthText = chars.prefix { $0.isASCII && $0.isNumber }

@@ -36,9 +36,12 @@ extension Builtins {
 
     /// Splits `12.5e3Ki` into the amount and the unit; an `e` not followed by a digit or sign
     /// is the exa unit, not an exponent.
+    static let posix = Locale(identifier: "en_US_POSIX")
+
     static func amountAndUnit(_ a: Arguments, bytes: Bool) throws(RegoError) -> (Decimal, String) {
-        let raw = try a.string(0).replacingOccurrences(of: "\"", with: "")
-        guard !raw.contains(" ") else { throw a.failure("spaces not allowed in resource strings") }
+        var raw = try a.string(0)
+        if raw.utf8.contains(UInt8(ascii: "\"")) { raw = raw.replacingOccurrences(of: "\"", with: "") }
+        guard !raw.utf8.contains(UInt8(ascii: " ")) else { throw a.failure("spaces not allowed in resource strings") }
         let chars = Array(raw)
         var split = chars.count
         var i = 0
@@ -56,7 +59,11 @@ extension Builtins {
         }
         let text = String(chars[..<split]), unit = String(chars[split...])
         guard !text.isEmpty else { throw a.failure(bytes ? "no byte amount provided" : "no amount provided") }
-        guard text.filter({ $0 == "." }).count <= 1, let amount = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")),
+        // Whole numbers (most amounts: "512Mi", "2") skip Decimal's parser and its locale.
+        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), text.utf8.count <= 18, let whole = Int(text) {
+            return (Decimal(whole), unit)
+        }
+        guard text.filter({ $0 == "." }).count <= 1, let amount = Decimal(string: text, locale: Self.posix),
               text.allSatisfy({ $0.isNumber || ".eE+-".contains($0) }) else {
             throw a.failure(bytes ? "could not parse byte amount to a number" : "could not parse amount to a number")
         }

@@ -15,6 +15,12 @@ import Testing
         #expect(ascending.shuffled().sorted() == ascending)
     }
 
+    @Test func stringsOrderByTheirUTF8Bytes() {
+        let ascending: [Value] = ["", "Z", "a", "ab", "abc", "b", "long-key-past-fifteen-bytes", "long-key-past-fifteen-bytez", "z", "é", "éa"]
+        #expect(ascending.shuffled().sorted() == ascending)
+        #expect(Value.compare("same-long-string-beyond-sixteen", "same-long-string-beyond-sixteen") == 0)
+    }
+
     @Test func integralNumbersAreOneNumber() {
         #expect(Value.int(1) == Value.double(1.0))
         #expect(Set<Value>([.int(1), .double(1.0)]).count == 1)
