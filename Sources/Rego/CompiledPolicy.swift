@@ -23,6 +23,9 @@ public final class CompiledPolicy: Sendable {
 
         /// The names right below the rule's package that are rules or packages (`globalNames`).
         let globals: NameSet
+        /// For a function whose parameters are distinct plain local variables (`f(x, y)`, `_`
+        /// allowed): their names, so a call binds them without unification.
+        let parameterNames: [String]?
 
         init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: NameSet = []) {
             self.globals = globals
@@ -35,6 +38,13 @@ public final class CompiledPolicy: Sendable {
             let isConstant = kind == .complete && rule.kind == .complete && !rule.isDefault && rule.bodies.isEmpty
                 && rule.elses.isEmpty && dynamic.isEmpty
             constant = isConstant ? rule.value?.constantValue : nil
+            var names: [String] = []
+            for argument in rule.arguments {
+                guard let name = argument.variableName, name == "_" || !names.contains(name), name != "input", name != "data",
+                      !globals.contains(name), aliases[name] == nil else { names = []; break }
+                names.append(name)
+            }
+            parameterNames = names.count == rule.arguments.count ? names : nil
         }
 
         var isGeneral: Bool { !dynamic.isEmpty }

@@ -209,13 +209,20 @@ extension Evaluation {
     func completeValue(_ rule: Rule, _ b: Bindings) throws(RegoError) -> Value? {
         var result: Value?
         func collect(_ valueTerm: Term?, _ b: Bindings) throws(RegoError) {
-            try evalTerm(valueTerm ?? Term(.boolean(true), span: rule.span), b) { (v: Value, _: Bindings) throws(RegoError) in
+            func hold(_ v: Value) throws(RegoError) {
                 if let result, result != v {
                     throw RegoError(rule.kind == .function ? .conflict : .conflict,
                                     rule.kind == .function ? "functions must not produce multiple outputs for same inputs"
                                                            : "complete rules must not produce multiple outputs", at: rule.span)
                 }
                 result = v
+            }
+            // No value is `true`; a value with one way to be computed skips the continuation.
+            guard let valueTerm else { return try hold(.bool(true)) }
+            switch try direct(valueTerm, b) {
+            case .value(let v): try hold(v)
+            case .undefined: return
+            case .iterates: try evalTerm(valueTerm, b) { (v: Value, _: Bindings) throws(RegoError) in try hold(v) }
             }
         }
         try forEachBody(rule, b) { (b2: Bindings) throws(RegoError) in try collect(rule.value, b2) }
@@ -289,8 +296,12 @@ extension Evaluation {
         for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
             try inScope(of: definition) { () throws(RegoError) in
                 var params: Bindings? = Bindings()
-                for (parameter, value) in zip(definition.rule.arguments, values) {
-                    params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
+                if let names = definition.parameterNames {
+                    for (name, value) in zip(names, values) { params = params?.binding(name, to: value) }
+                } else {
+                    for (parameter, value) in zip(definition.rule.arguments, values) {
+                        params = try params.flatMap { (p: Bindings) throws(RegoError) in try unify(parameter, value, p) }
+                    }
                 }
                 guard let params, let value = try completeValue(definition.rule, params) else { return }
                 if let result, result != value {
