@@ -161,25 +161,34 @@ extension Evaluation {
             return .value(.object(fields))
         case .membership(let key, let element, let collection):
             // Operands in the general path's order: the element, the collection, the key.
-            var operands: [Value] = []
-            for operand in [element, collection] + (key.map { [$0] } ?? []) {
-                switch try direct(operand, b) {
-                case .value(let value): operands.append(value)
-                case .undefined: return .undefined
-                case .iterates: return .iterates
-                }
+            let member: Value, container: Value
+            switch try direct(element, b) {
+            case .value(let value): member = value
+            case .undefined: return .undefined
+            case .iterates: return .iterates
             }
-            if operands.count == 2 {
-                switch operands[1] {
-                case .array(let items): return .value(.bool(items.contains(operands[0])))
-                case .set(let items): return .value(.bool(items.contains(operands[0])))
-                case .object(let fields): return .value(.bool(fields.values.contains(operands[0])))
+            switch try direct(collection, b) {
+            case .value(let value): container = value
+            case .undefined: return .undefined
+            case .iterates: return .iterates
+            }
+            guard let key else {
+                switch container {
+                case .array(let items): return .value(.bool(items.contains(member)))
+                case .set(let items): return .value(.bool(items.contains(member)))
+                case .object(let fields): return .value(.bool(fields.values.contains(member)))
                 default: return .value(.bool(false))
                 }
             }
+            let wanted: Value
+            switch try direct(key, b) {
+            case .value(let value): wanted = value
+            case .undefined: return .undefined
+            case .iterates: return .iterates
+            }
             var found = false
-            try forEachMember(of: operands[1]) { (memberKey: Value, member: Value) throws(RegoError) in
-                if !found, member == operands[0], memberKey == operands[2] { found = true }
+            try forEachMember(of: container) { (memberKey: Value, value: Value) throws(RegoError) in
+                if !found, value == member, memberKey == wanted { found = true }
             }
             return .value(.bool(found))
         default:
@@ -241,5 +250,29 @@ extension Evaluation {
         default:
             return .general
         }
+    }
+
+    /// `some x in xs` (or `some k, x in xs`) with plain local variables over a collection that
+    /// has one value: each member in the general path's order, bound without unification.
+    /// False when the general path must take it (its collection iterates, say).
+    func iterate(_ terms: [Term], in collection: Term, _ b: Bindings, then k: (Bindings) throws(RegoError) -> Void) throws(RegoError) -> Bool {
+        guard let valueName = terms.last?.variableName, !isGlobal(valueName) else { return false }
+        var keyName: String?
+        if terms.count == 2 {
+            guard let name = terms[0].variableName, !isGlobal(name), name == "_" || name != valueName else { return false }
+            keyName = name
+        }
+        let fresh = b.removing(keyName.map { [$0, valueName] } ?? [valueName])
+        switch try direct(collection, fresh) {
+        case .value(let value):
+            try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
+                var next = fresh.binding(valueName, to: member)
+                if let keyName { next = next.binding(keyName, to: key) }
+                try k(next)
+            }
+        case .undefined: break
+        case .iterates: return false
+        }
+        return true
     }
 }

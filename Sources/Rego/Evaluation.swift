@@ -79,7 +79,12 @@ final class Evaluation {
             switch try directLiteral(body[index].kind, b) {
             case .holds(let next): b = next; index += 1
             case .fails: return
-            case .general: break decided
+            case .general:
+                if case .some(let terms, let collection?) = body[index].kind,
+                   try iterate(terms, in: collection, b, then: { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }) {
+                    return
+                }
+                break decided
             }
         }
         guard index < body.count else { return try k(b) }

@@ -19,12 +19,14 @@ struct SimpleGlob: Sendable {
     }
 
     let tokens: [Token]
-    /// The delimiters' characters; nil when the call passed `null` (no delimiters).
-    let delimiters: Set<Unicode.Scalar>?
+    /// The delimiters' characters; nil when the call passed `null` (no delimiters). An array:
+    /// there are one or two, and a set hashed every character of the text it was asked about.
+    let delimiters: [Unicode.Scalar]?
 
     /// Nil when the glob needs the regular expression (classes, alternatives, a trailing `\`).
     init?(_ glob: String, delimiters: [String]?) {
         var tokens: [Token] = []
+        tokens.reserveCapacity(glob.utf8.count)
         var scalars = glob.unicodeScalars.makeIterator()
         var pending = scalars.next()
         while let scalar = pending {
@@ -46,12 +48,17 @@ struct SimpleGlob: Sendable {
             default: tokens.append(.literal(scalar))
             }
         }
-        let characters = delimiters.map { Set($0.flatMap(\.unicodeScalars)) }
+        let characters = delimiters.map { $0.flatMap(\.unicodeScalars) }
         // In the regular expression the delimiters go inside `[^…]`, where these characters are
         // syntax (`a-z` is a range): leave such delimiters to it.
-        if let characters, characters.contains(where: { "-]&[\\^~".unicodeScalars.contains($0) || $0.properties.isWhitespace }) { return nil }
+        if let characters, characters.contains(where: { "-]&[\\^~".unicodeScalars.contains($0) || Self.isWhitespace($0) }) { return nil }
         self.tokens = tokens
         self.delimiters = characters
+    }
+
+    /// Unicode's White_Space, with ASCII answered without the property tables.
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
     }
 
     /// ICU's line terminators: what `.` does not match.

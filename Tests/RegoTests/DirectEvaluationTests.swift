@@ -40,6 +40,17 @@ import Testing
         #expect(try query("x := data.cfg.missing", input: input).isEmpty)
     }
 
+    @Test func someInIteratesMembersInOrderWithKeys() throws {
+        #expect(try query("x := [v | some v in {\"b\", \"a\", \"c\"}]", input: input) == [["a", "b", "c"]])
+        #expect(try query("x := [[k, v] | some k, v in input.xs]", input: input) == [[[0, "a"], [1, "b"]]])
+        #expect(try query("x := [k | some k, _ in {\"z\": 1, \"y\": 2}]", input: input) == [["y", "z"]])
+        #expect(try query("x := [v | some v in input.missing]", input: input) == [[]])
+        #expect(try query("x := [v | some v in 5]", input: input) == [[]])
+        // A collection that iterates itself goes the general way, with the same answers.
+        #expect(try query("x := [v | some v in input.m[_]]", input: input) == [[true]])
+        #expect(try query("x := [v | some v, v in [1, 1, 2]]", input: input) == [[1, 2]])
+    }
+
     @Test func anUndefinedTermMakesTheWholeUndefinedBeforeItsRightSideIsEvaluated() throws {
         #expect(try query("x := input.missing.field", input: input).isEmpty)
         #expect(try query("x := data.p.limits[input.missing]", input: input).isEmpty)
