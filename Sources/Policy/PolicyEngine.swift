@@ -205,66 +205,42 @@ public actor PolicyEngine {
         let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
         var decisionInput = DecisionInput(input)
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
+        let resourceName = (resource ?? oldResource)?.name ?? ""
         let listed = if let fresh = freshListing() { fresh } else { try await current() }
-        let applicable = listed.filter { $0.loaded.policy.spec.applies(to: kind, operation) }
-        // Cached answers first; the rest are evaluated (see `evaluateAll`). Everything below is
-        // kept by position in `applicable`: a write under 50 policies should not pay for 50
-        // name lookups per step.
-        typealias Answer = (deny: [RegoPolicy.Message], warn: [RegoPolicy.Message], cached: Bool)
-        var answers = [Answer?](repeating: nil, count: applicable.count)
-        var failures = [String?](repeating: nil, count: applicable.count)
-        var durations = [Duration?](repeating: nil, count: applicable.count)
-        var toEvaluate: [(name: String, policy: RegoPolicy)] = []
-        var evaluatedPositions: [Int] = []
-        // A miss's key, kept for storing its answer (building one hashes the policy's name).
-        var missedKeys = [DecisionCache.Key?](repeating: nil, count: applicable.count)
-        for (position, (name, entry)) in applicable.enumerated() {
-            let key = entry.cacheable ? DecisionCache.Key(policy: name, version: entry.version, input: decisionInput) : nil
-            if let key, let hit = cache[key] {
-                answers[position] = (hit.deny, hit.warn, true)
-                decisionInput = hit.input
-                cacheHits += 1
-            } else {
-                toEvaluate.append((name, entry.policy))
-                evaluatedPositions.append(position)
-                missedKeys[position] = key
-            }
-        }
-        let start = ContinuousClock.now
-        let evaluated = await evaluateAll(toEvaluate, input)
-        for ((_, result, duration), position) in zip(evaluated, evaluatedPositions) {
-            durations[position] = duration
-            switch result {
-            case .success(let (deny, warn)):
-                answers[position] = (deny, warn, false)
-                // The key names the version as it was when the decision started: a policy replaced meanwhile
-                // (the actor may interleave while a deep policy runs elsewhere) must not receive
-                // answers computed by its previous version.
-                if let key = missedKeys[position] {
-                    cacheMisses += 1
-                    cache.insert(DecisionCache.Answer(deny: deny, warn: warn, input: decisionInput), for: key)
-                }
-            case .failure(let error):
-                failures[position] = error.description
-            }
-        }
-        let cachedDuration = (ContinuousClock.now - start) / max(1, applicable.count)
         var decisions: [Decision] = []
         var entries: [LogEntry] = []
         var violations: [Violation] = []
-        decisions.reserveCapacity(applicable.count)
-        entries.reserveCapacity(applicable.count)
-        let resourceName = (resource ?? oldResource)?.name ?? ""
-        for (position, (name, entry)) in applicable.enumerated() {
+        decisions.reserveCapacity(listed.count)
+        entries.reserveCapacity(listed.count)
+        // One pass over the policies: a cached answer, or an evaluation whose answer is cached.
+        // `entry` is the policy as listed when the decision started, so a policy replaced while
+        // this one awaited (a deep policy retried on the large-stack thread) cannot receive
+        // answers its previous version computed: the key names the version evaluated.
+        for (name, entry) in listed where entry.policy.spec.applies(to: kind, operation) {
+            let key = entry.cacheable ? DecisionCache.Key(policy: name, version: entry.version, input: decisionInput) : nil
+            let begin = ContinuousClock.now
             var decision = Decision(policy: name, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
-            let answer = answers[position]
-            decision.deny = answer?.deny ?? []
-            decision.warn = answer?.warn ?? []
-            decision.failure = failures[position]
-            let elapsed = durations[position] ?? cachedDuration
+            var cached = false
+            if let key, let hit = cache[key] {
+                (decision.deny, decision.warn, cached) = (hit.deny, hit.warn, true)
+                decisionInput = hit.input
+                cacheHits += 1
+            } else {
+                switch await evaluate(entry.policy, input) {
+                case .success(let (deny, warn)):
+                    (decision.deny, decision.warn) = (deny, warn)
+                    if let key {
+                        cacheMisses += 1
+                        cache.insert(DecisionCache.Answer(deny: deny, warn: warn, input: decisionInput), for: key)
+                    }
+                case .failure(let error):
+                    decision.failure = error.description
+                }
+            }
+            let elapsed = ContinuousClock.now - begin
             let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
             entries.append(LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
-                                  source: .input(decisionInput), result: result, cached: answer?.cached ?? false,
+                                  source: .input(decisionInput), result: result, cached: cached,
                                   microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
             let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
             if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {
@@ -283,20 +259,14 @@ public actor PolicyEngine {
         return decisions
     }
 
-    /// Evaluates policies where the caller is; a policy too deep for this thread's stack is
+    /// Evaluates a policy where the caller is; a policy too deep for this thread's stack is
     /// evaluated again on the large-stack executor (policies are pure, so a retry is safe).
-    func evaluateAll(_ jobs: [(name: String, policy: RegoPolicy)], _ input: Value) async
-        -> [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] {
-        var results: [(String, Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError>, Duration)] = []
-        for (name, policy) in jobs {
-            let begin = ContinuousClock.now
-            var result = Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) }
-            if case .failure(let error) = result, error.code == .recursion, error.message.contains("stack") {
-                result = await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) } }
-            }
-            results.append((name, result, ContinuousClock.now - begin))
+    func evaluate(_ policy: RegoPolicy, _ input: Value) async -> Result<([RegoPolicy.Message], [RegoPolicy.Message]), RegoError> {
+        let result = Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) }
+        if case .failure(let error) = result, error.code == .recursion, error.message.contains("stack") {
+            return await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) }.map { ($0.deny, $0.warn) } }
         }
-        return results
+        return result
     }
 
     /// Dry-run: one named policy (or all in force) on any input; nothing is recorded.
