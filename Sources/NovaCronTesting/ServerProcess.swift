@@ -26,12 +26,11 @@ public final class ServerProcess: @unchecked Sendable {
     public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
 
     /// Starts the server and waits until it says where it listens. The blocking reads run on a
-    /// dispatch thread, so they do not hold one of the few threads every test's tasks share.
+    /// thread of their own: on Swift's cooperative pool or a global dispatch queue (as many
+    /// threads as cores on Linux) they would hold one of the few threads every test shares.
     public func start(binary: String) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.startBlocking(binary: binary) })
-            }
+            Thread { continuation.resume(with: Result { try self.startBlocking(binary: binary) }) }.start()
         }
     }
 
@@ -73,11 +72,11 @@ public final class ServerProcess: @unchecked Sendable {
         guard isAlive else { return }
         Foundation.kill(process.processIdentifier, signal)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
+            Thread {
                 let deadline = Date().addingTimeInterval(30)
                 while self.isAlive, Date() < deadline { usleep(10_000) }
                 continuation.resume()
-            }
+            }.start()
         }
     }
 

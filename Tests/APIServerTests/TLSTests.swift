@@ -13,8 +13,7 @@ import Testing
 
     @Test(.enabled(if: TLSTests.openssl != nil, "needs the openssl command to make a certificate"))
     func servesHTTPSWithTheGivenCertificate() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("tls")
         let cert = directory.appendingPathComponent("tls.crt").path, key = directory.appendingPathComponent("tls.key").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TLSTests.openssl!)

@@ -15,8 +15,7 @@ import Workflow
             print("skipping: no novacron binary beside the tests (swift build first)")
             return
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-crash-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("crash").path
         let marker = directory + "/ran.txt"
         let steps = (1...12).map { "s\($0)" }
         var definition: [String: Value] = ["name": "crashy"]

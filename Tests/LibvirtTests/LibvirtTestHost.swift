@@ -7,8 +7,7 @@ import NovaCronTesting
 /// has its own hypervisor state (test:///default is shared by every connection in a process).
 enum LibvirtTestHost {
     static func makeURI() throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-libvirt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("libvirt")
         let node = """
             <node>
               <pool type='dir'>

@@ -10,8 +10,7 @@ import Testing
 /// time, and still there after the database is reopened.
 @Suite struct SQLitePolicyRecordsTests {
     @Test func violationsAndDecisionsSurviveReopeningAndFilter() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("records").path
         let path = directory + "/novacron.sqlite"
         let kinds = ResourceKind.builtIn + [.policy]
         do {

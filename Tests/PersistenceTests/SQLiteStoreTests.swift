@@ -9,8 +9,7 @@ import Testing
 @Suite struct SQLiteStoreTests {
     /// A fresh database file in its own temporary directory.
     func makeStore() throws -> (SQLiteStore, ControlPlane, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-test-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("store").path
         let path = directory + "/novacron.sqlite"
         let store = try SQLiteStore(path: path)
         return (store, ControlPlane(store: store, auditLog: store, access: store), path)

@@ -2,13 +2,13 @@ import Foundation
 import NovaCore
 import Persistence
 import Synchronization
+import NovaCronTesting
 import Testing
 import Workflow
 
 @Suite struct SQLiteWorkflowStoreTests {
     func makeStore(durability: SQLiteStore.Durability = .process) throws -> (SQLiteStore, String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-wf-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let directory = try ScratchDirectory.make("wf").path
         let path = directory + "/novacron.sqlite"
         return (try SQLiteStore(path: path, durability: durability), path)
     }

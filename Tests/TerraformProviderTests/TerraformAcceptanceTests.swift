@@ -82,7 +82,7 @@ import Testing
     func withServer(_ body: (ServerProcess, TerraformRunner) async throws -> Void) async throws {
         guard let command = TerraformRunner.configured() else { return }
         let binary = try #require(ServerProcess.binary, "novacron was not built beside the tests")
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-tfacc-\(UUID().uuidString)").path
+        let data = try ScratchDirectory.make("tfacc").path
         let server = ServerProcess(dataDirectory: data)
         try await server.start(binary: binary)
         let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:\(server.port)", apiKey: server.adminKey)

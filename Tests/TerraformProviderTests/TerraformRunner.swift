@@ -33,8 +33,7 @@ struct TerraformRunner {
 
     init(command: [String], serverURL: String, apiKey: String) throws {
         self.command = command
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-tf-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        directory = try ScratchDirectory.make("tf")
         guard let provider = ServerProcess.executable(named: "terraform-provider-novacron") else {
             throw NovaError(.unavailable, "terraform-provider-novacron was not built beside the tests")
         }

@@ -75,14 +75,21 @@ public struct CommandAction: WorkflowAction {
         throw StepError(code: "command_not_found", message: "\(program) is not on PATH", isRetryable: false)
     }
 
-    /// Reads a pipe to its end on a dispatch thread: a blocking read on Swift's cooperative pool
-    /// (two threads on a two-core machine) would stall every other task until the program exits.
+    /// Reads a pipe to its end on a thread of its own. A blocking read on Swift's cooperative
+    /// pool would stall every other task until the program exits; on a dispatch queue it did
+    /// too, less visibly: Linux's global queues run on as many threads as there are cores, so a
+    /// long command's two reads held both of a two-core machine's, and timers, timeouts and the
+    /// SIGKILL below waited for the program to end by itself (seen as 29 s runs of tests that
+    /// cut a 30 s command short, when the machine was busy).
     static func read(_ handle: FileHandle) async -> String {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            let thread = Thread {
                 let data = (try? handle.readToEnd()) ?? Data()
                 continuation.resume(returning: String(decoding: data.prefix(outputLimit), as: UTF8.self))
             }
+            thread.name = "novacron.command-output"
+            thread.stackSize = 256 << 10
+            thread.start()
         }
     }
 }
