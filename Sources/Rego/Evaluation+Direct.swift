@@ -21,6 +21,8 @@ extension Evaluation {
     /// evaluated again by the general path; what was computed before has no side effects (rule
     /// values are cached, random built-ins remembered, `print` never taken here).
     func direct(_ term: Term, _ b: Bindings) throws(RegoError) -> Direct {
+        // What ends the evaluation of operands early: undefined, or iterates.
+        var stop = Direct.iterates
         switch term.kind {
         case .null: return .value(.null)
         case .boolean(let flag): return .value(.bool(flag))
@@ -78,28 +80,12 @@ extension Evaluation {
                arguments.count == definitions.first?.rule.arguments.count {
                 // A policy function has one value per argument list (two are a conflict).
                 if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
-                var values: [Value] = []
-                values.reserveCapacity(arguments.count)
-                for argument in arguments {
-                    switch try direct(argument, b) {
-                    case .value(let value): values.append(value)
-                    case .undefined: return .undefined
-                    case .iterates: return .iterates
-                    }
-                }
+                guard let values = try directOperands(arguments, b, &stop) else { return stop }
                 return try functionValue(definitions, values, term: term).map(Direct.value) ?? .undefined
             }
             guard mocks.isEmpty, case .resolved(.builtin(let name)) = function.kind, let builtin = Builtins.registry[name],
                   !builtin.isRelation, !builtin.isRemembered, arguments.count == builtin.arity else { return .iterates }
-            var values: [Value] = []
-            values.reserveCapacity(arguments.count)
-            for argument in arguments {
-                switch try direct(argument, b) {
-                case .value(let value): values.append(value)
-                case .undefined: return .undefined
-                case .iterates: return .iterates
-                }
-            }
+            guard let values = try directOperands(arguments, b, &stop) else { return stop }
             let result: Value?
             do throws(RegoError) {
                 result = try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0))
@@ -110,68 +96,24 @@ extension Evaluation {
             return result.map(Direct.value) ?? .undefined
         case .binary(let op, let left, let right):
             guard op != .assign, op != .unify else { return .iterates }
-            let x: Value, y: Value
-            switch try direct(left, b) {
-            case .value(let value): x = value
-            case .undefined: return .undefined
-            case .iterates: return .iterates
-            }
-            switch try direct(right, b) {
-            case .value(let value): y = value
-            case .undefined: return .undefined
-            case .iterates: return .iterates
-            }
+            guard let (x, y) = try directPair(left, right, b, &stop) else { return stop }
             return try Operators.apply(op, x, y, at: term).map(Direct.value) ?? .undefined
         case .array(let items):
-            var values: [Value] = []
-            values.reserveCapacity(items.count)
-            for item in items {
-                switch try direct(item, b) {
-                case .value(let value): values.append(value)
-                case .undefined: return .undefined
-                case .iterates: return .iterates
-                }
-            }
+            guard let values = try directOperands(items, b, &stop) else { return stop }
             return .value(.array(values))
         case .set(let items):
-            var members: Set<Value> = []
-            for item in items {
-                switch try direct(item, b) {
-                case .value(let value): members.insert(value)
-                case .undefined: return .undefined
-                case .iterates: return .iterates
-                }
-            }
-            return .value(.set(members))
+            guard let values = try directOperands(items, b, &stop) else { return stop }
+            return .value(.set(Set(values)))
         case .object(let pairs):
             var fields: [Value: Value] = [:]
             for pair in pairs {
-                let key: Value
-                switch try direct(pair.key, b) {
-                case .value(let value): key = value
-                case .undefined: return .undefined
-                case .iterates: return .iterates
-                }
-                switch try direct(pair.value, b) {
-                case .value(let value): fields[key] = value
-                case .undefined: return .undefined
-                case .iterates: return .iterates
-                }
+                guard let (key, value) = try directPair(pair.key, pair.value, b, &stop) else { return stop }
+                fields[key] = value
             }
             return .value(.object(fields))
         case .membership(let key, let element, let collection):
             // Operands in the general path's order: the element, the collection, the key.
-            let member: Value, container: Value
-            switch try direct(element, b) {
-            case .value(let value): member = value
-            case .undefined: return .undefined
-            case .iterates: return .iterates
-            }
-            switch try direct(collection, b) {
-            case .value(let value): container = value
-            case .undefined: return .undefined
-            case .iterates: return .iterates
-            }
+            guard let (member, container) = try directPair(element, collection, b, &stop) else { return stop }
             guard let key else {
                 switch container {
                 case .array(let items): return .value(.bool(items.contains(member)))
@@ -194,6 +136,31 @@ extension Evaluation {
         default:
             return .iterates
         }
+    }
+
+    /// Operands' values, left to right; nil when one is undefined or iterates, which `stop`
+    /// then says (the terms after it are not looked at).
+    func directOperands(_ terms: [Term], _ b: Bindings, _ stop: inout Direct) throws(RegoError) -> [Value]? {
+        var values: [Value] = []
+        values.reserveCapacity(terms.count)
+        for term in terms {
+            let outcome = try direct(term, b)
+            guard case .value(let value) = outcome else {
+                stop = outcome
+                return nil
+            }
+            values.append(value)
+        }
+        return values
+    }
+
+    /// Two operands' values (the first evaluated first), or nil as `directOperands`.
+    func directPair(_ first: Term, _ second: Term, _ b: Bindings, _ stop: inout Direct) throws(RegoError) -> (Value, Value)? {
+        let x = try direct(first, b)
+        guard case .value(let left) = x else { stop = x; return nil }
+        let y = try direct(second, b)
+        guard case .value(let right) = y else { stop = y; return nil }
+        return (left, right)
     }
 
     /// A located `data` document (a rule, below a package) for the direct path: the rule's

@@ -71,12 +71,9 @@ extension Evaluation {
 
     /// Runs `body` with the package and imports of a rule's module in scope.
     func inScope<T>(of definition: CompiledPolicy.Definition, _ body: () throws(RegoError) -> T) throws(RegoError) -> T {
-        let saved = (package, globals, aliases, currentRule)
-        package = definition.package
-        globals = definition.globals
-        aliases = definition.aliases
+        let saved = currentRule
         currentRule = definition
-        defer { (package, globals, aliases, currentRule) = saved }
+        defer { currentRule = saved }
         return try body()
     }
 

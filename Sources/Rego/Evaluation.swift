@@ -23,7 +23,8 @@ final class Evaluation {
     /// The evaluation's time in nanoseconds since the epoch (`time.now_ns()`): read when a
     /// built-in first asks for it, then the same for the rest of the evaluation.
     lazy var now = Int(Date().timeIntervalSince1970 * 1_000_000_000)
-    /// The rule being evaluated (for `rego.metadata.*`).
+    /// The rule being evaluated: its package is the one plain names refer to, with its import
+    /// aliases and global names (nil in a query: no package). Also `rego.metadata.*`'s rule.
     var currentRule: CompiledPolicy.Definition?
     /// Answers of random built-ins, so one evaluation sees one value per argument list.
     var remembered: [String: Value] = [:]
@@ -35,11 +36,9 @@ final class Evaluation {
     var printer: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     /// How far down the stack evaluation may go on this thread (see `StackGuard`).
     let stackFloor = StackGuard.floor()
-    /// The package whose rules plain names refer to, and its import aliases.
-    var package: [String] = []
-    /// The rules and packages right below `package`, which are not local variables (set with it).
-    var globals: NameSet = []
-    var aliases: [String: Term] = [:]
+    /// The package whose rules plain names refer to, and its import aliases (the current rule's).
+    var package: [String] { currentRule?.package ?? [] }
+    var aliases: [String: Term] { currentRule?.aliases ?? [:] }
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
     var strictBuiltinErrors = false
 
@@ -184,7 +183,9 @@ final class Evaluation {
     }
 
     func isGlobal(_ name: String) -> Bool {
-        name == "input" || name == "data" || globals.contains(name) || (!aliases.isEmpty && aliases[name] != nil)
+        if name == "input" || name == "data" { return true }
+        guard let rule = currentRule else { return false }
+        return rule.globals.contains(name) || (!rule.aliases.isEmpty && rule.aliases[name] != nil)
     }
 
     /// Whether every local variable of `term` is bound (`_` never is). It runs for every

@@ -79,31 +79,46 @@ struct SimpleGlob: Sendable {
     }
 
     /// The whole text against the whole glob, by dynamic programming over (token, position):
-    /// linear in each, whatever the stars.
+    /// linear in each, whatever the stars. ASCII texts (most paths and names) are read as
+    /// their bytes, without an array of scalars.
     func matches(_ text: String) -> Bool {
-        let scalars = Array(text.unicodeScalars)
-        // matched[j]: the tokens so far match the first j characters.
-        var matched = [Bool](repeating: false, count: scalars.count + 1)
-        var next = matched
-        matched[0] = true
-        for token in tokens {
-            for j in next.indices { next[j] = false }
-            switch token {
-            case .literal(let expected):
-                for j in scalars.indices where matched[j] && scalars[j] == expected { next[j + 1] = true }
-            case .one:
-                for j in scalars.indices where matched[j] && isOrdinary(scalars[j]) { next[j + 1] = true }
-            case .run, .anything:
-                next[0] = matched[0]
-                for j in scalars.indices {
-                    let extends = next[j] && (token.isAnything ? !Self.isLineBreak(scalars[j]) : isOrdinary(scalars[j]))
-                    next[j + 1] = matched[j + 1] || extends
-                }
-            }
-            swap(&matched, &next)
-            if !matched.contains(true) { return false }
+        var text = text
+        let ascii = text.withUTF8 { bytes -> Bool? in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return matches(bytes.lazy.map { Unicode.Scalar($0) })
         }
-        return matched[scalars.count]
+        return ascii ?? matches(Array(text.unicodeScalars))
+    }
+
+    func matches<Scalars: RandomAccessCollection>(_ scalars: Scalars) -> Bool where Scalars.Element == Unicode.Scalar, Scalars.Index == Int {
+        let count = scalars.count
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: 2 * (count + 1)) { buffer in
+            // matched[j]: the tokens so far match the first j characters.
+            var matched = UnsafeMutableBufferPointer(rebasing: buffer[0...count])
+            var next = UnsafeMutableBufferPointer(rebasing: buffer[(count + 1)...])
+            matched.initialize(repeating: false)
+            next.initialize(repeating: false)
+            matched[0] = true
+            for token in tokens {
+                for j in 0...count { next[j] = false }
+                switch token {
+                case .literal(let expected):
+                    for j in 0..<count where matched[j] && scalars[scalars.startIndex + j] == expected { next[j + 1] = true }
+                case .one:
+                    for j in 0..<count where matched[j] && isOrdinary(scalars[scalars.startIndex + j]) { next[j + 1] = true }
+                case .run, .anything:
+                    next[0] = matched[0]
+                    for j in 0..<count {
+                        let scalar = scalars[scalars.startIndex + j]
+                        let extends = next[j] && (token.isAnything ? !Self.isLineBreak(scalar) : isOrdinary(scalar))
+                        next[j + 1] = matched[j + 1] || extends
+                    }
+                }
+                swap(&matched, &next)
+                if !matched.contains(true) { return false }
+            }
+            return matched[count]
+        }
     }
 }
 
