@@ -232,14 +232,33 @@ extension Evaluation {
         let fresh = b.removing(keyName.map { [$0, valueName] } ?? [valueName])
         switch try direct(collection, fresh) {
         case .value(let value):
-            try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in
+            func visit(_ key: Value, _ member: Value) throws(RegoError) {
                 var next = fresh.binding(valueName, to: member)
                 if let keyName { next = next.binding(keyName, to: key) }
                 try k(next)
+            }
+            if case .data(let located) = collection.kind, let node = policy.nodes[located] {
+                for (key, member) in members(of: value, rule: node.index) { try visit(key, member) }
+            } else {
+                try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in try visit(key, member) }
             }
         case .undefined: break
         case .iterates: return false
         }
         return true
+    }
+
+    /// A rule value's members in `forEachMember`'s order, sorted once per evaluation.
+    func members(of value: Value, rule index: Int) -> [(key: Value, value: Value)] {
+        if let known = cache.members[index] { return known }
+        let members: [(key: Value, value: Value)]
+        switch value {
+        case .array(let items): members = items.enumerated().map { (.int($0.offset), $0.element) }
+        case .object(let fields): members = fields.keys.sorted().map { ($0, fields[$0]!) }
+        case .set(let items): members = items.sorted().map { ($0, $0) }
+        default: members = []
+        }
+        cache.members[index] = members
+        return members
     }
 }

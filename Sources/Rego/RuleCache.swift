@@ -11,6 +11,10 @@ final class RuleCache {
     private let values: UnsafeMutablePointer<Value?>
     private let isComputed: UnsafeMutablePointer<Bool>
 
+    /// Members of set, object and array rule values in iteration order (sorted), by rule
+    /// number: a helper set several rules iterate (`some c in containers`) is sorted once.
+    var members: [Int: [(key: Value, value: Value)]] = [:]
+
     init(count: Int) {
         self.count = count
         values = .allocate(capacity: max(1, count))

@@ -51,6 +51,18 @@ import Testing
         #expect(try query("x := [v | some v, v in [1, 1, 2]]", input: input) == [[1, 2]])
     }
 
+    @Test func aHelperSetIteratedByManyRulesKeepsItsOrderAndFollowsWith() throws {
+        let module = try Parser.parseModule("""
+            package h
+            names contains n if some n in input.xs
+            first := [n | some n in names][0]
+            upper_all := [upper(n) | some n in names]
+            """, file: "h.rego")
+        let policy = try CompiledPolicy(modules: [module])
+        let query = try PreparedQuery("a := data.h.first; b := data.h.upper_all; c := data.h.upper_all with input.xs as [\"q\", \"p\"]; x := [a, b, c]", policy: policy)
+        #expect(try query.evaluate(input: ["xs": ["b", "c", "a"]]).first?["x"] == ["a", ["A", "B", "C"], ["P", "Q"]])
+    }
+
     @Test func anUndefinedTermMakesTheWholeUndefinedBeforeItsRightSideIsEvaluated() throws {
         #expect(try query("x := input.missing.field", input: input).isEmpty)
         #expect(try query("x := data.p.limits[input.missing]", input: input).isEmpty)
