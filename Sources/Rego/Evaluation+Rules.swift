@@ -117,9 +117,14 @@ extension Evaluation {
         case .partialSet:
             var items: Set<Value> = []
             for definition in definitions {
+                let key = definition.rule.key!
                 try inScope(of: definition) { () throws(RegoError) in
                     try forEachBody(definition.rule, Bindings()) { (b: Bindings) throws(RegoError) in
-                        try evalTerm(definition.rule.key!, b) { (v: Value, _: Bindings) throws(RegoError) in items.insert(v) }
+                        switch try direct(key, b) {
+                        case .value(let v): items.insert(v)
+                        case .undefined: break
+                        case .iterates: try evalTerm(key, b) { (v: Value, _: Bindings) throws(RegoError) in items.insert(v) }
+                        }
                     }
                 }
             }
