@@ -15,16 +15,16 @@ extension Builtins {
         },
         "startswith": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
             try arguments("startswith", v, 2)
-            return .bool(try string("startswith", v, 0).hasPrefix(try string("startswith", v, 1)))
+            return .bool(utf8(try string("startswith", v, 0), hasPrefix: try string("startswith", v, 1)))
         },
         "endswith": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
             try arguments("endswith", v, 2)
-            return .bool(try string("endswith", v, 0).hasSuffix(try string("endswith", v, 1)))
+            return .bool(utf8(try string("endswith", v, 0), hasSuffix: try string("endswith", v, 1)))
         },
         "contains": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
             try arguments("contains", v, 2)
             let haystack = try string("contains", v, 0), needle = try string("contains", v, 1)
-            return .bool(needle.isEmpty || haystack.contains(needle))
+            return .bool(utf8(haystack, contains: needle))
         },
         "lower": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("lower", v, 1); return .string(try string("lower", v, 0).lowercased()) },
         "upper": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("upper", v, 1); return .string(try string("upper", v, 0).uppercased()) },
@@ -51,6 +51,37 @@ extension Builtins {
 
     /// Go's fmt verbs as OPA's sprintf applies them: flags (`-+# 0`), width, precision, and
     /// %s %v %d %f %e %g %x %X %o %b %t %q %%. Composite values print as Rego text.
+    /// Go's strings.Contains, HasPrefix and HasSuffix compare UTF-8 bytes (Swift's String
+    /// methods compare canonically equivalent characters, and went through Foundation).
+    static func utf8(_ text: String, contains part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { t in
+            part.withUTF8 { p in
+                guard !p.isEmpty else { return true }
+                guard p.count <= t.count else { return false }
+                let first = p[0]
+                for start in 0...(t.count - p.count) where t[start] == first {
+                    if memcmp(t.baseAddress! + start, p.baseAddress!, p.count) == 0 { return true }
+                }
+                return false
+            }
+        }
+    }
+
+    static func utf8(_ text: String, hasPrefix part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { t in
+            part.withUTF8 { p in p.isEmpty || (p.count <= t.count && memcmp(t.baseAddress!, p.baseAddress!, p.count) == 0) }
+        }
+    }
+
+    static func utf8(_ text: String, hasSuffix part: String) -> Bool {
+        var text = text, part = part
+        return text.withUTF8 { t in
+            part.withUTF8 { p in p.isEmpty || (p.count <= t.count && memcmp(t.baseAddress! + (t.count - p.count), p.baseAddress!, p.count) == 0) }
+        }
+    }
+
     static func format(_ pattern: String, _ values: [Value]) -> String {
         var result = ""
         var next = 0

@@ -27,6 +27,17 @@ import Testing
         ])
     }
 
+    /// As Go compares them: by UTF-8 bytes, so a decomposed "é" (e and a combining accent)
+    /// starts with "e", though as a Swift Character it does not.
+    @Test func containsAndAffixesCompareBytes() throws {
+        try Self.check([
+            (#"contains("registry.io/app:1", ":")"#, true), (#"contains("abc", "")"#, true), (#"contains("", "a")"#, false),
+            (#"contains("ab", "abc")"#, false), (#"contains("xxabab", "abab")"#, true), (#"contains("e\u0301", "e")"#, true),
+            (#"startswith("abc", "ab")"#, true), (#"startswith("ab", "abc")"#, false), (#"startswith("e\u0301x", "e")"#, true),
+            (#"endswith("abc", "bc")"#, true), (#"endswith("abc", "")"#, true), (#"endswith("c", "bc")"#, false),
+        ])
+    }
+
     @Test func numbersAndCollections() throws {
         try Self.check([
             ("round(2.5)", 3), ("ceil(1.2)", 2), ("floor(-1.2)", -2), ("abs(-4)", 4), ("numbers.range(3, 1)", [3, 2, 1]),
