@@ -169,6 +169,8 @@ extension Evaluation {
     func ruleDocument(_ located: [String]) throws(RegoError) -> Direct {
         guard located.count > 1, shadowed.isEmpty, let node = policy.nodes[located], let first = node.definitions.first,
               first.rule.kind != .function, !(node.hasChildren && node.definitions.contains(where: \.isGeneral)) else { return .iterates }
+        // Rules reading rules recurse here without passing `evalTerm`'s check.
+        if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack") }
         return try ruleValue(located, node).map(Direct.value) ?? .undefined
     }
 }

@@ -219,7 +219,8 @@ extension Evaluation {
                 }
                 result = v
             }
-            // No value is `true`; a value with one way to be computed skips the continuation.
+            // A rule written without a value has the value `true`; a value with one way to be
+            // computed skips the continuation.
             guard let valueTerm else { return try hold(.bool(true)) }
             switch try direct(valueTerm, b) {
             case .value(let v): try hold(v)

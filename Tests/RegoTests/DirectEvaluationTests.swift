@@ -63,6 +63,23 @@ import Testing
         #expect(try query.evaluate(input: ["xs": ["b", "c", "a"]]).first?["x"] == ["a", ["A", "B", "C"], ["P", "Q"]])
     }
 
+    @Test func aLongChainOfRulesStopsWithAnErrorNotACrash() async throws {
+        // r0 := r1 + 1, …, r1999 := r2000 + 1, r2000 := 0: each rule reads the next one through
+        // the direct path, deeper than an evaluation may go on a pool thread's stack.
+        let rules = (0..<2_000).map { "r\($0) := r\($0 + 1) + 1" }.joined(separator: "\n")
+        let module = try Parser.parseModule("package chain\n\(rules)\nr2000 := 0\n", file: "chain.rego")
+        let query = try PreparedQuery("x := data.chain.r0", policy: try CompiledPolicy(modules: [module]))
+        do {
+            _ = try query.evaluate()
+            Issue.record("expected a recursion error")
+        } catch {
+            #expect(error.code == .recursion)
+        }
+        // On the large-stack thread the same chain evaluates.
+        let value = await LargeStackExecutor.shared.run { try? query.evaluate().first?["x"] }
+        #expect(value == 2_000)
+    }
+
     @Test func anUndefinedTermMakesTheWholeUndefinedBeforeItsRightSideIsEvaluated() throws {
         #expect(try query("x := input.missing.field", input: input).isEmpty)
         #expect(try query("x := data.p.limits[input.missing]", input: input).isEmpty)
