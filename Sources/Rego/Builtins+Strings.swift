@@ -49,8 +49,6 @@ extension Builtins {
         },
     ]
 
-    /// Go's fmt verbs as OPA's sprintf applies them: flags (`-+# 0`), width, precision, and
-    /// %s %v %d %f %e %g %x %X %o %b %t %q %%. Composite values print as Rego text.
     /// Go's strings.Contains, HasPrefix and HasSuffix compare UTF-8 bytes (Swift's String
     /// methods compare canonically equivalent characters, and went through Foundation).
     static func utf8(_ text: String, contains part: String) -> Bool {
@@ -82,6 +80,8 @@ extension Builtins {
         }
     }
 
+    /// Go's fmt verbs as OPA's sprintf applies them: flags (`-+# 0`), width, precision, and
+    /// %s %v %d %f %e %g %x %X %o %b %t %q %%. Composite values print as Rego text.
     static func format(_ pattern: String, _ values: [Value]) -> String {
         var result = ""
         var next = 0

@@ -3,17 +3,18 @@ import NovaCore
 extension Evaluation {
     /// What evaluating a term without continuations gave: its one value, nothing (undefined),
     /// or `iterates` when the term can take several values or needs the general path (an
-    /// unbound variable, a comprehension, a policy function, a `with` mock…).
+    /// unbound variable, a comprehension, a relation built-in, a `with` mock…).
     enum Direct {
         case value(Value)
         case undefined
         case iterates
     }
 
-    /// The value of a term that can have at most one: scalars, bound variables, `input`,
-    /// references with named or ground index steps, built-in calls and operators over such
-    /// terms, and composites of them. Most terms of a policy are of this kind; computing them
-    /// directly spares a continuation closure and a bindings pass per sub-term.
+    /// The value of a term that can have at most one: scalars, bound variables, `input`, base
+    /// `data` and rules, references with named or bound index steps, built-in and policy
+    /// function calls, operators and membership over such terms, and composites of them. Most
+    /// terms of a policy are of this kind; computing them directly spares a continuation
+    /// closure and a bindings pass per sub-term.
     ///
     /// The general path gives the same value: sub-terms are evaluated left to right, and the
     /// first undefined one makes the whole undefined before anything to its right is looked at

@@ -78,9 +78,9 @@ public struct CommandAction: WorkflowAction {
     /// Reads a pipe to its end on a thread of its own. A blocking read on Swift's cooperative
     /// pool would stall every other task until the program exits; on a dispatch queue it did
     /// too, less visibly: Linux's global queues run on as many threads as there are cores, so a
-    /// long command's two reads held both of a two-core machine's, and timers, timeouts and the
-    /// SIGKILL below waited for the program to end by itself (seen as 29 s runs of tests that
-    /// cut a 30 s command short, when the machine was busy).
+    /// long command's two reads held both of a two-core machine's, and timers, timeouts and
+    /// `stop`'s SIGKILL waited for the program to end by itself (seen as 29 s runs of tests
+    /// that cut a 30 s command short, when the machine was busy).
     static func read(_ handle: FileHandle) async -> String {
         await withCheckedContinuation { continuation in
             let thread = Thread {
