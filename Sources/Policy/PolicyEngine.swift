@@ -202,11 +202,13 @@ public actor PolicyEngine {
     /// Every applicable policy's decision for a write; violations and decisions are recorded.
     public func decide(operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
                        time: Date) async throws -> [Decision] {
+        let listed = if let fresh = freshListing() { fresh } else { try await current() }
+        // A write no policy applies to is not described, hashed or logged.
+        guard listed.contains(where: { $0.loaded.policy.spec.applies(to: kind, operation) }) else { return [] }
         let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
         var decisionInput = DecisionInput(input)
         let subject = (resource ?? oldResource).map(\.reference) ?? kind.name
         let resourceName = (resource ?? oldResource)?.name ?? ""
-        let listed = if let fresh = freshListing() { fresh } else { try await current() }
         var decisions: [Decision] = []
         var entries: [LogEntry] = []
         var violations: [Violation] = []
