@@ -34,10 +34,10 @@ extension Builtins {
         "pi": pow(1024, 5), "pib": pow(1024, 5), "e": pow(1000, 6), "eb": pow(1000, 6), "ei": pow(1024, 6), "eib": pow(1024, 6),
     ]
 
-    /// Splits `12.5e3Ki` into the amount and the unit; an `e` not followed by a digit or sign
-    /// is the exa unit, not an exponent.
     static let posix = Locale(identifier: "en_US_POSIX")
 
+    /// Splits `12.5e3Ki` into the amount and the unit; an `e` not followed by a digit or sign
+    /// is the exa unit, not an exponent.
     static func amountAndUnit(_ a: Arguments, bytes: Bool) throws(RegoError) -> (Decimal, String) {
         var raw = try a.string(0)
         if raw.utf8.contains(UInt8(ascii: "\"")) { raw = raw.replacingOccurrences(of: "\"", with: "") }
