@@ -40,14 +40,24 @@ public final class CompiledPolicy: Sendable {
             constant = isConstant ? rule.value?.constantValue : nil
             var names: [String] = []
             for argument in rule.arguments {
-                guard let name = argument.variableName, name == "_" || !names.contains(name), name != "input", name != "data",
-                      !globals.contains(name), aliases[name] == nil else { names = []; break }
+                guard let name = argument.variableName, name == "_" || !names.contains(name), !Self.isGlobal(name, globals, aliases) else {
+                    names = []
+                    break
+                }
                 names.append(name)
             }
             parameterNames = names.count == rule.arguments.count ? names : nil
         }
 
         var isGeneral: Bool { !dynamic.isEmpty }
+
+        /// Whether a name in this rule's body is not a local variable: `input`, `data`, a rule or
+        /// package of its package, an import alias.
+        func isGlobal(_ name: String) -> Bool { Self.isGlobal(name, globals, aliases) }
+
+        static func isGlobal(_ name: String, _ globals: NameSet, _ aliases: [String: Term]) -> Bool {
+            name == "input" || name == "data" || globals.contains(name) || (!aliases.isEmpty && aliases[name] != nil)
+        }
 
         func with(globals: NameSet) -> Definition {
             Definition(rule: rule, package: package, aliases: aliases, kind: kind, dynamic: dynamic, globals: globals)

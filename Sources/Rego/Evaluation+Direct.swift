@@ -87,14 +87,7 @@ extension Evaluation {
             guard mocks.isEmpty, case .resolved(.builtin(let name)) = function.kind, let builtin = Builtins.registry[name],
                   !builtin.isRelation, !builtin.isRemembered, arguments.count == builtin.arity else { return .iterates }
             guard let values = try directOperands(arguments, b, &stop) else { return stop }
-            let result: Value?
-            do throws(RegoError) {
-                result = try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0))
-            } catch {
-                if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
-                return .undefined
-            }
-            return result.map(Direct.value) ?? .undefined
+            return try run(builtin, named: name, values, term: term).map(Direct.value) ?? .undefined
         case .binary(let op, let left, let right):
             guard op != .assign, op != .unify else { return .iterates }
             guard let (x, y) = try directPair(left, right, b, &stop) else { return stop }
@@ -139,6 +132,15 @@ extension Evaluation {
         }
     }
 
+    /// Each value `term` takes under `b` (without a continuation when it has at most one).
+    func forEachValue(_ term: Term, _ b: Bindings, _ body: (Value) throws(RegoError) -> Void) throws(RegoError) {
+        switch try direct(term, b) {
+        case .value(let value): try body(value)
+        case .undefined: return
+        case .iterates: try evalTerm(term, b) { (value: Value, _: Bindings) throws(RegoError) in try body(value) }
+        }
+    }
+
     /// Operands' values, left to right; nil when one is undefined or iterates, which `stop`
     /// then says (the terms after it are not looked at).
     func directOperands(_ terms: [Term], _ b: Bindings, _ stop: inout Direct) throws(RegoError) -> [Value]? {
@@ -168,8 +170,18 @@ extension Evaluation {
     /// value when it is a plain rule, `iterates` for anything `walkData` must assemble (a
     /// package, rules merged with deeper ones, documents a `with` replaced).
     func ruleDocument(_ located: [String]) throws(RegoError) -> Direct {
+        guard let node = plainRule(located) else { return .iterates }
+        return try ruleDocument(located, node)
+    }
+
+    /// The node of a plain rule at `located`; nil for anything `walkData` must assemble.
+    func plainRule(_ located: [String]) -> CompiledPolicy.PathNode? {
         guard located.count > 1, shadowed.isEmpty, let node = policy.nodes[located], let first = node.definitions.first,
-              first.rule.kind != .function, !(node.hasChildren && node.definitions.contains(where: \.isGeneral)) else { return .iterates }
+              first.rule.kind != .function, !(node.hasChildren && node.definitions.contains(where: \.isGeneral)) else { return nil }
+        return node
+    }
+
+    func ruleDocument(_ located: [String], _ node: CompiledPolicy.PathNode) throws(RegoError) -> Direct {
         // Rules reading rules recurse here without passing `evalTerm`'s check.
         if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack") }
         return try ruleValue(located, node).map(Direct.value) ?? .undefined
@@ -233,15 +245,23 @@ extension Evaluation {
             keyName = name
         }
         let fresh = b.removing(keyName.map { [$0, valueName] } ?? [valueName])
-        switch try direct(collection, fresh) {
+        // A rule's value is iterated in the order sorted once per evaluation (`members`).
+        var rule: Int?
+        let outcome: Direct
+        if case .data(let located) = collection.kind, let node = plainRule(located) {
+            (rule, outcome) = (node.index, try ruleDocument(located, node))
+        } else {
+            outcome = try direct(collection, fresh)
+        }
+        switch outcome {
         case .value(let value):
             func visit(_ key: Value, _ member: Value) throws(RegoError) {
                 var next = fresh.binding(valueName, to: member)
                 if let keyName { next = next.binding(keyName, to: key) }
                 try k(next)
             }
-            if case .data(let located) = collection.kind, let node = policy.nodes[located] {
-                for (key, member) in members(of: value, rule: node.index) { try visit(key, member) }
+            if let rule {
+                for (key, member) in members(of: value, rule: rule) { try visit(key, member) }
             } else {
                 try forEachMember(of: value) { (key: Value, member: Value) throws(RegoError) in try visit(key, member) }
             }

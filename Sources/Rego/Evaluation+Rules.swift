@@ -117,14 +117,9 @@ extension Evaluation {
         case .partialSet:
             var items: Set<Value> = []
             for definition in definitions {
-                let key = definition.rule.key!
                 try inScope(of: definition) { () throws(RegoError) in
                     try forEachBody(definition.rule, Bindings()) { (b: Bindings) throws(RegoError) in
-                        switch try direct(key, b) {
-                        case .value(let v): items.insert(v)
-                        case .undefined: break
-                        case .iterates: try evalTerm(key, b) { (v: Value, _: Bindings) throws(RegoError) in items.insert(v) }
-                        }
+                        try forEachValue(definition.rule.key!, b) { (v: Value) throws(RegoError) in items.insert(v) }
                     }
                 }
             }
@@ -219,14 +214,9 @@ extension Evaluation {
                 }
                 result = v
             }
-            // A rule written without a value has the value `true`; a value with one way to be
-            // computed skips the continuation.
+            // A rule written without a value has the value `true`.
             guard let valueTerm else { return try hold(.bool(true)) }
-            switch try direct(valueTerm, b) {
-            case .value(let v): try hold(v)
-            case .undefined: return
-            case .iterates: try evalTerm(valueTerm, b) { (v: Value, _: Bindings) throws(RegoError) in try hold(v) }
-            }
+            try forEachValue(valueTerm, b, hold)
         }
         try forEachBody(rule, b) { (b2: Bindings) throws(RegoError) in try collect(rule.value, b2) }
         if result != nil { return result }
@@ -319,22 +309,26 @@ extension Evaluation {
         return result
     }
 
+    /// A built-in's answer for these values; nil when it has none, or when it failed and errors
+    /// are not strict (OPA's non-strict mode makes the call undefined).
+    func run(_ builtin: Builtins.Builtin, named name: String, _ values: [Value], term: Term) throws(RegoError) -> Value? {
+        do throws(RegoError) {
+            // The clock is read once per evaluation, and only if a built-in asks for it.
+            return try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0))
+        } catch {
+            if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
+            return nil
+        }
+    }
+
     func callBuiltin(_ name: String, _ builtin: Builtins.Builtin, _ arguments: [Term], term: Term, _ b: Bindings,
                      _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
         let operands = arguments.count == builtin.arity ? arguments : Array(arguments.prefix(builtin.arity))
         try evalAll(operands, b) { (values: [Value], b2: Bindings) throws(RegoError) in
-            let result: Value?
             let key = builtin.isRemembered ? name + Value.array(values).canonicalJSON : nil
             if let key, let known = remembered[key] { return try deliver(known, arity: builtin.arity, arguments, b2, k) }
-            do throws(RegoError) {
-                // The clock is read once per evaluation, and only if a built-in asks for it.
-                result = try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0))
-                if let key, let result { remembered[key] = result }
-            } catch {
-                if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
-                return
-            }
-            guard let result else { return }
+            guard let result = try run(builtin, named: name, values, term: term) else { return }
+            if let key { remembered[key] = result }
             if builtin.isRelation, case .array(let solutions) = result {
                 for solution in solutions { try deliver(solution, arity: builtin.arity, arguments, b2, k) }
             } else {

@@ -183,9 +183,7 @@ final class Evaluation {
     }
 
     func isGlobal(_ name: String) -> Bool {
-        if name == "input" || name == "data" { return true }
-        guard let rule = currentRule else { return false }
-        return rule.globals.contains(name) || (!rule.aliases.isEmpty && rule.aliases[name] != nil)
+        currentRule?.isGlobal(name) ?? (name == "input" || name == "data")
     }
 
     /// Whether every local variable of `term` is bound (`_` never is). It runs for every
