@@ -23,6 +23,7 @@ extension MLCommand {
         @Option(help: "Hidden layer widths, comma-separated (default 128,128,64).") var hidden: String?
         @Option(help: "Learn every this many environment steps (default 1).") var trainEvery: Int?
         @Option(help: "Minibatch updates each time it learns (default 1).") var gradientSteps: Int?
+        @Option(name: .customLong("init"), help: "First weights: he (default) or uniform (PyTorch's nn.Linear).") var initialisation: String?
 
         func run() async throws {
             try await reportingErrors {
@@ -37,6 +38,12 @@ extension MLCommand {
                 if let batch { p.batchSize = batch }
                 if let trainEvery { p.trainEvery = trainEvery }
                 if let gradientSteps { p.gradientSteps = gradientSteps }
+                if let initialisation {
+                    guard let value = DenseNetwork.Initialisation(rawValue: initialisation) else {
+                        throw NovaError(.invalidRequest, "--init must be one of \(DenseNetwork.Initialisation.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    p.initialisation = value
+                }
                 if let hidden {
                     let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
                     guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else { throw NovaError(.invalidRequest, "--hidden takes positive widths, e.g. 128,128,64") }
@@ -101,11 +108,11 @@ extension MLCommand {
                     return (latencies[1_000], latencies[1_800], actions)
                 }
                 let training = timed { agent.decide($0) }
-                print(String(format: "one decision (training network, double): p50 %.1f us, p90 %.1f us", training.p50, training.p90))
+                print(String(format: "one decision (training network): p50 %.1f us, p90 %.1f us", training.p50, training.p90))
                 let deployed = agent.snapshot()
                 let snapshot = timed { deployed.argmax($0) }
                 let agreements = zip(training.actions, snapshot.actions).filter { $0 == $1 }.count
-                print(String(format: "one decision (deployed snapshot, single precision): p50 %.1f us, p90 %.1f us; same action as the training network %d/2000",
+                print(String(format: "one decision (deployed snapshot): p50 %.1f us, p90 %.1f us; same action as the training network %d/2000",
                              snapshot.p50, snapshot.p90, agreements))
             }
         }

@@ -12,56 +12,75 @@ import Testing
         }
         let network = DenseNetwork(sizes: [9, 128, 128, 64, 8], seed: 3)
         var random = SplitMix64(seed: 4)
+        func close(_ a: some Collection<Float>, _ b: some Collection<Float>) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) }
+        }
         for batch in [1, 7, 64] {
-            let input = (0..<(batch * 9)).map { _ in random.nextUnit() * 2 - 1 }
-            let loops = network.forwardByLoops(input, batch: batch), blas = network.forward(input, batch: batch, gemm)
-            for (a, b) in zip(loops, blas) { #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 * max(1, abs($0)) }) }
-            let outputGradient = (0..<(batch * 8)).map { _ in random.nextUnit() - 0.5 }
-            let g1 = network.gradientsByLoops(activations: loops, outputGradient: outputGradient, batch: batch)
-            let g2 = network.gradients(activations: blas, outputGradient: outputGradient, batch: batch, gemm)
-            for (a, b) in zip(g1.weights + g1.biases, g2.weights + g2.biases) {
-                #expect(a.count == b.count)
-                #expect(zip(a, b).allSatisfy { abs($0 - $1) < 1e-9 * max(1, abs($0)) }, "batch \(batch)")
-            }
+            var loops = DenseNetwork.Workspace(for: network, batch: batch)
+            loops.setInput((0..<(batch * 9)).map { _ in random.nextUnit() * 2 - 1 })
+            var blas = loops
+            network.forwardByLoops(&loops)
+            network.forward(&blas, gemm)
+            #expect(close(loops.output, blas.output), "batch \(batch)")
+            let outputGradient = (0..<(batch * 8)).map { _ in Float(random.nextUnit() - 0.5) }
+            loops.setOutputGradient { g, _ in for (i, x) in outputGradient.enumerated() { g[i] = x } }
+            blas.setOutputGradient { g, _ in for (i, x) in outputGradient.enumerated() { g[i] = x } }
+            var g1 = [Float](repeating: 0, count: network.parameterCount), g2 = g1
+            network.backwardByLoops(&loops, into: &g1)
+            network.backward(&blas, into: &g2, gemm)
+            #expect(close(g1, g2), "batch \(batch)")
+            #expect(g1.contains { $0 != 0 })
         }
     }
 
-    /// Back-propagated gradients agree with central finite differences.
+    /// The loss of a network whose parameters are `parameters`, computed in double precision
+    /// (a reference for the single-precision network's gradients).
+    static func loss(_ network: DenseNetwork, parameters: [Double], input: [Double], targets: [Double], batch: Int) -> Double {
+        var values = input, width = network.sizes[0]
+        for l in 0..<network.layerCount {
+            let outSize = network.sizes[l + 1]
+            var next = [Double](repeating: 0, count: batch * outSize)
+            for n in 0..<batch {
+                for o in 0..<outSize {
+                    var sum = parameters[network.biasOffsets[l] + o]
+                    for i in 0..<width { sum += values[n * width + i] * parameters[network.weightOffsets[l] + i * outSize + o] }
+                    next[n * outSize + o] = l < network.layerCount - 1 ? max(0, sum) : sum
+                }
+            }
+            values = next
+            width = outSize
+        }
+        return zip(values, targets).reduce(0) { $0 + 0.5 * ($1.0 - $1.1) * ($1.0 - $1.1) }
+    }
+
+    /// Back-propagated gradients agree with central finite differences of the loss (taken in
+    /// double precision over the network's own parameters).
     @Test func gradientsMatchFiniteDifferences() {
-        var network = DenseNetwork(sizes: [3, 5, 4, 2], seed: 11)
+        let network = DenseNetwork(sizes: [3, 5, 4, 2], seed: 11, initialisation: .uniform)
         let batch = 4
         var random = SplitMix64(seed: 12)
         let input = (0..<(batch * 3)).map { _ in random.nextUnit() * 2 - 1 }
         let targets = (0..<(batch * 2)).map { _ in random.nextUnit() }
-        func loss(_ net: DenseNetwork) -> Double {
-            let out = net.predict(input, batch: batch)
-            return zip(out, targets).reduce(0) { $0 + 0.5 * ($1.0 - $1.1) * ($1.0 - $1.1) }
-        }
-        let activations = network.forward(input, batch: batch)
-        let outputGradient = zip(activations.last!, targets).map { $0 - $1 }
-        let analytic = network.gradients(activations: activations, outputGradient: outputGradient, batch: batch)
+        var workspace = DenseNetwork.Workspace(for: network, batch: batch)
+        workspace.setInput(input)
+        network.forward(&workspace)
+        let output = Array(workspace.output)
+        workspace.setOutputGradient { g, _ in for i in 0..<(batch * 2) { g[i] = output[i] - Float(targets[i]) } }
+        var analytic = [Float](repeating: 0, count: network.parameterCount)
+        network.backward(&workspace, into: &analytic)
+        var parameters = network.parameters.map(Double.init)
         let h = 1e-6
-        for l in network.weights.indices {
-            for i in network.weights[l].indices {
-                let saved = network.weights[l][i]
-                network.weights[l][i] = saved + h
-                let up = loss(network)
-                network.weights[l][i] = saved - h
-                let down = loss(network)
-                network.weights[l][i] = saved
-                let numeric = (up - down) / (2 * h)
-                #expect(abs(numeric - analytic.weights[l][i]) < 1e-5 * max(1, abs(numeric)), "layer \(l) weight \(i)")
-            }
-            for i in network.biases[l].indices {
-                let saved = network.biases[l][i]
-                network.biases[l][i] = saved + h
-                let up = loss(network)
-                network.biases[l][i] = saved - h
-                let down = loss(network)
-                network.biases[l][i] = saved
-                #expect(abs((up - down) / (2 * h) - analytic.biases[l][i]) < 1e-5, "layer \(l) bias \(i)")
-            }
+        for k in parameters.indices {
+            let saved = parameters[k]
+            parameters[k] = saved + h
+            let up = Self.loss(network, parameters: parameters, input: input, targets: targets, batch: batch)
+            parameters[k] = saved - h
+            let down = Self.loss(network, parameters: parameters, input: input, targets: targets, batch: batch)
+            parameters[k] = saved
+            let numeric = (up - down) / (2 * h)
+            #expect(abs(numeric - Double(analytic[k])) < 1e-4 * max(1, abs(numeric)), "parameter \(k)")
         }
+        #expect(analytic.contains { abs($0) > 1e-3 })
     }
 
     @Test func argmaxAgreesWithTheFullForwardPass() {
@@ -74,44 +93,82 @@ import Testing
         }
     }
 
+    @Test(arguments: DenseNetwork.Initialisation.allCases)
+    func initialisationDrawsWhatItSays(_ initialisation: DenseNetwork.Initialisation) {
+        let network = DenseNetwork(sizes: [64, 256, 4], seed: 2, initialisation: initialisation)
+        let weights = network.weights(0), biases = network.biases(0)
+        let variance = weights.reduce(0) { $0 + Double($1 * $1) } / Double(weights.count)
+        switch initialisation {
+        case .he:
+            #expect(abs(variance - 2.0 / 64) < 0.1 * 2.0 / 64)
+            #expect(biases.allSatisfy { $0 == 0 })
+        case .uniform:
+            // Uniform in ±1/8: variance (1/8)² / 3.
+            #expect(abs(variance - 1.0 / 192) < 0.1 / 192)
+            #expect(weights.allSatisfy { abs($0) <= 0.125 } && biases.allSatisfy { abs($0) <= 0.125 })
+            #expect(biases.contains { $0 != 0 })
+        }
+    }
+
     @Test func adamFitsASmallRegression() {
         var network = DenseNetwork(sizes: [1, 16, 1], seed: 3)
         var adam = AdamOptimizer(learningRate: 0.01, clipNorm: 0)
-        let xs = (0..<32).map { Double($0) / 16 - 1 }, ys = xs.map { $0 * $0 }
-        func mse() -> Double { zip(network.predict(xs, batch: 32), ys).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / 32 }
+        let xs = (0..<32).map { Double($0) / 16 - 1 }, ys = xs.map { Float($0 * $0) }
+        func mse() -> Double { zip(network.predict(xs, batch: 32), ys).reduce(0) { $0 + ($1.0 - Double($1.1)) * ($1.0 - Double($1.1)) } / 32 }
         let before = mse()
+        var workspace = DenseNetwork.Workspace(for: network, batch: 32)
+        workspace.setInput(xs)
+        var gradient = [Float](repeating: 0, count: network.parameterCount)
         for _ in 0..<2_000 {
-            let activations = network.forward(xs, batch: 32)
-            let g = network.gradients(activations: activations, outputGradient: zip(activations.last!, ys).map { ($0 - $1) / 32 }, batch: 32)
-            adam.update(&network, weightGradients: g.weights, biasGradients: g.biases)
+            network.forward(&workspace)
+            workspace.setOutputGradient { g, out in for i in 0..<32 { g[i] = (out[i] - ys[i]) / 32 } }
+            network.backward(&workspace, into: &gradient)
+            adam.update(&network, gradient: gradient)
         }
         #expect(mse() < before / 20)
     }
 
     /// Moments of parameters whose gradient stopped (a dead unit) decay towards zero; they must
-    /// reach it rather than linger as subnormal numbers, which slowed training 2.5×.
+    /// reach it rather than pass through subnormal numbers, which slowed training 2.5×.
     @Test func adamMomentsNeverGoSubnormal() {
         var network = DenseNetwork(sizes: [2, 9, 1], seed: 5)
         var adam = AdamOptimizer(learningRate: 0.001, clipNorm: 0)
-        let zeros = network.weights.map { [Double](repeating: 0, count: $0.count) }, zeroBiases = network.biases.map { [Double](repeating: 0, count: $0.count) }
+        let zeros = [Float](repeating: 0, count: network.parameterCount)
         var kick = zeros
-        kick[0] = kick[0].indices.map { Double($0 + 1) * 0.1 }
-        adam.update(&network, weightGradients: kick, biasGradients: zeroBiases)
-        for _ in 0..<8_000 { adam.update(&network, weightGradients: zeros, biasGradients: zeroBiases) }
-        // 0.9^8000 of a first moment of 0.01–0.2 is far below the smallest normal double.
-        for moments in adam.m + adam.v { #expect(moments.allSatisfy { !$0.isSubnormal }) }
-        #expect(adam.m[0].allSatisfy { $0 == 0 })
+        for i in 0..<18 { kick[i] = Float(i + 1) * 0.1 }
+        adam.update(&network, gradient: kick)
+        // 0.9^k of a first moment of 0.01–0.18 passes the smallest normal float near k = 800.
+        for _ in 0..<1_500 {
+            adam.update(&network, gradient: zeros)
+            #expect(!adam.m.contains { $0.isSubnormal } && !adam.v.contains { $0.isSubnormal })
+        }
+        #expect(adam.m.allSatisfy { $0 == 0 })
+    }
+
+    /// The vectorised 1/√x that Adam uses is as good as single precision's own square root.
+    @Test func reciprocalSquareRootIsAccurate() {
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<2_000 {
+            let x = Vector.Lanes((0..<16).map { _ in Float(pow(10, random.nextUnit() * 60 - 30)) })
+            let y = Vector.reciprocalSquareRoot(x)
+            for k in 0..<16 { #expect(abs(y[k] * x[k].squareRoot() - 1) < 1e-6, "x = \(x[k])") }
+        }
+        #expect(Vector.Lanes(repeating: 0) * Vector.reciprocalSquareRoot(.init(repeating: 0)) == .init(repeating: 0))
     }
 
     @Test func replayBufferWrapsAndSamplesWhatItHolds() {
-        var buffer = ReplayBuffer(capacity: 3)
-        for i in 0..<5 { buffer.append(.init(state: [Double(i)], action: 0, reward: Double(i), next: [], isTerminal: false)) }
+        var buffer = ReplayBuffer(capacity: 3, stateSize: 1)
+        for i in 0..<5 { buffer.append(.init(state: [Double(i)], action: i, reward: Double(i), next: [Double(i + 1)], isTerminal: i == 4)) }
         #expect(buffer.count == 3)
-        #expect(Set(buffer.storage.map(\.reward)) == [2, 3, 4])
+        #expect(Set((0..<3).map { buffer[$0].reward }) == [2, 3, 4])
+        #expect((0..<3).allSatisfy { buffer[$0].next == [buffer[$0].reward + 1] && buffer[$0].action == Int(buffer[$0].reward) })
+        #expect((0..<3).filter { buffer[$0].isTerminal }.map { buffer[$0].reward } == [4])
         var random = SplitMix64(seed: 1)
-        let sample = buffer.sample(100, using: &random)
-        #expect(Set(sample.map(\.reward)).isSubset(of: [2, 3, 4]))
-        #expect(Set(sample.map(\.reward)).count == 3)
+        let sample = buffer.sampleIndices(100, using: &random)
+        #expect(Set(sample) == [0, 1, 2])
+        var rows = [Float](repeating: -1, count: 3)
+        rows.withUnsafeMutableBufferPointer { buffer.copy([2, 0, 2], next: true, into: $0.baseAddress!) }
+        #expect(rows == [Float(buffer[2].next[0]), Float(buffer[0].next[0]), Float(buffer[2].next[0])])
     }
 
     /// A tiny agent's settings (one hidden layer of 4, minibatches of 2) and a transition for it.
@@ -125,7 +182,7 @@ import Testing
 
     static let transition = ReplayBuffer.Transition(state: [1, 0], action: 1, reward: 1, next: [0, 1], isTerminal: false)
 
-    @Test func targetNetworkUpdatesHardAndSoft() {
+    @Test func targetNetworkUpdatesHardAndSoft() throws {
         var p = Self.tiny(learningStarts: 1)
         p.targetUpdateInterval = 3
         var hard = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
@@ -137,10 +194,13 @@ import Testing
         #expect(hard.target == hard.online)   // the third update copies
         p.tau = 0.5
         var soft = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
-        let before = soft.target.weights[0][0]
+        let before = soft.target.parameters
         soft.observe(t)
-        let online = soft.online.weights[0][0]
-        #expect(abs(soft.target.weights[0][0] - (before + 0.5 * (online - before))) < 1e-12)
+        let moved = try #require(before.indices.first { soft.online.parameters[$0] != before[$0] })
+        for k in before.indices {
+            #expect(abs(soft.target.parameters[k] - (before[k] + 0.5 * (soft.online.parameters[k] - before[k]))) < 1e-6)
+        }
+        #expect(soft.target.parameters[moved] != before[moved])
     }
 
     @Test func theUpdateScheduleCountsEnvironmentSteps() {

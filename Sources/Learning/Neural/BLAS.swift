@@ -1,25 +1,25 @@
 import Foundation
 
-/// OpenBLAS's `cblas_dgemm`, when the machine has the library (Debian's `libopenblas0`), found
+/// OpenBLAS's `cblas_sgemm`, when the machine has the library (Debian's `libopenblas0`), found
 /// when first needed rather than linked: NovaCron builds and runs without it, on the network's
 /// own Swift loops, and uses it where it is installed — it picks kernels for the CPU it runs on
 /// (AVX-512 here), which code compiled for baseline x86-64 cannot.
 ///
 /// One thread: training is measured per CPU-second, and a server has other work for its cores. `NOVACRON_BLAS=off` keeps the Swift loops (for comparison).
 enum BLAS {
-    /// `cblas_dgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)`.
-    typealias GEMM = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Double, UnsafePointer<Double>?, Int32,
-                                     UnsafePointer<Double>?, Int32, Double, UnsafeMutablePointer<Double>?, Int32) -> Void
+    /// `cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)`.
+    typealias GEMM = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+                                     UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
     typealias SetThreads = @convention(c) (Int32) -> Void
 
     static let rowMajor: Int32 = 101, noTranspose: Int32 = 111, transpose: Int32 = 112
 
-    /// The library's dgemm, or nil where it is not installed or turned off.
+    /// The library's sgemm, or nil where it is not installed or turned off.
     static let gemm: GEMM? = {
         guard ProcessInfo.processInfo.environment["NOVACRON_BLAS"] != "off" else { return nil }
         if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, let core = coreType() { setenv("OPENBLAS_CORETYPE", core, 0) }
         for name in ["libopenblas.so.0", "libopenblas.so"] {
-            guard let library = dlopen(name, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(library, "cblas_dgemm") else { continue }
+            guard let library = dlopen(name, RTLD_NOW | RTLD_LOCAL), let symbol = dlsym(library, "cblas_sgemm") else { continue }
             if let threads = dlsym(library, "openblas_set_num_threads") { unsafeBitCast(threads, to: SetThreads.self)(1) }
             return unsafeBitCast(symbol, to: GEMM.self)
         }
@@ -40,8 +40,8 @@ enum BLAS {
     }
 
     /// C (m × n) = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m × k, op(B) k × n.
-    static func multiply(_ gemm: GEMM, _ a: UnsafePointer<Double>, transposeA: Bool, _ b: UnsafePointer<Double>, transposeB: Bool,
-                         into c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int, beta: Double) {
+    static func multiply(_ gemm: GEMM, _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, beta: Float) {
         gemm(rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose, Int32(m), Int32(n), Int32(k), 1,
              a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
     }

@@ -24,6 +24,8 @@ public struct DQNAgent: Sendable {
         public var gradientClipNorm = 10.0
         public var huberDelta = 1.0
         public var seed: UInt64 = 0
+        /// How the networks' first weights are drawn.
+        public var initialisation = DenseNetwork.Initialisation.he
 
         public init() {}
     }
@@ -39,15 +41,25 @@ public struct DQNAgent: Sendable {
     var optimizer: AdamOptimizer
     var random: SplitMix64
     let actionCount: Int
+    /// A minibatch's passes, allocated once: the online network over the states, the target
+    /// network over the next states, the online network over the next states (double DQN), and
+    /// the gradient.
+    var statesPass: DenseNetwork.Workspace, nextPass: DenseNetwork.Workspace, nextOnlinePass: DenseNetwork.Workspace
+    var gradient: [Float]
 
     public init(stateSize: Int, actionCount: Int, parameters: Parameters = Parameters()) {
         self.parameters = parameters
         self.actionCount = actionCount
-        online = DenseNetwork(sizes: [stateSize] + parameters.hiddenLayers + [actionCount], seed: parameters.seed)
+        online = DenseNetwork(sizes: [stateSize] + parameters.hiddenLayers + [actionCount], seed: parameters.seed,
+                              initialisation: parameters.initialisation)
         target = online
-        replay = ReplayBuffer(capacity: parameters.replayCapacity)
+        replay = ReplayBuffer(capacity: parameters.replayCapacity, stateSize: stateSize)
         optimizer = AdamOptimizer(learningRate: parameters.learningRate, clipNorm: parameters.gradientClipNorm)
         random = SplitMix64(seed: parameters.seed &+ 1)
+        statesPass = DenseNetwork.Workspace(for: online, batch: parameters.batchSize)
+        nextPass = statesPass
+        nextOnlinePass = DenseNetwork.Workspace(for: online, batch: parameters.doubleDQN ? parameters.batchSize : 0)
+        gradient = [Float](repeating: 0, count: online.parameterCount)
     }
 
     /// The exploration rate now: linear from start to end over the decay steps.
@@ -60,7 +72,7 @@ public struct DQNAgent: Sendable {
     /// The greedy action for a state.
     public func decide(_ state: [Double]) -> Int { online.argmax(state) }
 
-    /// The online network frozen for deployment: decisions in single precision.
+    /// The online network frozen for deployment: decisions with SIMD rows.
     public func snapshot() -> InferenceNetwork { InferenceNetwork(online) }
 
     /// An epsilon-greedy action; counts a step.
@@ -79,46 +91,50 @@ public struct DQNAgent: Sendable {
     }
 
     mutating func learn() {
-        let batch = replay.sample(parameters.batchSize, using: &random)
-        let n = batch.count, stateSize = online.sizes[0]
-        var states = [Double](), nexts = [Double]()
-        states.reserveCapacity(n * stateSize)
-        nexts.reserveCapacity(n * stateSize)
-        for t in batch { states += t.state; nexts += t.next }
-        let nextTarget = target.predict(nexts, batch: n)
-        let nextOnline = parameters.doubleDQN ? online.predict(nexts, batch: n) : []
-        let activations = online.forward(states, batch: n)
-        let q = activations.last!
-        var outputGradient = [Double](repeating: 0, count: n * actionCount)
-        for (i, t) in batch.enumerated() {
-            var bootstrap = 0.0
-            if !t.isTerminal {
-                let row = i * actionCount
-                if parameters.doubleDQN {
-                    let best = (0..<actionCount).max { nextOnline[row + $0] < nextOnline[row + $1] }!
-                    bootstrap = nextTarget[row + best]
-                } else {
-                    bootstrap = (0..<actionCount).map { nextTarget[row + $0] }.max()!
-                }
-            }
-            let goal = t.reward + parameters.gamma * bootstrap
-            let error = q[i * actionCount + t.action] - goal
-            // Huber's derivative, averaged over the batch.
-            let d = parameters.huberDelta
-            outputGradient[i * actionCount + t.action] = (abs(error) <= d ? error : (error > 0 ? d : -d)) / Double(n)
+        let n = parameters.batchSize, actions = actionCount, replay = self.replay
+        let indices = replay.sampleIndices(n, using: &random)
+        statesPass.withInputRow(0) { replay.copy(indices, next: false, into: $0) }
+        nextPass.withInputRow(0) { replay.copy(indices, next: true, into: $0) }
+        target.forward(&nextPass)
+        online.forward(&statesPass)
+        if parameters.doubleDQN {
+            nextOnlinePass.withInputRow(0) { replay.copy(indices, next: true, into: $0) }
+            online.forward(&nextOnlinePass)
         }
-        let gradients = online.gradients(activations: activations, outputGradient: outputGradient, batch: n)
-        optimizer.update(&online, weightGradients: gradients.weights, biasGradients: gradients.biases)
+        let nextTarget = nextPass.output, nextOnline = nextOnlinePass.output
+        let gamma = Float(parameters.gamma), delta = Float(parameters.huberDelta), isDouble = parameters.doubleDQN
+        statesPass.setOutputGradient { gradient, q in
+            for (i, index) in indices.enumerated() {
+                let row = i * actions
+                var bootstrap: Float = 0
+                if !replay.terminals[index] {
+                    if isDouble {
+                        var best = 0
+                        for a in 1..<actions where nextOnline[nextOnline.startIndex + row + a] > nextOnline[nextOnline.startIndex + row + best] { best = a }
+                        bootstrap = nextTarget[nextTarget.startIndex + row + best]
+                    } else {
+                        bootstrap = nextTarget[(nextTarget.startIndex + row)..<(nextTarget.startIndex + row + actions)].max()!
+                    }
+                }
+                let action = Int(replay.actions[index])
+                let error = q[row + action] - (replay.rewards[index] + gamma * bootstrap)
+                // Huber's derivative, averaged over the batch.
+                gradient[row + action] = min(max(error, -delta), delta) / Float(n)
+            }
+        }
+        online.backward(&statesPass, into: &gradient)
+        optimizer.update(&online, gradient: gradient)
         updates += 1
         updateTarget()
     }
 
     mutating func updateTarget() {
         if parameters.tau > 0 {
-            let tau = parameters.tau
-            for l in target.weights.indices {
-                for i in target.weights[l].indices { target.weights[l][i] += tau * (online.weights[l][i] - target.weights[l][i]) }
-                for i in target.biases[l].indices { target.biases[l][i] += tau * (online.biases[l][i] - target.biases[l][i]) }
+            let tau = Float(parameters.tau)
+            online.parameters.withUnsafeBufferPointer { source in
+                target.parameters.withUnsafeMutableBufferPointer { t in
+                    for i in t.indices { t[i] += tau * (source[i] - t[i]) }
+                }
             }
         } else if updates % parameters.targetUpdateInterval == 0 {
             target = online

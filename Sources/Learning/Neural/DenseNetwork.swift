@@ -1,24 +1,54 @@
-/// A multilayer perceptron: dense layers with ReLU between them and a linear output, trained
-/// with Adam. Weights live in one flat array per layer, input-major (weight i → o at
-/// `i * outputs + o`), so the inner loops walk contiguous memory.
-public struct DenseNetwork: Sendable, Hashable {
-    public let sizes: [Int]
-    var weights: [[Double]]
-    var biases: [[Double]]
+import Foundation
 
-    /// He-initialised weights from a seed.
-    public init(sizes: [Int], seed: UInt64) {
+/// A multilayer perceptron: dense layers with ReLU between them and a linear output, trained
+/// with Adam, in single precision (the products run twice as wide as in double, which is what
+/// a DQN's step costs).
+///
+/// Every parameter lives in one flat array, layer by layer, a layer's weights (input-major:
+/// weight i → o at `i * outputs + o`, so the inner loops walk contiguous memory) then its
+/// biases. Gradients share the layout, so Adam, clipping and target updates are single loops.
+public struct DenseNetwork: Sendable, Hashable {
+    /// How the first weights are drawn.
+    public enum Initialisation: String, Sendable, Hashable, CaseIterable {
+        /// Gaussian weights with variance 2/fan-in, zero biases (He et al.; suits ReLU).
+        case he
+        /// Weights and biases uniform in ±1/√fan-in: what PyTorch's `nn.Linear` draws.
+        case uniform
+    }
+
+    public let sizes: [Int]
+    var parameters: [Float]
+    /// Where layer l's weights and biases start in `parameters`.
+    let weightOffsets: [Int], biasOffsets: [Int]
+
+    public init(sizes: [Int], seed: UInt64, initialisation: Initialisation = .he) {
         precondition(sizes.count >= 2 && sizes.allSatisfy { $0 > 0 })
         self.sizes = sizes
+        var weightOffsets: [Int] = [], biasOffsets: [Int] = [], count = 0
+        for l in 0..<(sizes.count - 1) {
+            weightOffsets.append(count)
+            count += sizes[l] * sizes[l + 1]
+            biasOffsets.append(count)
+            count += sizes[l + 1]
+        }
+        self.weightOffsets = weightOffsets
+        self.biasOffsets = biasOffsets
         var random = SplitMix64(seed: seed)
-        weights = []
-        biases = []
+        var parameters: [Float] = []
+        parameters.reserveCapacity(count)
         for l in 0..<(sizes.count - 1) {
             let fanIn = sizes[l], fanOut = sizes[l + 1]
-            let scale = (2.0 / Double(fanIn)).squareRoot()
-            weights.append((0..<(fanIn * fanOut)).map { _ in Self.gaussian(&random) * scale })
-            biases.append([Double](repeating: 0, count: fanOut))
+            switch initialisation {
+            case .he:
+                let scale = (2.0 / Double(fanIn)).squareRoot()
+                for _ in 0..<(fanIn * fanOut) { parameters.append(Float(Self.gaussian(&random) * scale)) }
+                parameters.append(contentsOf: repeatElement(0, count: fanOut))
+            case .uniform:
+                let bound = 1 / Double(fanIn).squareRoot()
+                for _ in 0..<(fanIn * fanOut + fanOut) { parameters.append(Float((random.nextUnit() * 2 - 1) * bound)) }
+            }
         }
+        self.parameters = parameters
     }
 
     static func gaussian(_ random: inout SplitMix64) -> Double {
@@ -26,141 +56,61 @@ public struct DenseNetwork: Sendable, Hashable {
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
-    public var parameterCount: Int { weights.reduce(0) { $0 + $1.count } + biases.reduce(0) { $0 + $1.count } }
+    public var parameterCount: Int { parameters.count }
+    var layerCount: Int { sizes.count - 1 }
 
-    /// Which kernels the layers use for batches: "OpenBLAS" where the library is installed
-    /// (see `BLAS`), else "Swift".
+    /// Layer l's weights, input-major.
+    func weights(_ l: Int) -> ArraySlice<Float> { parameters[weightOffsets[l]..<biasOffsets[l]] }
+    /// Layer l's biases.
+    func biases(_ l: Int) -> ArraySlice<Float> { parameters[biasOffsets[l]..<(biasOffsets[l] + sizes[l + 1])] }
+
+    /// Which kernels batches use: "OpenBLAS" where the library is installed (see `BLAS`), else "Swift".
     public static var kernels: String { BLAS.gemm == nil ? "Swift" : "OpenBLAS" }
 
-    /// Activations of every layer for a batch (row-major `batch × size`); the last is the output.
-    func forward(_ input: [Double], batch: Int) -> [[Double]] {
-        if let gemm = BLAS.gemm { return forward(input, batch: batch, gemm) }
-        return forwardByLoops(input, batch: batch)
+    /// Outputs for a batch of inputs (row-major `batch × inputs`).
+    public func predict(_ input: [Double], batch: Int = 1) -> [Double] {
+        var workspace = Workspace(for: self, batch: batch)
+        workspace.setInput(input)
+        forward(&workspace)
+        return workspace.output.map(Double.init)
     }
 
-    /// `forward` in the network's own loops (no BLAS).
-    func forwardByLoops(_ input: [Double], batch: Int) -> [[Double]] {
-        var activations = [input]
-        for l in 0..<weights.count {
-            let inSize = sizes[l], outSize = sizes[l + 1]
-            var out = [Double](repeating: 0, count: batch * outSize)
-            let x = activations[l], w = weights[l], b = biases[l]
-            let isHidden = l < weights.count - 1
-            x.withUnsafeBufferPointer { x in
-                w.withUnsafeBufferPointer { w in
-                    out.withUnsafeMutableBufferPointer { y in
-                        for n in 0..<batch {
-                            let row = y.baseAddress! + n * outSize
-                            for o in 0..<outSize { row[o] = b[o] }
-                            for i in 0..<inSize {
-                                let xi = x[n * inSize + i]
-                                if xi == 0 { continue }
-                                // w is stored transposed for this loop: weight (i → o) at i * outSize + o.
-                                let column = w.baseAddress! + i * outSize
-                                for o in 0..<outSize { row[o] += xi * column[o] }
-                            }
-                            if isHidden { for o in 0..<outSize where row[o] < 0 { row[o] = 0 } }
-                        }
-                    }
-                }
-            }
-            activations.append(out)
-        }
-        return activations
+    /// The activations of every layer for the batch whose input is in `workspace`.
+    func forward(_ workspace: inout Workspace) {
+        if let gemm = BLAS.gemm { forward(&workspace, gemm) } else { forwardByLoops(&workspace) }
     }
 
-    /// Outputs for a batch of inputs.
-    public func predict(_ input: [Double], batch: Int = 1) -> [Double] { forward(input, batch: batch).last! }
+    /// Gradients of the loss with respect to every parameter (in `gradient`, the parameters'
+    /// layout), from a forward pass in `workspace` and the loss's gradient with respect to the
+    /// output there (`Workspace.outputGradient`).
+    func backward(_ workspace: inout Workspace, into gradient: inout [Float]) {
+        precondition(gradient.count == parameters.count)
+        if let gemm = BLAS.gemm { backward(&workspace, into: &gradient, gemm) } else { backwardByLoops(&workspace, into: &gradient) }
+    }
 
     /// The index of the largest output for one input, computed in stack scratch space with no
-    /// heap allocation: the path a decision takes.
+    /// heap allocation: the path an exploring agent's greedy choice takes.
     public func argmax(_ input: [Double]) -> Int {
         let widest = sizes.max()!
-        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * widest) { scratch in
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * widest) { scratch in
             var current = scratch.baseAddress!, next = scratch.baseAddress! + widest
-            for i in 0..<sizes[0] { current[i] = input[i] }
-            for l in 0..<weights.count {
-                let inSize = sizes[l], outSize = sizes[l + 1]
-                weights[l].withUnsafeBufferPointer { w in
-                    biases[l].withUnsafeBufferPointer { b in
-                        for o in 0..<outSize { next[o] = b[o] }
-                        for i in 0..<inSize {
-                            let xi = current[i]
-                            if xi == 0 { continue }
-                            let column = w.baseAddress! + i * outSize
-                            for o in 0..<outSize { next[o] += xi * column[o] }
-                        }
-                        if l < weights.count - 1 { for o in 0..<outSize where next[o] < 0 { next[o] = 0 } }
+            for i in 0..<sizes[0] { current[i] = Float(input[i]) }
+            parameters.withUnsafeBufferPointer { p in
+                for l in 0..<layerCount {
+                    let inSize = sizes[l], outSize = sizes[l + 1]
+                    next.update(from: p.baseAddress! + biasOffsets[l], count: outSize)
+                    for i in 0..<inSize {
+                        let xi = current[i]
+                        if xi == 0 { continue }
+                        Vector.add(p.baseAddress! + weightOffsets[l] + i * outSize, times: xi, into: next, count: outSize)
                     }
+                    if l < layerCount - 1 { Vector.zeroWhereNegative(next, count: outSize) }
+                    swap(&current, &next)
                 }
-                swap(&current, &next)
             }
             var best = 0
             for o in 1..<sizes.last! where current[o] > current[best] { best = o }
             return best
         }
     }
-
-    /// Gradients of the loss with respect to every weight and bias, given the activations of a
-    /// forward pass and the loss's gradient with respect to the output.
-    func gradients(activations: [[Double]], outputGradient: [Double], batch: Int) -> (weights: [[Double]], biases: [[Double]]) {
-        if let gemm = BLAS.gemm { return gradients(activations: activations, outputGradient: outputGradient, batch: batch, gemm) }
-        return gradientsByLoops(activations: activations, outputGradient: outputGradient, batch: batch)
-    }
-
-    /// `gradients` in the network's own loops (no BLAS).
-    func gradientsByLoops(activations: [[Double]], outputGradient: [Double], batch: Int) -> (weights: [[Double]], biases: [[Double]]) {
-        var weightGradients = weights.map { [Double](repeating: 0, count: $0.count) }
-        var biasGradients = biases.map { [Double](repeating: 0, count: $0.count) }
-        var delta = outputGradient
-        for l in stride(from: weights.count - 1, through: 0, by: -1) {
-            let inSize = sizes[l], outSize = sizes[l + 1]
-            var previous = [Double](repeating: 0, count: batch * inSize)
-            activations[l].withUnsafeBufferPointer { x in
-                weights[l].withUnsafeBufferPointer { w in
-                    delta.withUnsafeBufferPointer { d in
-                        weightGradients[l].withUnsafeMutableBufferPointer { gw in
-                            biasGradients[l].withUnsafeMutableBufferPointer { gb in
-                                previous.withUnsafeMutableBufferPointer { back in
-                                    for n in 0..<batch {
-                                        let dn = d.baseAddress! + n * outSize
-                                        for o in 0..<outSize { gb[o] += dn[o] }
-                                        for i in 0..<inSize {
-                                            let xi = x[n * inSize + i]
-                                            let wi = w.baseAddress! + i * outSize, gi = gw.baseAddress! + i * outSize
-                                            if xi != 0 { for o in 0..<outSize { gi[o] += xi * dn[o] } }
-                                            let sum = dot(wi, dn, outSize)
-                                            // ReLU's derivative: the input activation was positive.
-                                            back[n * inSize + i] = l > 0 && xi <= 0 ? 0 : sum
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            delta = previous
-        }
-        return (weightGradients, biasGradients)
-    }
 }
-
-/// Σ a[i]·b[i] with eight independent partial sums: a plain loop is one long chain of dependent
-/// additions (floating point cannot be reordered by the compiler), which left back-propagation
-/// scalar and latency-bound.
-@inline(__always)
-func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-    var acc = SIMD8<Double>()
-    var i = 0
-    let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-    while i + 8 <= n {
-        acc += ra.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self) * rb.loadUnaligned(fromByteOffset: i * 8, as: SIMD8<Double>.self)
-        i += 8
-    }
-    var sum = acc.sum()
-    while i < n { sum += a[i] * b[i]; i += 1 }
-    return sum
-}
-
-import Foundation

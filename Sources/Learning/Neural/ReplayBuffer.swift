@@ -1,4 +1,6 @@
-/// A fixed-size ring of transitions, sampled uniformly with a seeded generator.
+/// A fixed-size ring of transitions, sampled uniformly with a seeded generator. States are kept
+/// in flat single-precision arrays (row i at `i * stateSize`), so a minibatch is copied straight
+/// into the network's input rows.
 public struct ReplayBuffer: Sendable {
     public struct Transition: Sendable, Hashable {
         public var state: [Double]
@@ -17,26 +19,63 @@ public struct ReplayBuffer: Sendable {
         }
     }
 
-    public let capacity: Int
-    public private(set) var storage: [Transition] = []
+    public let capacity: Int, stateSize: Int
+    public private(set) var count = 0
     private var cursor = 0
+    var states: [Float], nexts: [Float], rewards: [Float], actions: [Int32], terminals: [Bool]
 
-    public init(capacity: Int) {
-        precondition(capacity > 0)
+    public init(capacity: Int, stateSize: Int) {
+        precondition(capacity > 0 && stateSize > 0)
         self.capacity = capacity
+        self.stateSize = stateSize
+        states = []
+        nexts = []
+        rewards = []
+        actions = []
+        terminals = []
     }
-
-    public var count: Int { storage.count }
 
     /// Adds a transition, overwriting the oldest once full.
     public mutating func append(_ transition: Transition) {
-        if storage.count < capacity { storage.append(transition) } else { storage[cursor] = transition }
+        precondition(transition.state.count == stateSize && transition.next.count == stateSize, "a transition's states must have \(stateSize) values")
+        if count < capacity {
+            states.append(contentsOf: transition.state.lazy.map(Float.init))
+            nexts.append(contentsOf: transition.next.lazy.map(Float.init))
+            rewards.append(Float(transition.reward))
+            actions.append(Int32(transition.action))
+            terminals.append(transition.isTerminal)
+            count += 1
+        } else {
+            for k in 0..<stateSize {
+                states[cursor * stateSize + k] = Float(transition.state[k])
+                nexts[cursor * stateSize + k] = Float(transition.next[k])
+            }
+            rewards[cursor] = Float(transition.reward)
+            actions[cursor] = Int32(transition.action)
+            terminals[cursor] = transition.isTerminal
+        }
         cursor = (cursor + 1) % capacity
     }
 
-    /// `size` transitions drawn uniformly with replacement.
-    public func sample(_ size: Int, using random: inout SplitMix64) -> [Transition] {
-        precondition(!storage.isEmpty)
-        return (0..<size).map { _ in storage[Int(random.next() % UInt64(storage.count))] }
+    /// The transition stored at `index` (0 ..< count).
+    public subscript(index: Int) -> Transition {
+        let row = index * stateSize
+        return Transition(state: states[row..<(row + stateSize)].map(Double.init), action: Int(actions[index]), reward: Double(rewards[index]),
+                          next: nexts[row..<(row + stateSize)].map(Double.init), isTerminal: terminals[index])
+    }
+
+    /// `size` indices drawn uniformly with replacement.
+    public func sampleIndices(_ size: Int, using random: inout SplitMix64) -> [Int] {
+        precondition(count > 0)
+        return (0..<size).map { _ in Int(random.next() % UInt64(count)) }
+    }
+
+    /// Copies the states (or next states) of the transitions at `indices` into consecutive rows.
+    func copy(_ indices: [Int], next: Bool, into rows: UnsafeMutablePointer<Float>) {
+        (next ? nexts : states).withUnsafeBufferPointer { source in
+            for (n, index) in indices.enumerated() {
+                (rows + n * stateSize).update(from: source.baseAddress! + index * stateSize, count: stateSize)
+            }
+        }
     }
 }
