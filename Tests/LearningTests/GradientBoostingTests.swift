@@ -40,6 +40,35 @@ import Testing
         #expect(abs(model.featureImportance.reduce(0, +) - 1) < 1e-9)
     }
 
+    /// The flattened forest (trees regrouped by depth, eight walked at once, leaves looping to
+    /// themselves) predicts what walking each tree on its own predicts, for tree counts that are
+    /// and are not whole groups, and for values on, between and beyond the thresholds.
+    @Test(arguments: [1, 7, 8, 13, 40])
+    func theFlatForestPredictsWhatTheTreesDo(trees: Int) {
+        let (x, y) = Self.noisyData(rows: 1_000, seed: 4)
+        var p = BoostingParameters()
+        p.estimators = trees
+        p.maxLeaves = 9
+        p.minSamplesLeaf = 3
+        let model = GradientBoostedRegressor.fit(features: x, columns: 3, targets: y, parameters: p)
+        #expect(model.treeCount == trees)
+        #expect(Set(model.trees.map { FlatForest.depth($0, node: 0) }).count > 1 || trees == 1)
+        var probes = (0..<300).map { i in Array(x[(i * 3)..<(i * 3 + 3)]) }
+        let thresholds = model.trees.flatMap { tree in tree.feature.indices.filter { tree.feature[$0] >= 0 }.map { (Int(tree.feature[$0]), tree.threshold[$0]) } }
+        for (feature, threshold) in thresholds.prefix(50) {
+            var row = [2.0, 2.0, 0.5]
+            row[feature] = threshold
+            probes.append(row)
+            row[feature] = threshold.nextUp
+            probes.append(row)
+        }
+        probes += [[-1e9, -1e9, -1e9], [1e9, 1e9, 1e9], [.nan, 1, 0.5]]
+        for row in probes {
+            let walked = row.withUnsafeBufferPointer { r in model.trees.reduce(model.baseScore) { $0 + $1.predict(r) } }
+            #expect(abs(model.predict(row) - walked) <= 1e-9 * max(1, abs(walked)), "\(row)")
+        }
+    }
+
     @Test(arguments: [0.1, 0.5, 0.9])
     func quantileLossCoversTheRequestedShare(alpha: Double) {
         // Noise that grows with b: the interval must widen where the data spreads.

@@ -1,7 +1,13 @@
-/// All trees of a model in one contiguous array of 16-byte nodes in depth-first order: a
-/// node's left child is the next node, so a walk mostly reads forward, and the step is a
-/// select rather than a branch. A leaf has `feature == -1` and keeps its value in `threshold`.
-/// Prediction reads through one pointer and allocates nothing.
+/// All trees of a model in one contiguous array of 16-byte nodes in depth-first order (a node's
+/// left child is the next node), walked eight trees at a time for a fixed number of steps.
+///
+/// A single-row prediction is bounded by chains of dependent loads — node, feature value,
+/// comparison, next node — and by the branches that end each walk, which a predictor cannot
+/// guess. So a leaf loops to itself (threshold −∞, right child itself): a walk can take more
+/// steps than its depth without moving, every step is the same select with no branch, and
+/// eight independent walks overlap their loads. Trees are grouped by depth so a group's
+/// walks end together; a group records how many steps its deepest tree needs.
+/// Prediction reads through pointers and allocates nothing.
 struct FlatForest: Sendable, Hashable {
     struct Node: Sendable, Hashable {
         var threshold: Double
@@ -9,23 +15,47 @@ struct FlatForest: Sendable, Hashable {
         var right: Int32
     }
 
+    static let lanes = 8
+
     var nodes: [Node] = []
+    /// Each node's leaf value (zero for inner nodes).
+    var values: [Double] = []
+    /// Tree roots in walking order (shallowest first), padded to whole groups with a leaf worth 0.
     var roots: [Int32] = []
+    /// Steps each group of `lanes` roots walks: its deepest tree's depth.
+    var groupDepths: [Int32] = []
 
     init(trees: [RegressionTree]) {
-        for tree in trees {
-            roots.append(Int32(nodes.count))
-            append(tree, node: 0)
+        guard !trees.isEmpty else { return }
+        let byDepth = trees.indices.map { (tree: $0, depth: Self.depth(trees[$0], node: 0)) }.sorted { ($0.depth, $0.tree) < ($1.depth, $1.tree) }
+        var rootsInOrder: [Int32] = []
+        for entry in byDepth {
+            rootsInOrder.append(Int32(nodes.count))
+            append(trees[entry.tree], node: 0)
+        }
+        let padding = Int32(nodes.count)
+        nodes.append(Node(threshold: -.infinity, feature: 0, right: padding))
+        values.append(0)
+        for g in stride(from: 0, to: rootsInOrder.count, by: Self.lanes) {
+            let group = g..<min(g + Self.lanes, rootsInOrder.count)
+            roots += rootsInOrder[group] + Array(repeating: padding, count: Self.lanes - group.count)
+            groupDepths.append(Int32(group.map { byDepth[$0].depth }.max()!))
         }
     }
 
+    static func depth(_ tree: RegressionTree, node: Int) -> Int {
+        tree.feature[node] < 0 ? 0 : 1 + max(depth(tree, node: Int(tree.left[node])), depth(tree, node: Int(tree.right[node])))
+    }
+
     private mutating func append(_ tree: RegressionTree, node: Int) {
+        let index = nodes.count
         if tree.feature[node] < 0 {
-            nodes.append(Node(threshold: tree.value[node], feature: -1, right: -1))
+            nodes.append(Node(threshold: -.infinity, feature: 0, right: Int32(index)))
+            values.append(tree.value[node])
             return
         }
-        let index = nodes.count
         nodes.append(Node(threshold: tree.threshold[node], feature: tree.feature[node], right: -1))
+        values.append(0)
         append(tree, node: Int(tree.left[node]))
         nodes[index].right = Int32(nodes.count)
         append(tree, node: Int(tree.right[node]))
@@ -33,35 +63,33 @@ struct FlatForest: Sendable, Hashable {
 
     func predict(_ row: UnsafeBufferPointer<Double>) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
-            roots.withUnsafeBufferPointer { roots in
-                // Four trees walked in lockstep: their chains of dependent loads overlap instead
-                // of waiting on each other, which is what bounds a single-row prediction.
-                var sum = 0.0
-                var t = 0
-                while t + 4 <= roots.count {
-                    var a = Int(roots[t]), b = Int(roots[t + 1]), c = Int(roots[t + 2]), d = Int(roots[t + 3])
-                    var na = nodes[a], nb = nodes[b], nc = nodes[c], nd = nodes[d]
-                    while na.feature >= 0 || nb.feature >= 0 || nc.feature >= 0 || nd.feature >= 0 {
-                        if na.feature >= 0 { a = row[Int(na.feature)] <= na.threshold ? a + 1 : Int(na.right); na = nodes[a] }
-                        if nb.feature >= 0 { b = row[Int(nb.feature)] <= nb.threshold ? b + 1 : Int(nb.right); nb = nodes[b] }
-                        if nc.feature >= 0 { c = row[Int(nc.feature)] <= nc.threshold ? c + 1 : Int(nc.right); nc = nodes[c] }
-                        if nd.feature >= 0 { d = row[Int(nd.feature)] <= nd.threshold ? d + 1 : Int(nd.right); nd = nodes[d] }
+            values.withUnsafeBufferPointer { values in
+                roots.withUnsafeBufferPointer { roots in
+                    groupDepths.withUnsafeBufferPointer { depths in
+                        let x = row.baseAddress!, n = nodes.baseAddress!
+                        var sum = 0.0
+                        for g in 0..<depths.count {
+                            let r = roots.baseAddress! + g * Self.lanes
+                            var a0 = Int(r[0]), a1 = Int(r[1]), a2 = Int(r[2]), a3 = Int(r[3])
+                            var a4 = Int(r[4]), a5 = Int(r[5]), a6 = Int(r[6]), a7 = Int(r[7])
+                            for _ in 0..<depths[g] {
+                                a0 = Self.step(n, x, a0); a1 = Self.step(n, x, a1); a2 = Self.step(n, x, a2); a3 = Self.step(n, x, a3)
+                                a4 = Self.step(n, x, a4); a5 = Self.step(n, x, a5); a6 = Self.step(n, x, a6); a7 = Self.step(n, x, a7)
+                            }
+                            sum += ((values[a0] + values[a1]) + (values[a2] + values[a3])) + ((values[a4] + values[a5]) + (values[a6] + values[a7]))
+                        }
+                        return sum
                     }
-                    sum += na.threshold + nb.threshold + nc.threshold + nd.threshold
-                    t += 4
                 }
-                while t < roots.count {
-                    var i = Int(roots[t])
-                    var node = nodes[i]
-                    while node.feature >= 0 {
-                        i = row[Int(node.feature)] <= node.threshold ? i + 1 : Int(node.right)
-                        node = nodes[i]
-                    }
-                    sum += node.threshold
-                    t += 1
-                }
-                return sum
             }
         }
+    }
+
+    /// One step of a walk: to the left child (the next node) when the row's value is at most
+    /// the threshold, else to the right child. A leaf's threshold is −∞ and its right child itself.
+    @inline(__always)
+    private static func step(_ nodes: UnsafePointer<Node>, _ row: UnsafePointer<Double>, _ at: Int) -> Int {
+        let node = nodes[at]
+        return row[Int(node.feature)] <= node.threshold ? at &+ 1 : Int(node.right)
     }
 }
