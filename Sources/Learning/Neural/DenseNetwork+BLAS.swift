@@ -8,11 +8,9 @@ extension DenseNetwork {
                 for l in 0..<layerCount {
                     let inSize = sizes[l], outSize = sizes[l + 1]
                     let x = b.baseAddress! + activations[l], y = b.baseAddress! + activations[l + 1]
-                    let bias = p.baseAddress! + biasOffsets[l]
-                    for n in 0..<batch { (y + n * outSize).update(from: bias, count: outSize) }
                     BLAS.multiply(gemm, x, transposeA: false, p.baseAddress! + weightOffsets[l], transposeB: false, into: y,
-                                  m: batch, n: outSize, k: inSize, beta: 1)
-                    if l < layerCount - 1 { Vector.zeroWhereNegative(y, count: batch * outSize) }
+                                  m: batch, n: outSize, k: inSize, beta: 0)
+                    Vector.addBias(p.baseAddress! + biasOffsets[l], to: y, rows: batch, columns: outSize, rectify: l < layerCount - 1)
                 }
             }
         }

@@ -73,8 +73,10 @@ public struct ReplayBuffer: Sendable {
     /// Copies the states (or next states) of the transitions at `indices` into consecutive rows.
     func copy(_ indices: [Int], next: Bool, into rows: UnsafeMutablePointer<Float>) {
         (next ? nexts : states).withUnsafeBufferPointer { source in
+            // Rows are a few values wide: a loop, not a memmove call per row.
             for (n, index) in indices.enumerated() {
-                (rows + n * stateSize).update(from: source.baseAddress! + index * stateSize, count: stateSize)
+                let from = source.baseAddress! + index * stateSize, to = rows + n * stateSize
+                for k in 0..<stateSize { to[k] = from[k] }
             }
         }
     }
