@@ -15,12 +15,16 @@ extension MLCommand {
         @Flag(help: "Use the double-DQN target.") var double = false
         @Option(help: "Report every this many steps.") var every = 10_000
         @Option(help: "Adam's learning rate (default 0.001).") var lr: Double?
+        @Option(help: "Let the learning rate fall linearly to this (default: constant).") var lrEnd: Double?
+        @Option(help: "Steps over which the learning rate falls to --lr-end (default 100000).") var lrDecay: Int?
         @Option(help: "Soft target updates: the fraction moved each update (default 0: hard copies).") var tau: Double?
         @Option(help: "Updates between hard target copies (default 500).") var targetUpdate: Int?
         @Option(help: "Steps over which epsilon falls to its floor (default 10000).") var epsilonDecay: Int?
         @Option(help: "Epsilon's floor (default 0.05).") var epsilonEnd: Double?
         @Option(help: "Minibatch size (default 64).") var batch: Int?
         @Option(help: "Hidden layer widths, comma-separated (default 128,128,64).") var hidden: String?
+        @Option(help: "Transitions the replay buffer keeps (default 50000).") var replay: Int?
+        @Option(help: "Transitions stored before learning starts (default 1000).") var learningStarts: Int?
         @Option(help: "Learn every this many environment steps (default 1).") var trainEvery: Int?
         @Option(help: "Minibatch updates each time it learns (default 1).") var gradientSteps: Int?
         @Option(name: .customLong("init"), help: "First weights: he (default) or uniform (PyTorch's nn.Linear).") var initialisation: String?
@@ -31,11 +35,18 @@ extension MLCommand {
                 p.seed = seed
                 p.doubleDQN = double
                 if let lr { p.learningRate = lr }
+                if let lrEnd { p.finalLearningRate = lrEnd }
+                if let lrDecay { p.learningRateDecaySteps = lrDecay }
                 if let tau { p.tau = tau }
                 if let targetUpdate { p.targetUpdateInterval = targetUpdate }
                 if let epsilonDecay { p.epsilonDecaySteps = epsilonDecay }
                 if let epsilonEnd { p.epsilonEnd = epsilonEnd }
                 if let batch { p.batchSize = batch }
+                if let replay {
+                    guard replay > 0 else { throw NovaError(.invalidRequest, "--replay must be positive") }
+                    p.replayCapacity = replay
+                }
+                if let learningStarts { p.learningStarts = learningStarts }
                 if let trainEvery { p.trainEvery = trainEvery }
                 if let gradientSteps { p.gradientSteps = gradientSteps }
                 if let initialisation {

@@ -69,6 +69,22 @@ import Testing
         }
     }
 
+    @Test func radixSortOrdersDoublesAsComparisonDoes() {
+        var random = SplitMix64(seed: 7)
+        var values = (0..<5_000).map { _ in (random.nextUnit() - 0.5) * pow(10, random.nextUnit() * 20 - 10) }
+        values += [0, -0.0, .infinity, -.infinity, 1, 1, -1, .leastNonzeroMagnitude, -.greatestFiniteMagnitude, Double.leastNormalMagnitude / 4]
+        #expect(RadixSort.ascending(values) == values.sorted())
+        #expect(RadixSort.ascending([2, 2, 2]) == [2, 2, 2] && RadixSort.ascending([]) == [])
+    }
+
+    @Test func binsAreTheFirstEdgeAtOrAboveAValue() {
+        let binner = FeatureBinner(edges: [[1, 2.5, 4, .infinity]])
+        let expected: [(Double, Int)] = [(-5, 0), (1, 0), (1.5, 1), (2.5, 1), (3, 2), (4, 2), (4.1, 3), (1e300, 3), (.nan, 3)]
+        for (value, bin) in expected { #expect(binner.bin(value, feature: 0) == bin, "\(value)") }
+        let rows = binner.binned(values: expected.map(\.0), rows: expected.count, columns: 1, as: UInt8.self)
+        #expect(rows.map(Int.init) == expected.map(\.1))
+    }
+
     @Test(arguments: [0.1, 0.5, 0.9])
     func quantileLossCoversTheRequestedShare(alpha: Double) {
         // Noise that grows with b: the interval must widen where the data spreads.

@@ -228,6 +228,24 @@ import Testing
         #expect(agent.epsilon == 0.05)
     }
 
+    @Test func theLearningRateFollowsItsSchedule() {
+        var p = Self.tiny(learningStarts: 1)
+        var constant = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
+        p.finalLearningRate = 0.0001
+        p.learningRateDecaySteps = 10
+        var decaying = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
+        #expect(decaying.learningRate == 0.001)
+        for _ in 0..<5 {
+            _ = decaying.act([0, 0])
+            _ = constant.act([0, 0])
+        }
+        #expect(abs(decaying.learningRate - 0.00055) < 1e-12 && constant.learningRate == 0.001)
+        for _ in 0..<20 { _ = decaying.act([0, 0]) }
+        #expect(decaying.learningRate == 0.0001)
+        decaying.observe(Self.transition)
+        #expect(decaying.optimizer.learningRate == 0.0001)
+    }
+
     @Test func cartPoleFollowsGymnasiumsRules() {
         var env = CartPole(seed: 0)
         let start = env.reset()

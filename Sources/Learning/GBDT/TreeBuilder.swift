@@ -11,7 +11,12 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// subtraction from its parent. All losses used here have a Hessian of 1, so a bin keeps a
 /// gradient sum and a count.
 struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
+    /// Row-major bins (a row's features together), which histograms read.
     let binned: [Bin]
+    /// The same bins column-major (feature f of row r at `f * rows + r`), which partitions read:
+    /// a leaf's rows stay in ascending order, so one feature's bins for them share cache lines.
+    let columns: [Bin]
+    let rowCount: Int
     let featureCount: Int
     let binOffsets: [Int]
     let totalBins: Int
@@ -22,6 +27,11 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     init(binned: [Bin], binner: FeatureBinner, parameters: BoostingParameters) {
         self.binned = binned
         featureCount = binner.edges.count
+        let rows = binned.count / max(1, binner.edges.count), width = binner.edges.count
+        rowCount = rows
+        var columns = [Bin](repeating: 0, count: binned.count)
+        for r in 0..<rows { for f in 0..<width { columns[f &* rows &+ r] = binned[r &* width &+ f] } }
+        self.columns = columns
         edges = binner.edges
         var offsets: [Int] = []
         var total = 0
@@ -109,26 +119,28 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     /// Moves the rows whose bin for the split feature is <= `bin` to the front of the range,
     /// keeping order on both sides; returns where the right side starts.
     private func partition(_ rows: inout [Int32], start: Int, count: Int, feature: Int, bin: Int) -> Int {
-        let width = featureCount
         var scratch = [Int32](repeating: 0, count: count)
+        let threshold = Int(bin)
         return rows.withUnsafeMutableBufferPointer { r in
             scratch.withUnsafeMutableBufferPointer { s in
-                binned.withUnsafeBufferPointer { b in
-                    var left = 0, right = count - 1
+                columns.withUnsafeBufferPointer { c in
+                    let column = c.baseAddress! + feature &* rowCount
+                    let front = r.baseAddress! + start, back = s.baseAddress!
+                    var left = 0, right = count &- 1
                     // Branch-free: the split is a coin toss to the branch predictor, so write the row
                     // to both sides and advance only one of them.
-                    for i in start..<(start + count) {
-                        let row = r[i]
-                        let goesLeft = Int(b[Int(row) &* width &+ feature]) <= bin ? 1 : 0
-                        r[start + left] = row
-                        s[right] = row
-                        left += goesLeft
-                        right -= 1 - goesLeft
+                    for i in 0..<count {
+                        let row = front[i]
+                        let goesLeft = Int(column[Int(row)]) <= threshold ? 1 : 0
+                        front[left] = row
+                        back[right] = row
+                        left &+= goesLeft
+                        right &-= 1 &- goesLeft
                     }
                     // The right side was written backwards into scratch.
-                    var j = count - 1
-                    for i in (start + left)..<(start + count) { r[i] = s[j]; j -= 1 }
-                    return start + left
+                    var j = count &- 1
+                    for i in left..<count { front[i] = back[j]; j &-= 1 }
+                    return start &+ left
                 }
             }
         }

@@ -6,6 +6,11 @@ public struct DQNAgent: Sendable {
     public struct Parameters: Sendable, Hashable {
         public var hiddenLayers = [128, 128, 64]
         public var learningRate = 0.001
+        /// Adam's learning rate falls linearly from `learningRate` to this over the first
+        /// `learningRateDecaySteps` environment steps (nil: constant). Late, smaller updates keep
+        /// a learned policy from being trained away as the replay fills with its own successes.
+        public var finalLearningRate: Double?
+        public var learningRateDecaySteps = 100_000
         public var gamma = 0.99
         public var batchSize = 64
         public var replayCapacity = 50_000
@@ -69,6 +74,14 @@ public struct DQNAgent: Sendable {
         return parameters.epsilonStart + (parameters.epsilonEnd - parameters.epsilonStart) * fraction
     }
 
+    /// Adam's learning rate now: constant, or on its linear schedule.
+    public var learningRate: Double {
+        guard let end = parameters.finalLearningRate else { return parameters.learningRate }
+        let fraction = Double(steps) / Double(max(1, parameters.learningRateDecaySteps))
+        if fraction >= 1 { return end }
+        return parameters.learningRate + (end - parameters.learningRate) * fraction
+    }
+
     /// The greedy action for a state.
     public func decide(_ state: [Double]) -> Int { online.argmax(state) }
 
@@ -123,6 +136,7 @@ public struct DQNAgent: Sendable {
             }
         }
         online.backward(&statesPass, into: &gradient)
+        optimizer.learningRate = learningRate
         optimizer.update(&online, gradient: gradient)
         updates += 1
         updateTarget()
