@@ -70,6 +70,7 @@ extension MLCommand {
                 var episodeReturn = 0.0
                 var returns: [Double] = []
                 var solvedAt: Int?
+                var bestMean100 = -Double.infinity, bestGreedy: (mean: Double, step: Int)?
                 let cpuStart = cpuSeconds()
                 for step in 1...steps {
                     let action = agent.act(state)
@@ -88,6 +89,7 @@ extension MLCommand {
                         returns.append(episodeReturn)
                         episodeReturn = 0
                         if isCartPole { state = cartPole.reset() } else { scenario += 1; state = infra.reset(scenario: scenario) }
+                        if returns.count >= 100 { bestMean100 = max(bestMean100, returns.suffix(100).reduce(0, +) / 100) }
                         if isCartPole, solvedAt == nil, returns.count >= 100, returns.suffix(100).reduce(0, +) / 100 >= 475 {
                             solvedAt = step
                             print("solved at step \(step) (episode \(returns.count))")
@@ -99,13 +101,19 @@ extension MLCommand {
                         let cpu = cpuSeconds() - cpuStart
                         var line = String(format: "step %7d  episodes %5d  mean100 %8.2f  epsilon %.3f  %6.0f steps/cpu-s", step, returns.count, mean,
                                           agent.epsilon, Double(step) / cpu)
-                        if !isCartPole { line += String(format: "  greedy mean over 120 scenarios %.1f", Self.evaluate(agent)) }
+                        if !isCartPole {
+                            let greedy = Self.evaluate(agent)
+                            if greedy > bestGreedy?.mean ?? -.infinity { bestGreedy = (greedy, step) }
+                            line += String(format: "  greedy mean over 120 scenarios %.1f", greedy)
+                        }
                         print(line)
                     }
                 }
                 let cpu = cpuSeconds() - cpuStart
                 print(String(format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s (%@ kernels); solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
                              DenseNetwork.kernels, solvedAt.map { "at \($0)" } ?? "no"))
+                if bestMean100 > -.infinity { print(String(format: "best 100-episode mean return: %.1f", bestMean100)) }
+                if let bestGreedy { print(String(format: "best greedy mean over 120 scenarios: %.1f at step %d", bestGreedy.mean, bestGreedy.step)) }
                 // 2,000 probes near the last state: each decision's latency (p50, p90) and its action.
                 let probes = (0..<2_000).map { i in state.map { $0 + Double(i % 7) * 1e-3 } }
                 func timed(_ decide: ([Double]) -> Int) -> (p50: Double, p90: Double, actions: [Int]) {
