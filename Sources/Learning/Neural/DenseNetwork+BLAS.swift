@@ -2,17 +2,11 @@
 /// Y = X·W + b, its backward pass ∂W = Xᵀ·Δ and Δ_previous = Δ·Wᵀ (masked by ReLU).
 extension DenseNetwork {
     func forward(_ workspace: inout Workspace, _ gemm: BLAS.GEMM) {
-        let batch = workspace.batch, activations = workspace.activationOffsets
-        parameters.withUnsafeBufferPointer { p in
-            workspace.buffer.withUnsafeMutableBufferPointer { b in
-                for l in 0..<layerCount {
-                    let inSize = sizes[l], outSize = sizes[l + 1]
-                    let x = b.baseAddress! + activations[l], y = b.baseAddress! + activations[l + 1]
-                    BLAS.multiply(gemm, x, transposeA: false, p.baseAddress! + weightOffsets[l], transposeB: false, into: y,
-                                  m: batch, n: outSize, k: inSize, beta: 0)
-                    Vector.addBias(p.baseAddress! + biasOffsets[l], to: y, rows: batch, columns: outSize, rectify: l < layerCount - 1)
-                }
-            }
+        let batch = workspace.batch
+        forEachLayer(&workspace) { layer in
+            BLAS.multiply(gemm, layer.x, transposeA: false, layer.weights, transposeB: false, into: layer.y,
+                          m: batch, n: layer.outputs, k: layer.inputs, beta: 0)
+            Vector.addBias(layer.biases, to: layer.y, rows: batch, columns: layer.outputs, rectify: layer.isHidden)
         }
     }
 

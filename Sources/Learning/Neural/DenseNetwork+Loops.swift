@@ -2,24 +2,17 @@
 /// `NOVACRON_BLAS=off`).
 extension DenseNetwork {
     func forwardByLoops(_ workspace: inout Workspace) {
-        let batch = workspace.batch, activations = workspace.activationOffsets
-        parameters.withUnsafeBufferPointer { p in
-            workspace.buffer.withUnsafeMutableBufferPointer { b in
-                for l in 0..<layerCount {
-                    let inSize = sizes[l], outSize = sizes[l + 1]
-                    let x = b.baseAddress! + activations[l], y = b.baseAddress! + activations[l + 1]
-                    let w = p.baseAddress! + weightOffsets[l], bias = p.baseAddress! + biasOffsets[l]
-                    for n in 0..<batch {
-                        let row = y + n * outSize
-                        row.update(from: bias, count: outSize)
-                        for i in 0..<inSize {
-                            let xi = x[n * inSize + i]
-                            if xi != 0 { Vector.add(w + i * outSize, times: xi, into: row, count: outSize) }
-                        }
-                    }
-                    if l < layerCount - 1 { Vector.zeroWhereNegative(y, count: batch * outSize) }
+        let batch = workspace.batch
+        forEachLayer(&workspace) { layer in
+            for n in 0..<batch {
+                let row = layer.y + n * layer.outputs
+                row.update(from: layer.biases, count: layer.outputs)
+                for i in 0..<layer.inputs {
+                    let xi = layer.x[n * layer.inputs + i]
+                    if xi != 0 { Vector.add(layer.weights + i * layer.outputs, times: xi, into: row, count: layer.outputs) }
                 }
             }
+            if layer.isHidden { Vector.zeroWhereNegative(layer.y, count: batch * layer.outputs) }
         }
     }
 

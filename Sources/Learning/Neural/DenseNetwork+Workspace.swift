@@ -51,4 +51,26 @@ extension DenseNetwork {
             }
         }
     }
+
+    /// One layer of a forward pass: where its input rows, output rows, weights and biases are.
+    struct Layer {
+        let index: Int, inputs: Int, outputs: Int, isHidden: Bool
+        let x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>
+        let weights: UnsafePointer<Float>, biases: UnsafePointer<Float>
+    }
+
+    /// Runs `body` for each layer in order over the batch in `workspace` (the forward passes'
+    /// common walk; each kernel fills `y` its own way).
+    func forEachLayer(_ workspace: inout Workspace, _ body: (Layer) -> Void) {
+        let activations = workspace.activationOffsets
+        parameters.withUnsafeBufferPointer { p in
+            workspace.buffer.withUnsafeMutableBufferPointer { b in
+                for l in 0..<layerCount {
+                    body(Layer(index: l, inputs: sizes[l], outputs: sizes[l + 1], isHidden: l < layerCount - 1,
+                               x: b.baseAddress! + activations[l], y: b.baseAddress! + activations[l + 1],
+                               weights: p.baseAddress! + weightOffsets[l], biases: p.baseAddress! + biasOffsets[l]))
+                }
+            }
+        }
+    }
 }
