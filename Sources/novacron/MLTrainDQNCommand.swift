@@ -24,6 +24,7 @@ extension MLCommand {
         @Option(help: "Minibatch size (default 64).") var batch: Int?
         @Option(help: "Hidden layer widths, comma-separated (default 128,128,64).") var hidden: String?
         @Option(help: "Transitions the replay buffer keeps (default 50000).") var replay: Int?
+        @Option(help: "Steps of reward summed before bootstrapping (default 1).") var multiStep: Int?
         @Option(help: "Transitions stored before learning starts (default 1000).") var learningStarts: Int?
         @Option(help: "Learn every this many environment steps (default 1).") var trainEvery: Int?
         @Option(help: "Minibatch updates each time it learns (default 1).") var gradientSteps: Int?
@@ -47,6 +48,10 @@ extension MLCommand {
                     p.replayCapacity = replay
                 }
                 if let learningStarts { p.learningStarts = learningStarts }
+                if let multiStep {
+                    guard multiStep >= 1 else { throw NovaError(.invalidRequest, "--multi-step must be 1 or more") }
+                    p.multiStep = multiStep
+                }
                 if let trainEvery { p.trainEvery = trainEvery }
                 if let gradientSteps { p.gradientSteps = gradientSteps }
                 if let initialisation {
@@ -82,7 +87,7 @@ extension MLCommand {
                         let r = infra.step(InfraEnv.Action(rawValue: action)!)
                         (next, reward, terminal, ended) = (r.observation, r.reward, false, r.isDone)
                     }
-                    agent.observe(.init(state: state, action: action, reward: reward, next: next, isTerminal: terminal))
+                    agent.observe(.init(state: state, action: action, reward: reward, next: next, isTerminal: terminal), endsEpisode: ended)
                     episodeReturn += reward
                     state = next
                     if ended {

@@ -17,11 +17,14 @@ import Workflow
         }
         let directory = try ScratchDirectory.make("crash").path
         let marker = directory + "/ran.txt"
+        // Each step takes 0.4 s, so the eight left after the kill's trigger leave this test 3 s to
+        // deliver it even on a loaded machine (at 0.15 s, a CI run sharing two cores with a
+        // release build saw the run finish before the kill landed).
         let steps = (1...12).map { "s\($0)" }
         var definition: [String: Value] = ["name": "crashy"]
         definition["steps"] = .array(steps.enumerated().map { i, name in
             var step: [String: Value] = ["name": .string(name), "action": "command",
-                                         "inputs": ["argv": ["/bin/sh", "-c", "echo \"$0\" >> \"$1\"; sleep 0.15", .string(name), .string(marker)]]]
+                                         "inputs": ["argv": ["/bin/sh", "-c", "echo \"$0\" >> \"$1\"; sleep 0.4", .string(name), .string(marker)]]]
             if i > 0 { step["dependsOn"] = [.string(steps[i - 1])] }
             return .object(step)
         })

@@ -228,6 +228,33 @@ import Testing
         #expect(agent.epsilon == 0.05)
     }
 
+    /// Multi-step returns: each stored transition sums up to n discounted rewards and points at
+    /// the state n steps on; an episode's end flushes shorter ones and none spans two episodes.
+    @Test func multiStepTransitionsFoldRewardsWithinAnEpisode() {
+        var p = Self.tiny(learningStarts: 1_000)
+        p.multiStep = 3
+        p.gamma = 0.5
+        var agent = DQNAgent(stateSize: 1, actionCount: 2, parameters: p)
+        func step(_ i: Int, reward: Double, terminal: Bool = false, ends: Bool = false) {
+            agent.observe(.init(state: [Double(i)], action: i % 2, reward: reward, next: [Double(i + 1)], isTerminal: terminal), endsEpisode: ends)
+        }
+        step(0, reward: 1)
+        step(1, reward: 2)
+        #expect(agent.replay.count == 0)
+        step(2, reward: 4)
+        step(3, reward: 8, terminal: true)
+        // A time limit cuts the next episode after two steps.
+        step(10, reward: 16)
+        step(11, reward: 32, ends: true)
+        let stored = (0..<agent.replay.count).map { agent.replay[$0] }
+        #expect(stored.map(\.state) == [[0], [1], [2], [3], [10], [11]])
+        #expect(stored.map(\.reward) == [3, 6, 8, 8, 32, 32])
+        #expect(stored.map(\.next) == [[3], [4], [4], [4], [12], [12]])
+        #expect(stored.map(\.horizon) == [3, 3, 2, 1, 2, 1])
+        #expect(stored.map(\.isTerminal) == [false, true, true, true, false, false])
+        #expect(stored.map(\.action) == [0, 1, 0, 1, 0, 1])
+    }
+
     @Test func theLearningRateFollowsItsSchedule() {
         var p = Self.tiny(learningStarts: 1)
         var constant = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Deep Q-learning: an online network chooses actions epsilon-greedily and learns from
 /// minibatches of replayed transitions against a target network (hard copies every
 /// `targetUpdateInterval` updates, or soft updates with `tau`), with the Huber loss, Adam,
@@ -12,6 +14,9 @@ public struct DQNAgent: Sendable {
         public var finalLearningRate: Double?
         public var learningRateDecaySteps = 100_000
         public var gamma = 0.99
+        /// Rewards of this many steps are summed (discounted) before bootstrapping from the state
+        /// reached: values travel back that many steps per update instead of one.
+        public var multiStep = 1
         public var batchSize = 64
         public var replayCapacity = 50_000
         public var learningStarts = 1_000
@@ -51,6 +56,10 @@ public struct DQNAgent: Sendable {
     /// the gradient.
     var statesPass: DenseNetwork.Workspace, nextPass: DenseNetwork.Workspace, nextOnlinePass: DenseNetwork.Workspace
     var gradient: [Float]
+    /// The episode's latest transitions not yet folded into a multi-step transition.
+    var pending: [ReplayBuffer.Transition] = []
+    /// γ^k for the horizons a stored transition can have (index k).
+    let discounts: [Float]
 
     public init(stateSize: Int, actionCount: Int, parameters: Parameters = Parameters()) {
         self.parameters = parameters
@@ -65,6 +74,8 @@ public struct DQNAgent: Sendable {
         nextPass = statesPass
         nextOnlinePass = DenseNetwork.Workspace(for: online, batch: parameters.doubleDQN ? parameters.batchSize : 0)
         gradient = [Float](repeating: 0, count: online.parameterCount)
+        precondition(parameters.multiStep >= 1, "multiStep counts steps: 1 or more")
+        discounts = (0...parameters.multiStep).map { Float(pow(parameters.gamma, Double($0))) }
     }
 
     /// The exploration rate now: linear from start to end over the decay steps.
@@ -96,11 +107,33 @@ public struct DQNAgent: Sendable {
     }
 
     /// Stores a transition and, once enough are stored, learns on the update schedule.
-    public mutating func observe(_ transition: ReplayBuffer.Transition) {
-        replay.append(transition)
+    /// `endsEpisode` says the episode is over (terminated, or cut by a time limit), so a
+    /// multi-step return does not run into the next one; a terminal transition always ends it.
+    public mutating func observe(_ transition: ReplayBuffer.Transition, endsEpisode: Bool = false) {
+        if parameters.multiStep == 1 {
+            replay.append(transition)
+        } else {
+            pending.append(transition)
+            if pending.count == parameters.multiStep { replay.append(foldPending()) }
+            if endsEpisode || transition.isTerminal {
+                while !pending.isEmpty { replay.append(foldPending()) }
+            }
+        }
         observed += 1
         guard replay.count >= parameters.learningStarts, observed % max(1, parameters.trainEvery) == 0 else { return }
         for _ in 0..<max(1, parameters.gradientSteps) { learn() }
+    }
+
+    /// The multi-step transition from the oldest pending one to the latest, which it removes.
+    mutating func foldPending() -> ReplayBuffer.Transition {
+        var reward = 0.0, discount = 1.0
+        for t in pending {
+            reward += discount * t.reward
+            discount *= parameters.gamma
+        }
+        let first = pending.removeFirst(), last = pending.last ?? first
+        return ReplayBuffer.Transition(state: first.state, action: first.action, reward: reward, next: last.next,
+                                       isTerminal: last.isTerminal, horizon: pending.count + 1)
     }
 
     mutating func learn() {
@@ -115,7 +148,7 @@ public struct DQNAgent: Sendable {
             online.forward(&nextOnlinePass)
         }
         let nextTarget = nextPass.output, nextOnline = nextOnlinePass.output
-        let gamma = Float(parameters.gamma), delta = Float(parameters.huberDelta), isDouble = parameters.doubleDQN
+        let discounts = self.discounts, delta = Float(parameters.huberDelta), isDouble = parameters.doubleDQN
         statesPass.setOutputGradient { gradient, q in
             for (i, index) in indices.enumerated() {
                 let row = i * actions
@@ -130,7 +163,7 @@ public struct DQNAgent: Sendable {
                     }
                 }
                 let action = Int(replay.actions[index])
-                let error = q[row + action] - (replay.rewards[index] + gamma * bootstrap)
+                let error = q[row + action] - (replay.rewards[index] + discounts[Int(replay.horizons[index])] * bootstrap)
                 // Huber's derivative, averaged over the batch.
                 gradient[row + action] = min(max(error, -delta), delta) / Float(n)
             }

@@ -9,20 +9,25 @@ public struct ReplayBuffer: Sendable {
         public var next: [Double]
         /// True when the episode ended for real (not by a time limit): no bootstrap from `next`.
         public var isTerminal: Bool
+        /// Environment steps the reward covers (a multi-step return): `next` is that many steps
+        /// after `state`, and its value counts discounted by γ^horizon.
+        public var horizon: Int
 
-        public init(state: [Double], action: Int, reward: Double, next: [Double], isTerminal: Bool) {
+        public init(state: [Double], action: Int, reward: Double, next: [Double], isTerminal: Bool, horizon: Int = 1) {
+            precondition(horizon >= 1)
             self.state = state
             self.action = action
             self.reward = reward
             self.next = next
             self.isTerminal = isTerminal
+            self.horizon = horizon
         }
     }
 
     public let capacity: Int, stateSize: Int
     public private(set) var count = 0
     private var cursor = 0
-    var states: [Float], nexts: [Float], rewards: [Float], actions: [Int32], terminals: [Bool]
+    var states: [Float], nexts: [Float], rewards: [Float], actions: [Int32], terminals: [Bool], horizons: [Int32]
 
     public init(capacity: Int, stateSize: Int) {
         precondition(capacity > 0 && stateSize > 0)
@@ -33,6 +38,7 @@ public struct ReplayBuffer: Sendable {
         rewards = []
         actions = []
         terminals = []
+        horizons = []
     }
 
     /// Adds a transition, overwriting the oldest once full.
@@ -44,6 +50,7 @@ public struct ReplayBuffer: Sendable {
             rewards.append(Float(transition.reward))
             actions.append(Int32(transition.action))
             terminals.append(transition.isTerminal)
+            horizons.append(Int32(transition.horizon))
             count += 1
         } else {
             for k in 0..<stateSize {
@@ -53,6 +60,7 @@ public struct ReplayBuffer: Sendable {
             rewards[cursor] = Float(transition.reward)
             actions[cursor] = Int32(transition.action)
             terminals[cursor] = transition.isTerminal
+            horizons[cursor] = Int32(transition.horizon)
         }
         cursor = (cursor + 1) % capacity
     }
@@ -61,7 +69,8 @@ public struct ReplayBuffer: Sendable {
     public subscript(index: Int) -> Transition {
         let row = index * stateSize
         return Transition(state: states[row..<(row + stateSize)].map(Double.init), action: Int(actions[index]), reward: Double(rewards[index]),
-                          next: nexts[row..<(row + stateSize)].map(Double.init), isTerminal: terminals[index])
+                          next: nexts[row..<(row + stateSize)].map(Double.init), isTerminal: terminals[index],
+                          horizon: Int(horizons[index]))
     }
 
     /// `size` indices drawn uniformly with replacement.
