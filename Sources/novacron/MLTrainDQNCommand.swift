@@ -25,6 +25,7 @@ extension MLCommand {
         @Option(help: "Hidden layer widths, comma-separated (default 128,128,64).") var hidden: String?
         @Option(help: "Transitions the replay buffer keeps (default 50000).") var replay: Int?
         @Option(help: "Steps of reward summed before bootstrapping (default 1).") var multiStep: Int?
+        @Option(help: "Discount factor (default 0.99).") var gamma: Double?
         @Option(help: "Transitions stored before learning starts (default 1000).") var learningStarts: Int?
         @Option(help: "Learn every this many environment steps (default 1).") var trainEvery: Int?
         @Option(help: "Minibatch updates each time it learns (default 1).") var gradientSteps: Int?
@@ -48,6 +49,10 @@ extension MLCommand {
                     p.replayCapacity = replay
                 }
                 if let learningStarts { p.learningStarts = learningStarts }
+                if let gamma {
+                    guard gamma > 0, gamma <= 1 else { throw NovaError(.invalidRequest, "--gamma must be in (0, 1]") }
+                    p.gamma = gamma
+                }
                 if let multiStep {
                     guard multiStep >= 1 else { throw NovaError(.invalidRequest, "--multi-step must be 1 or more") }
                     p.multiStep = multiStep

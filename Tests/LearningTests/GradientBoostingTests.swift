@@ -62,7 +62,8 @@ import Testing
             row[feature] = threshold.nextUp
             probes.append(row)
         }
-        probes += [[-1e9, -1e9, -1e9], [1e9, 1e9, 1e9], [.nan, 1, 0.5]]
+        probes += [[-1e9, -1e9, -1e9], [1e9, 1e9, 1e9], [.nan, 1, 0.5], [1, .nan, .nan], [-.infinity, -.infinity, 0.5], [.infinity, 2, .infinity],
+                   [-.greatestFiniteMagnitude, .greatestFiniteMagnitude, -0.0]]
         for row in probes {
             let walked = row.withUnsafeBufferPointer { r in model.trees.reduce(model.baseScore) { $0 + $1.predict(r) } }
             #expect(abs(model.predict(row) - walked) <= 1e-9 * max(1, abs(walked)), "\(row)")
