@@ -62,11 +62,21 @@ struct FlatForest: Sendable, Hashable {
     }
 
     func predict(_ row: UnsafeBufferPointer<Double>) -> Double {
+        // A leaf stays because nothing is at most −∞ — except −∞ itself, which therefore walks
+        // as the most negative finite value (thresholds are finite midpoints, so every split
+        // still sends it left).
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, row.count)) { clean in
+            for (i, value) in row.enumerated() { clean[i] = value == -.infinity ? -.greatestFiniteMagnitude : value }
+            return walk(UnsafePointer(clean.baseAddress!))
+        }
+    }
+
+    private func walk(_ x: UnsafePointer<Double>) -> Double {
         nodes.withUnsafeBufferPointer { nodes in
             values.withUnsafeBufferPointer { values in
                 roots.withUnsafeBufferPointer { roots in
                     groupDepths.withUnsafeBufferPointer { depths in
-                        let x = row.baseAddress!, n = nodes.baseAddress!
+                        let n = nodes.baseAddress!
                         var sum = 0.0
                         for g in 0..<depths.count {
                             let r = roots.baseAddress! + g * Self.lanes
