@@ -3,16 +3,31 @@
 ///
 /// A single-row prediction is bounded by chains of dependent loads — node, feature value,
 /// comparison, next node — and by the branches that end each walk, which a predictor cannot
-/// guess. So a leaf loops to itself (threshold −∞, right child itself): a walk can take more
-/// steps than its depth without moving, every step is the same select with no branch, and
-/// eight independent walks overlap their loads. Trees are grouped by depth so a group's
-/// walks end together; a group records how many steps its deepest tree needs.
+/// guess. So a leaf loops to itself (threshold NaN, right child itself): a walk can take more
+/// steps than its depth without moving, the loop has no exit per walk, and eight independent
+/// walks overlap their loads. Trees are grouped by depth so a group's walks end together; a
+/// group records how many steps its deepest tree needs. (The step's comparison stays a branch:
+/// a version in integer arithmetic without one measured no faster — speculation lets the next
+/// load start before the comparison is known.)
 /// Prediction reads through pointers and allocates nothing.
 struct FlatForest: Sendable, Hashable {
     struct Node: Sendable, Hashable {
+        /// A leaf's is NaN: no value is at most NaN (not even −∞ or NaN), so a leaf always
+        /// "goes right", to itself.
         var threshold: Double
         var feature: Int32
         var right: Int32
+
+        // By bit pattern, so a leaf's NaN equals itself and equal forests compare equal.
+        static func == (a: Node, b: Node) -> Bool {
+            a.threshold.bitPattern == b.threshold.bitPattern && a.feature == b.feature && a.right == b.right
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(threshold.bitPattern)
+            hasher.combine(feature)
+            hasher.combine(right)
+        }
     }
 
     static let lanes = 8
@@ -34,7 +49,7 @@ struct FlatForest: Sendable, Hashable {
             append(trees[entry.tree], node: 0)
         }
         let padding = Int32(nodes.count)
-        nodes.append(Node(threshold: -.infinity, feature: 0, right: padding))
+        nodes.append(Node(threshold: .nan, feature: 0, right: padding))
         values.append(0)
         for g in stride(from: 0, to: rootsInOrder.count, by: Self.lanes) {
             let group = g..<min(g + Self.lanes, rootsInOrder.count)
@@ -50,7 +65,7 @@ struct FlatForest: Sendable, Hashable {
     private mutating func append(_ tree: RegressionTree, node: Int) {
         let index = nodes.count
         if tree.feature[node] < 0 {
-            nodes.append(Node(threshold: -.infinity, feature: 0, right: Int32(index)))
+            nodes.append(Node(threshold: .nan, feature: 0, right: Int32(index)))
             values.append(tree.value[node])
             return
         }
@@ -62,17 +77,8 @@ struct FlatForest: Sendable, Hashable {
     }
 
     func predict(_ row: UnsafeBufferPointer<Double>) -> Double {
-        // A leaf stays because nothing is at most −∞ — except −∞ itself, which therefore walks
-        // as the most negative finite value (thresholds are finite midpoints, so every split
-        // still sends it left).
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(1, row.count)) { clean in
-            for (i, value) in row.enumerated() { clean[i] = value == -.infinity ? -.greatestFiniteMagnitude : value }
-            return walk(UnsafePointer(clean.baseAddress!))
-        }
-    }
-
-    private func walk(_ x: UnsafePointer<Double>) -> Double {
-        nodes.withUnsafeBufferPointer { nodes in
+        let x = row.baseAddress!
+        return nodes.withUnsafeBufferPointer { nodes in
             values.withUnsafeBufferPointer { values in
                 roots.withUnsafeBufferPointer { roots in
                     groupDepths.withUnsafeBufferPointer { depths in
@@ -96,7 +102,7 @@ struct FlatForest: Sendable, Hashable {
     }
 
     /// One step of a walk: to the left child (the next node) when the row's value is at most
-    /// the threshold, else to the right child. A leaf's threshold is −∞ and its right child itself.
+    /// the threshold, else to the right child. A leaf's threshold is NaN and its right child itself.
     @inline(__always)
     private static func step(_ nodes: UnsafePointer<Node>, _ row: UnsafePointer<Double>, _ at: Int) -> Int {
         let node = nodes[at]
