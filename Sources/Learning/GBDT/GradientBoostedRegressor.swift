@@ -53,15 +53,17 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
         var random = SplitMix64(seed: parameters.seed)
         var gradients = [Double](repeating: 0, count: rows)
         var bestValidation = Double.infinity, bestCount = 0
+        var scratch = TreeBuilder<Bin>.Scratch(rows: rows)
+        var sample = [Int32](repeating: 0, count: rows)
         for _ in 0..<parameters.estimators {
             Loss.gradients(parameters.loss, y, prediction, into: &gradients)
-            var sample: [Int32]
             if parameters.subsample < 1 {
                 sample = (0..<Int32(rows)).filter { _ in random.nextUnit() < parameters.subsample }
             } else {
-                sample = Array(0..<Int32(rows))
+                // Every row, in order, in the buffer the last tree permuted.
+                sample.withUnsafeMutableBufferPointer { s in for i in 0..<rows { s[i] = Int32(truncatingIfNeeded: i) } }
             }
-            var grown = builder.grow(rows: &sample, gradients: gradients)
+            var grown = builder.grow(rows: &sample, gradients: gradients, scratch: &scratch)
             for leaf in grown.leaves {
                 let slice = sample[leaf.start..<(leaf.start + leaf.count)]
                 let raw = Loss.leafValue(parameters.loss, y: y, prediction: prediction, rows: slice, gradientSum: leaf.gradient,

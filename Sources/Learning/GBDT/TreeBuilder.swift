@@ -74,11 +74,26 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
         var splits: [(feature: Int, gain: Double)]
     }
 
-    func grow(rows: inout [Int32], gradients: [Double]) -> Grown {
+    /// Buffers as long as the training rows, made once per fit and reused by every tree:
+    /// allocating them per histogram and per split had the kernel zeroing fresh pages for a
+    /// tenth of a million-row fit.
+    struct Scratch {
+        /// A leaf's gradients gathered in row order.
+        var gradients: [Double]
+        /// The right side of a partition, written backwards.
+        var partition: [Int32]
+
+        init(rows: Int) {
+            gradients = [Double](repeating: 0, count: rows)
+            partition = [Int32](repeating: 0, count: rows)
+        }
+    }
+
+    func grow(rows: inout [Int32], gradients: [Double], scratch: inout Scratch) -> Grown {
         var tree = RegressionTree()
         let rootGradient = rows.reduce(0.0) { $0 + gradients[Int($1)] }
         let root = tree.addLeaf(0)
-        let rootHistogram = histogram(rows: rows, range: 0..<rows.count, gradients: gradients)
+        let rootHistogram = histogram(rows: rows, range: 0..<rows.count, gradients: gradients, ordered: &scratch.gradients)
         var leaves = [Leaf(start: 0, count: rows.count, gradient: rootGradient, depth: 0, node: root,
                            histogram: rootHistogram, split: bestSplit(rootHistogram, gradient: rootGradient, count: rows.count))]
         var splits: [(feature: Int, gain: Double)] = []
@@ -91,11 +106,11 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
             splits.append((split.feature, split.gain))
             // Stable partition of the parent's rows (bin <= split.bin first), through a scratch
             // buffer: keeping rows in ascending order keeps later histogram reads close together.
-            let low = partition(&rows, start: parent.start, count: parent.count, feature: split.feature, bin: split.bin)
+            let low = partition(&rows, start: parent.start, count: parent.count, feature: split.feature, bin: split.bin, scratch: &scratch.partition)
             let leftCount = low - parent.start, rightCount = parent.count - leftCount
             let leftIsSmaller = leftCount <= rightCount
             let smallRange = leftIsSmaller ? parent.start..<low : low..<(parent.start + parent.count)
-            let small = histogram(rows: rows, range: smallRange, gradients: gradients)
+            let small = histogram(rows: rows, range: smallRange, gradients: gradients, ordered: &scratch.gradients)
             var large = parent.histogram
             large.sums.withUnsafeMutableBufferPointer { l in
                 small.sums.withUnsafeBufferPointer { s in for b in 0..<(2 * totalBins) { l[b] -= s[b] } }
@@ -118,8 +133,8 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
 
     /// Moves the rows whose bin for the split feature is <= `bin` to the front of the range,
     /// keeping order on both sides; returns where the right side starts.
-    private func partition(_ rows: inout [Int32], start: Int, count: Int, feature: Int, bin: Int) -> Int {
-        var scratch = [Int32](repeating: 0, count: count)
+    private func partition(_ rows: inout [Int32], start: Int, count: Int, feature: Int, bin: Int, scratch: inout [Int32]) -> Int {
+        precondition(scratch.count >= count)
         let threshold = Int(bin)
         return rows.withUnsafeMutableBufferPointer { r in
             scratch.withUnsafeMutableBufferPointer { s in
@@ -146,24 +161,25 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
         }
     }
 
-    private func histogram(rows: [Int32], range: Range<Int>, gradients: [Double]) -> Histogram {
+    private func histogram(rows: [Int32], range: Range<Int>, gradients: [Double], ordered: inout [Double]) -> Histogram {
         var result = Histogram(sums: [Double](repeating: 0, count: 2 * totalBins))
-        // Gather the leaf's gradients once, in row order, so each feature pass reads them sequentially.
-        var ordered = [Double](repeating: 0, count: range.count)
-        var rowList = [Int32](repeating: 0, count: range.count)
-        for (j, i) in range.enumerated() {
-            let r = rows[i]
-            rowList[j] = r
-            ordered[j] = gradients[Int(r)]
-        }
         let count = range.count
+        precondition(ordered.count >= count)
+        // Gather the leaf's gradients once, in row order, so each feature pass reads them sequentially.
+        rows.withUnsafeBufferPointer { r in
+            gradients.withUnsafeBufferPointer { g in
+                ordered.withUnsafeMutableBufferPointer { o in
+                    for j in 0..<count { o[j] = g[Int(r[range.lowerBound &+ j])] }
+                }
+            }
+        }
         let width = featureCount, offsets = binOffsets.map { 2 * $0 }
         let chunks = threads > 1 && count * width > 200_000 ? threads : 1
-        rowList.withUnsafeBufferPointer { rowPointer in
+        rows.withUnsafeBufferPointer { rowPointer in
             ordered.withUnsafeBufferPointer { gradientPointer in
                 binned.withUnsafeBufferPointer { binPointer in
                     result.sums.withUnsafeMutableBufferPointer { h in
-                        let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress!))
+                        let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress! + range.lowerBound))
                         let grs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
                         let bs = SharedPointer(pointer: UnsafeMutablePointer(mutating: binPointer.baseAddress!))
                         // One pass over the rows fills every feature's histogram.
