@@ -60,7 +60,7 @@ struct FeatureBinner: Codable, Sendable {
     }
 
     /// The first edge >= value (the last for NaN, which compares false, as in prediction), by a
-    /// binary search with a select per step rather than a branch that guesses wrong half the time.
+    /// binary search of a fixed number of steps over the edges through a pointer.
     @inline(__always)
     static func bin(_ value: Double, edges: UnsafeBufferPointer<Double>) -> Int {
         var base = 0, length = edges.count
