@@ -139,12 +139,12 @@ public struct DQNAgent: Sendable {
     mutating func learn() {
         let n = parameters.batchSize, actions = actionCount, replay = self.replay
         let indices = replay.sampleIndices(n, using: &random)
-        statesPass.withInputRow(0) { replay.copy(indices, next: false, into: $0) }
-        nextPass.withInputRow(0) { replay.copy(indices, next: true, into: $0) }
+        statesPass.withInput { replay.copy(indices, next: false, into: $0) }
+        nextPass.withInput { replay.copy(indices, next: true, into: $0) }
         target.forward(&nextPass)
         online.forward(&statesPass)
         if parameters.doubleDQN {
-            nextOnlinePass.withInputRow(0) { replay.copy(indices, next: true, into: $0) }
+            nextOnlinePass.withInput { replay.copy(indices, next: true, into: $0) }
             online.forward(&nextOnlinePass)
         }
         let nextTarget = nextPass.output, nextOnline = nextOnlinePass.output

@@ -35,10 +35,9 @@ extension DenseNetwork {
         /// The last layer's activations.
         var output: ArraySlice<Float> { buffer[activationOffsets.last!..<(activationOffsets.last! + batch * sizes.last!)] }
 
-        /// Row n of the input, for filling in place.
-        mutating func withInputRow<R>(_ n: Int, _ body: (UnsafeMutablePointer<Float>) -> R) -> R {
-            let offset = n * sizes[0]
-            return buffer.withUnsafeMutableBufferPointer { body($0.baseAddress! + offset) }
+        /// The input rows, for filling in place.
+        mutating func withInput<R>(_ body: (UnsafeMutablePointer<Float>) -> R) -> R {
+            buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
         }
 
         /// Sets the gradient with respect to the output (zero but for what `body` writes).
@@ -54,7 +53,7 @@ extension DenseNetwork {
 
     /// One layer of a forward pass: where its input rows, output rows, weights and biases are.
     struct Layer {
-        let index: Int, inputs: Int, outputs: Int, isHidden: Bool
+        let inputs: Int, outputs: Int, isHidden: Bool
         let x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>
         let weights: UnsafePointer<Float>, biases: UnsafePointer<Float>
     }
@@ -66,7 +65,7 @@ extension DenseNetwork {
         parameters.withUnsafeBufferPointer { p in
             workspace.buffer.withUnsafeMutableBufferPointer { b in
                 for l in 0..<layerCount {
-                    body(Layer(index: l, inputs: sizes[l], outputs: sizes[l + 1], isHidden: l < layerCount - 1,
+                    body(Layer(inputs: sizes[l], outputs: sizes[l + 1], isHidden: l < layerCount - 1,
                                x: b.baseAddress! + activations[l], y: b.baseAddress! + activations[l + 1],
                                weights: p.baseAddress! + weightOffsets[l], biases: p.baseAddress! + biasOffsets[l]))
                 }

@@ -82,7 +82,7 @@ public struct DenseNetwork: Sendable, Hashable {
 
     /// Gradients of the loss with respect to every parameter (in `gradient`, the parameters'
     /// layout), from a forward pass in `workspace` and the loss's gradient with respect to the
-    /// output there (`Workspace.outputGradient`).
+    /// output there (`Workspace.setOutputGradient`).
     func backward(_ workspace: inout Workspace, into gradient: inout [Float]) {
         precondition(gradient.count == parameters.count)
         if let gemm = BLAS.gemm { backward(&workspace, into: &gradient, gemm) } else { backwardByLoops(&workspace, into: &gradient) }

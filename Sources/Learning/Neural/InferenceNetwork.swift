@@ -16,9 +16,10 @@ public struct InferenceNetwork: Sendable {
             let inSize = network.sizes[l], outSize = network.sizes[l + 1]
             let stride = (outSize + 7) / 8 * 8
             var w = [Float](repeating: 0, count: inSize * stride)
-            for i in 0..<inSize { for o in 0..<outSize { w[i * stride + o] = network.parameters[network.weightOffsets[l] + i * outSize + o] } }
+            let layerWeights = network.weights(l), layerBiases = network.biases(l)
+            for i in 0..<inSize { for o in 0..<outSize { w[i * stride + o] = layerWeights[layerWeights.startIndex + i * outSize + o] } }
             var b = [Float](repeating: 0, count: stride)
-            for o in 0..<outSize { b[o] = network.parameters[network.biasOffsets[l] + o] }
+            for o in 0..<outSize { b[o] = layerBiases[layerBiases.startIndex + o] }
             weights.append(w)
             biases.append(b)
             strides.append(stride)

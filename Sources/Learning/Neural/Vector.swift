@@ -2,7 +2,7 @@
 /// stayed scalar.
 enum Vector {
     typealias Lanes = SIMD16<Float>
-    static let width = Lanes.scalarCount, stride = width * MemoryLayout<Float>.size
+    static let width = Lanes.scalarCount
 
     static func zeroWhereNegative(_ p: UnsafeMutablePointer<Float>, count: Int) {
         let raw = UnsafeMutableRawPointer(p)
