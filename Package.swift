@@ -40,7 +40,8 @@ let package = Package(
             exclude: ["README.md"]
         ),
         .target(name: "Infrastructure", dependencies: ["NovaCore"], exclude: ["README.md"]),
-        .target(name: "Learning", exclude: ["README.md"]),
+        .target(name: "CLearningKernels"),
+        .target(name: "Learning", dependencies: ["CLearningKernels"], exclude: ["README.md"]),
         .target(
             name: "Rego",
             dependencies: [
@@ -141,7 +142,7 @@ let package = Package(
             dependencies: ["TerraformProvider", "NovaCronTesting", "NovaCronClient", "NovaCore"]
         ),
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "CLearningKernels"]),
         .testTarget(name: "RegoTests", dependencies: ["Rego", "NovaCore"], exclude: ["conformance-allowlist.txt"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),

@@ -39,10 +39,30 @@ enum BLAS {
         return nil
     }
 
-    /// C (m × n) = alpha · op(A) · op(B) + beta · C, all row-major; op(A) is m × k, op(B) k × n.
+    /// C (m × n) = op(A) · op(B) + beta · C, all row-major; op(A) is m × k, op(B) k × n.
+    ///
+    /// A product over a million multiply-adds is made in equal slices of C's rows: OpenBLAS
+    /// sends anything bigger (a 128-wide layer over a batch of 64 is just over) to its general
+    /// kernel, which first copies both operands into packed panels, where smaller ones go
+    /// straight to its direct "small matrix" kernels (a DQN step 13% faster). Not with op(B)
+    /// transposed: OpenBLAS keeps those from the direct kernels at any size, and each slice
+    /// would pack B again.
     static func multiply(_ gemm: GEMM, _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
                          into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, beta: Float) {
-        gemm(rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose, Int32(m), Int32(n), Int32(k), 1,
-             a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        let slices = transposeB ? 1 : (m * n * k + directLimit - 1) / directLimit
+        let rows = (m + slices - 1) / slices
+        var row = 0
+        while row < m {
+            let count = min(rows, m - row)
+            // Row `row` of op(A) starts `row` rows into A, or `row` columns into Aᵀ.
+            let slice = a + (transposeA ? row : row * lda)
+            gemm(rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose, Int32(count), Int32(n), Int32(k), 1,
+                 slice, Int32(lda), b, Int32(ldb), beta, c + row * n, Int32(n))
+            row += count
+        }
     }
+
+    /// OpenBLAS's limit (m·n·k) for its direct kernels.
+    static let directLimit = 1_000_000
 }

@@ -19,8 +19,7 @@ extension DenseNetwork {
                         let inSize = sizes[l], outSize = sizes[l + 1]
                         let x = b.baseAddress! + activations[l], d = b.baseAddress! + deltas[l + 1]
                         let gb = g.baseAddress! + biasOffsets[l]
-                        gb.update(repeating: 0, count: outSize)
-                        for n in 0..<batch { Vector.add(d + n * outSize, into: gb, count: outSize) }
+                        Vector.columnSums(d, rows: batch, columns: outSize, into: gb)
                         BLAS.multiply(gemm, x, transposeA: true, d, transposeB: false, into: g.baseAddress! + weightOffsets[l],
                                       m: inSize, n: outSize, k: batch, beta: 0)
                         // The first layer's input needs no gradient.

@@ -1,0 +1,37 @@
+#ifndef NOVACRON_LEARNING_KERNELS_H
+#define NOVACRON_LEARNING_KERNELS_H
+
+#include <stddef.h>
+
+/// One Adam step's constants: moments' decay rates, the gradient's clipping scale, the step
+/// size (learning rate over the first moment's bias correction), 1 / the second moment's bias
+/// correction, and epsilon.
+typedef struct {
+    float b1, b2, scale, step_size, inverse_correction2, epsilon;
+} nc_adam_constants;
+
+/// The widest instruction set the kernels can use on this CPU: 0 portable (SSE2 on x86-64),
+/// 1 AVX2 with FMA, 2 AVX-512.
+int nc_kernel_level(void);
+
+/// m ← b1·m + (1−b1)·g', v ← b2·v + (1−b2)·g'², w ← w − step·m / (√(v·c2) + ε), with g' = scale·g,
+/// over `count` parameters, using the instruction set of `level` (at most `nc_kernel_level()`).
+void nc_adam_update(int level, const nc_adam_constants *c, float *w, const float *g, float *m, float *v, size_t count);
+
+/// Element-wise kernels (in the widest instruction set `nc_kernel_level` found).
+/// y[r][i] += bias[i] for each of `rows` rows, then, if `rectify`, negatives become 0 (ReLU).
+void nc_add_bias(const float *bias, float *y, size_t rows, size_t columns, int rectify);
+/// p[i] = 0 where p[i] < 0.
+void nc_zero_where_negative(float *p, size_t count);
+/// p[i] = 0 where mask[i] ≤ 0 (ReLU's derivative, given the unit's output).
+void nc_zero_where_not_positive(float *p, const float *mask, size_t count);
+/// target[i] += scale · source[i].
+void nc_add_scaled(const float *source, float scale, float *target, size_t count);
+/// sums[i] = Σ_r x[r][i] over `rows` rows `columns` wide.
+void nc_column_sums(const float *x, size_t rows, size_t columns, float *sums);
+/// Σ a[i]·b[i].
+float nc_dot(const float *a, const float *b, size_t count);
+/// Σ x[i]², in double precision.
+double nc_sum_of_squares(const float *x, size_t count);
+
+#endif
