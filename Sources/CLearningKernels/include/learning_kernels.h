@@ -2,6 +2,7 @@
 #define NOVACRON_LEARNING_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// One Adam step's constants: moments' decay rates, the gradient's clipping scale, the step
 /// size (learning rate over the first moment's bias correction), 1 / the second moment's bias
@@ -33,5 +34,21 @@ void nc_column_sums(const float *x, size_t rows, size_t columns, float *sums);
 float nc_dot(const float *a, const float *b, size_t count);
 /// Σ x[i]², in double precision.
 double nc_sum_of_squares(const float *x, size_t count);
+
+/// Adds each listed row's gradient, and 1, to its bin of every feature: `bins` is row-major
+/// (`width` per row), feature f's cells start at `histogram + offsets[f]`, two doubles per bin
+/// (gradient sum, count).
+void nc_histogram_u8(const int32_t *rows, size_t count, const double *gradients, const uint8_t *bins, size_t width,
+                     const int64_t *offsets, double *histogram);
+void nc_histogram_u16(const int32_t *rows, size_t count, const double *gradients, const uint16_t *bins, size_t width,
+                      const int64_t *offsets, double *histogram);
+
+/// Moves the rows whose bin in `column` is ≤ `threshold` to the front, keeping both sides in
+/// order (`scratch` holds `count` rows); returns how many went left. `count` ≥ 1.
+size_t nc_partition_u8(int32_t *rows, size_t count, const uint8_t *column, unsigned threshold, int32_t *scratch);
+size_t nc_partition_u16(int32_t *rows, size_t count, const uint16_t *column, unsigned threshold, int32_t *scratch);
+
+/// target[rows[i]] += value for each of `count` rows.
+void nc_scatter_add(const int32_t *rows, size_t count, double value, double *target);
 
 #endif

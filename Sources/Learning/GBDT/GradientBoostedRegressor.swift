@@ -1,3 +1,4 @@
+import CLearningKernels
 import Foundation
 
 /// Gradient-boosted regression trees on binned features (histogram-based, leaf-wise growth).
@@ -77,9 +78,12 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
                     for r in 0..<rows { prediction[r] += tree.predict(UnsafeBufferPointer(rebasing: x[(r * columns)..<((r + 1) * columns)])) }
                 }
             } else {
-                for leaf in grown.leaves {
-                    let v = tree.value[Int(leaf.node)]
-                    for i in leaf.start..<(leaf.start + leaf.count) { prediction[Int(sample[i])] += v }
+                sample.withUnsafeBufferPointer { s in
+                    prediction.withUnsafeMutableBufferPointer { p in
+                        for leaf in grown.leaves {
+                            nc_scatter_add(s.baseAddress! + leaf.start, leaf.count, tree.value[Int(leaf.node)], p.baseAddress!)
+                        }
+                    }
                 }
             }
             for split in grown.splits { gains[split.feature] += split.gain }

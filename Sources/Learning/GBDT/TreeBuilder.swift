@@ -1,3 +1,4 @@
+import CLearningKernels
 import Dispatch
 
 /// A pointer shared by the threads of `concurrentPerform`.
@@ -78,13 +79,10 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     /// allocating them per histogram and per split had the kernel zeroing fresh pages for a
     /// tenth of a million-row fit.
     struct Scratch {
-        /// A leaf's gradients gathered in row order.
-        var gradients: [Double]
         /// The right side of a partition, written backwards.
         var partition: [Int32]
 
         init(rows: Int) {
-            gradients = [Double](repeating: 0, count: rows)
             partition = [Int32](repeating: 0, count: rows)
         }
     }
@@ -93,7 +91,7 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
         var tree = RegressionTree()
         let rootGradient = rows.reduce(0.0) { $0 + gradients[Int($1)] }
         let root = tree.addLeaf(0)
-        let rootHistogram = histogram(rows: rows, range: 0..<rows.count, gradients: gradients, ordered: &scratch.gradients)
+        let rootHistogram = histogram(rows: rows, range: 0..<rows.count, gradients: gradients)
         var leaves = [Leaf(start: 0, count: rows.count, gradient: rootGradient, depth: 0, node: root,
                            histogram: rootHistogram, split: bestSplit(rootHistogram, gradient: rootGradient, count: rows.count))]
         var splits: [(feature: Int, gain: Double)] = []
@@ -110,7 +108,7 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
             let leftCount = low - parent.start, rightCount = parent.count - leftCount
             let leftIsSmaller = leftCount <= rightCount
             let smallRange = leftIsSmaller ? parent.start..<low : low..<(parent.start + parent.count)
-            let small = histogram(rows: rows, range: smallRange, gradients: gradients, ordered: &scratch.gradients)
+            let small = histogram(rows: rows, range: smallRange, gradients: gradients)
             var large = parent.histogram
             large.sums.withUnsafeMutableBufferPointer { l in
                 small.sums.withUnsafeBufferPointer { s in for b in 0..<(2 * totalBins) { l[b] -= s[b] } }
@@ -132,67 +130,45 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     }
 
     /// Moves the rows whose bin for the split feature is <= `bin` to the front of the range,
-    /// keeping order on both sides; returns where the right side starts.
+    /// keeping order on both sides (the C kernel, which prefetches); returns where the right side starts.
     private func partition(_ rows: inout [Int32], start: Int, count: Int, feature: Int, bin: Int, scratch: inout [Int32]) -> Int {
-        precondition(scratch.count >= count)
-        let threshold = Int(bin)
+        precondition(scratch.count >= count && count > 0)
         return rows.withUnsafeMutableBufferPointer { r in
             scratch.withUnsafeMutableBufferPointer { s in
                 columns.withUnsafeBufferPointer { c in
-                    let column = c.baseAddress! + feature &* rowCount
-                    let front = r.baseAddress! + start, back = s.baseAddress!
-                    var left = 0, right = count &- 1
-                    // Branch-free: the split is a coin toss to the branch predictor, so write the row
-                    // to both sides and advance only one of them.
-                    for i in 0..<count {
-                        let row = front[i]
-                        let goesLeft = Int(column[Int(row)]) <= threshold ? 1 : 0
-                        front[left] = row
-                        back[right] = row
-                        left &+= goesLeft
-                        right &-= 1 &- goesLeft
-                    }
-                    // The right side was written backwards into scratch.
-                    var j = count &- 1
-                    for i in left..<count { front[i] = back[j]; j &-= 1 }
-                    return start &+ left
+                    let column = UnsafeRawPointer(c.baseAddress! + feature &* rowCount), front = r.baseAddress! + start
+                    let left = Bin.bitWidth == 8
+                        ? nc_partition_u8(front, count, column.assumingMemoryBound(to: UInt8.self), UInt32(bin), s.baseAddress!)
+                        : nc_partition_u16(front, count, column.assumingMemoryBound(to: UInt16.self), UInt32(bin), s.baseAddress!)
+                    return start + left
                 }
             }
         }
     }
 
-    private func histogram(rows: [Int32], range: Range<Int>, gradients: [Double], ordered: inout [Double]) -> Histogram {
+    /// The histogram of the rows in `range`, by the C kernel (which prefetches the rows' bins
+    /// and gradients ahead of use; the loop had spent most of its time waiting for them).
+    private func histogram(rows: [Int32], range: Range<Int>, gradients: [Double]) -> Histogram {
         var result = Histogram(sums: [Double](repeating: 0, count: 2 * totalBins))
-        let count = range.count
-        precondition(ordered.count >= count)
-        // Gather the leaf's gradients once, in row order, so each feature pass reads them sequentially.
-        rows.withUnsafeBufferPointer { r in
-            gradients.withUnsafeBufferPointer { g in
-                ordered.withUnsafeMutableBufferPointer { o in
-                    for j in 0..<count { o[j] = g[Int(r[range.lowerBound &+ j])] }
-                }
-            }
-        }
-        let width = featureCount, offsets = binOffsets.map { 2 * $0 }
+        let count = range.count, width = featureCount, offsets = binOffsets.map { Int64(2 * $0) }
         let chunks = threads > 1 && count * width > 200_000 ? threads : 1
         rows.withUnsafeBufferPointer { rowPointer in
-            ordered.withUnsafeBufferPointer { gradientPointer in
+            gradients.withUnsafeBufferPointer { gradientPointer in
                 binned.withUnsafeBufferPointer { binPointer in
                     result.sums.withUnsafeMutableBufferPointer { h in
                         let rs = SharedPointer(pointer: UnsafeMutablePointer(mutating: rowPointer.baseAddress! + range.lowerBound))
-                        let grs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
+                        let gs = SharedPointer(pointer: UnsafeMutablePointer(mutating: gradientPointer.baseAddress!))
                         let bs = SharedPointer(pointer: UnsafeMutablePointer(mutating: binPointer.baseAddress!))
                         // One pass over the rows fills every feature's histogram.
-                        let fill: @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void = { histogram, rows in
+                        let fill: @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void = { histogram, part in
                             offsets.withUnsafeBufferPointer { offsets in
-                                for j in rows {
-                                    let row = bs.pointer + (Int(rs.pointer[j]) &* width)
-                                    let g = grs.pointer[j]
-                                    for f in 0..<width {
-                                        let b = offsets[f] &+ 2 &* Int(row[f])
-                                        histogram[b] += g
-                                        histogram[b &+ 1] += 1
-                                    }
+                                let rows = rs.pointer + part.lowerBound
+                                if Bin.bitWidth == 8 {
+                                    nc_histogram_u8(rows, part.count, gs.pointer, UnsafeRawPointer(bs.pointer).assumingMemoryBound(to: UInt8.self), width,
+                                                    offsets.baseAddress!, histogram)
+                                } else {
+                                    nc_histogram_u16(rows, part.count, gs.pointer, UnsafeRawPointer(bs.pointer).assumingMemoryBound(to: UInt16.self), width,
+                                                     offsets.baseAddress!, histogram)
                                 }
                             }
                         }
