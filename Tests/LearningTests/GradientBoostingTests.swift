@@ -40,18 +40,20 @@ import Testing
         #expect(abs(model.featureImportance.reduce(0, +) - 1) < 1e-9)
     }
 
-    /// The flattened forest (trees regrouped by depth, eight walked at once, leaves looping to
-    /// themselves) predicts what walking each tree on its own predicts, for tree counts that are
-    /// and are not whole groups, and for values on, between and beyond the thresholds.
-    @Test(arguments: [1, 7, 8, 13, 40])
-    func theFlatForestPredictsWhatTheTreesDo(trees: Int) {
+    /// The prepared forest predicts what walking each tree on its own predicts, for values on,
+    /// between and beyond the thresholds: scored by leaf masks (trees of 9 leaves), and walked
+    /// (trees of up to 80 leaves: trees regrouped by depth, eight walked at once, leaves looping
+    /// to themselves) for tree counts that are and are not whole groups.
+    @Test(arguments: [(1, 9), (7, 9), (40, 9), (1, 80), (7, 80), (8, 80), (13, 80)])
+    func theFlatForestPredictsWhatTheTreesDo(trees: Int, leaves: Int) {
         let (x, y) = Self.noisyData(rows: 1_000, seed: 4)
         var p = BoostingParameters()
         p.estimators = trees
-        p.maxLeaves = 9
+        p.maxLeaves = leaves
         p.minSamplesLeaf = 3
         let model = GradientBoostedRegressor.fit(features: x, columns: 3, targets: y, parameters: p)
         #expect(model.treeCount == trees)
+        #expect((model.forest.masked != nil) == (leaves <= LeafMaskForest.maximumLeaves))
         #expect(Set(model.trees.map { FlatForest.depth($0, node: 0) }).count > 1 || trees == 1)
         var probes = (0..<300).map { i in Array(x[(i * 3)..<(i * 3 + 3)]) }
         let thresholds = model.trees.flatMap { tree in tree.feature.indices.filter { tree.feature[$0] >= 0 }.map { (Int(tree.feature[$0]), tree.threshold[$0]) } }

@@ -1,3 +1,6 @@
+/// A model's trees prepared for prediction: scored by leaf masks (`LeafMaskForest`) where every
+/// tree has at most 64 leaves, else walked as below.
+///
 /// All trees of a model in one contiguous array of 16-byte nodes in depth-first order (a node's
 /// left child is the next node), walked eight trees at a time for a fixed number of steps.
 ///
@@ -40,8 +43,15 @@ struct FlatForest: Sendable, Hashable {
     /// Steps each group of `lanes` roots walks: its deepest tree's depth.
     var groupDepths: [Int32] = []
 
+    /// Where every tree has at most 64 leaves: these score the forest, and the walk's arrays stay empty.
+    var masked: LeafMaskForest?
+
     init(trees: [RegressionTree]) {
         guard !trees.isEmpty else { return }
+        if let masked = LeafMaskForest(trees: trees) {
+            self.masked = masked
+            return
+        }
         let byDepth = trees.indices.map { (tree: $0, depth: Self.depth(trees[$0], node: 0)) }.sorted { ($0.depth, $0.tree) < ($1.depth, $1.tree) }
         var rootsInOrder: [Int32] = []
         for entry in byDepth {
@@ -77,6 +87,11 @@ struct FlatForest: Sendable, Hashable {
     }
 
     func predict(_ row: UnsafeBufferPointer<Double>) -> Double {
+        if let masked { return masked.predict(row.baseAddress!) }
+        return walk(row)
+    }
+
+    func walk(_ row: UnsafeBufferPointer<Double>) -> Double {
         let x = row.baseAddress!
         return nodes.withUnsafeBufferPointer { nodes in
             values.withUnsafeBufferPointer { values in
