@@ -5,6 +5,17 @@
 #include "learning_kernels.h"
 #include <math.h>
 
+// One parameter at a time: the tail of the vector kernels, and the whole update on CPUs
+// without AVX2 (rare today; there it is slower than a vector loop, not wrong).
+static void adam_scalar(const nc_adam_constants *c, float *w, const float *g, float *m, float *v, size_t from, size_t count) {
+    for (size_t i = from; i < count; i++) {
+        const float gi = g[i] * c->scale;
+        m[i] = c->b1 * m[i] + (1 - c->b1) * gi;
+        v[i] = c->b2 * v[i] + (1 - c->b2) * gi * gi;
+        w[i] -= c->step_size * m[i] / (sqrtf(v[i] * c->inverse_correction2) + c->epsilon);
+    }
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -58,41 +69,13 @@ static void adam_avx2(const nc_adam_constants *c, float *w, const float *g, floa
         const __m256 denominator = _mm256_add_ps(_mm256_sqrt_ps(_mm256_mul_ps(vi, correction2)), epsilon);
         _mm256_storeu_ps(w + i, _mm256_fnmadd_ps(step, _mm256_div_ps(mi, denominator), _mm256_loadu_ps(w + i)));
     }
-    for (; i < count; i++) {
-        const float gi = g[i] * c->scale;
-        m[i] = fmaf(c->b1, m[i], (1 - c->b1) * gi);
-        v[i] = fmaf(c->b2, v[i], (1 - c->b2) * gi * gi);
-        w[i] = fmaf(-c->step_size, m[i] / (sqrtf(v[i] * c->inverse_correction2) + c->epsilon), w[i]);
-    }
-}
-
-static void adam_portable(const nc_adam_constants *c, float *w, const float *g, float *m, float *v, size_t count) {
-    const __m128 b1 = _mm_set1_ps(c->b1), rest1 = _mm_set1_ps(1 - c->b1);
-    const __m128 b2 = _mm_set1_ps(c->b2), rest2 = _mm_set1_ps(1 - c->b2);
-    const __m128 scale = _mm_set1_ps(c->scale), step = _mm_set1_ps(c->step_size);
-    const __m128 correction2 = _mm_set1_ps(c->inverse_correction2), epsilon = _mm_set1_ps(c->epsilon);
-    size_t i = 0;
-    for (; i + 4 <= count; i += 4) {
-        const __m128 gi = _mm_mul_ps(_mm_loadu_ps(g + i), scale);
-        const __m128 mi = _mm_add_ps(_mm_mul_ps(b1, _mm_loadu_ps(m + i)), _mm_mul_ps(rest1, gi));
-        const __m128 vi = _mm_add_ps(_mm_mul_ps(b2, _mm_loadu_ps(v + i)), _mm_mul_ps(_mm_mul_ps(rest2, gi), gi));
-        _mm_storeu_ps(m + i, mi);
-        _mm_storeu_ps(v + i, vi);
-        const __m128 denominator = _mm_add_ps(_mm_sqrt_ps(_mm_mul_ps(vi, correction2)), epsilon);
-        _mm_storeu_ps(w + i, _mm_sub_ps(_mm_loadu_ps(w + i), _mm_mul_ps(step, _mm_div_ps(mi, denominator))));
-    }
-    for (; i < count; i++) {
-        const float gi = g[i] * c->scale;
-        m[i] = c->b1 * m[i] + (1 - c->b1) * gi;
-        v[i] = c->b2 * v[i] + (1 - c->b2) * gi * gi;
-        w[i] -= c->step_size * m[i] / (sqrtf(v[i] * c->inverse_correction2) + c->epsilon);
-    }
+    adam_scalar(c, w, g, m, v, i, count);
 }
 
 void nc_adam_update(int level, const nc_adam_constants *c, float *w, const float *g, float *m, float *v, size_t count) {
     if (level >= 2) adam_avx512(c, w, g, m, v, count);
     else if (level == 1) adam_avx2(c, w, g, m, v, count);
-    else adam_portable(c, w, g, m, v, count);
+    else adam_scalar(c, w, g, m, v, 0, count);
 }
 
 #else
@@ -101,12 +84,7 @@ int nc_kernel_level(void) { return 0; }
 
 void nc_adam_update(int level, const nc_adam_constants *c, float *w, const float *g, float *m, float *v, size_t count) {
     (void)level;
-    for (size_t i = 0; i < count; i++) {
-        const float gi = g[i] * c->scale;
-        m[i] = c->b1 * m[i] + (1 - c->b1) * gi;
-        v[i] = c->b2 * v[i] + (1 - c->b2) * gi * gi;
-        w[i] -= c->step_size * m[i] / (sqrtf(v[i] * c->inverse_correction2) + c->epsilon);
-    }
+    adam_scalar(c, w, g, m, v, 0, count);
 }
 
 #endif

@@ -11,8 +11,8 @@ typedef struct {
     float b1, b2, scale, step_size, inverse_correction2, epsilon;
 } nc_adam_constants;
 
-/// The widest instruction set the kernels can use on this CPU: 0 portable (SSE2 on x86-64),
-/// 1 AVX2 with FMA, 2 AVX-512.
+/// The widest instruction set the kernels can use on this CPU: 0 none (scalar code), 1 AVX2
+/// with FMA, 2 AVX-512.
 int nc_kernel_level(void);
 
 /// m ← b1·m + (1−b1)·g', v ← b2·v + (1−b2)·g'², w ← w − step·m / (√(v·c2) + ε), with g' = scale·g,
