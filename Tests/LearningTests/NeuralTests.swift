@@ -146,7 +146,7 @@ import Testing
         #expect(adam.m.allSatisfy { $0 == 0 })
     }
 
-    /// Every Adam kernel this CPU can run (portable, AVX2, AVX-512) follows the update worked in
+    /// Every Adam kernel this CPU can run (scalar, AVX2, AVX-512) follows the update worked in
     /// double precision, tail included (37 parameters: not a whole number of vectors).
     @Test func adamKernelsMatchTheUpdateInDoublePrecision() {
         var random = SplitMix64(seed: 9)

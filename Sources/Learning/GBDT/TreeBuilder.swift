@@ -26,6 +26,7 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
     let threads: Int
 
     init(binned: [Bin], binner: FeatureBinner, parameters: BoostingParameters) {
+        precondition(Bin.bitWidth == 8 || Bin.bitWidth == 16, "bins are one or two bytes (the C kernels' types)")
         self.binned = binned
         featureCount = binner.edges.count
         let rows = binned.count / max(1, binner.edges.count), width = binner.edges.count

@@ -44,7 +44,7 @@ enum BLAS {
     /// A product over a million multiply-adds is made in equal slices of C's rows: OpenBLAS
     /// sends anything bigger (a 128-wide layer over a batch of 64 is just over) to its general
     /// kernel, which first copies both operands into packed panels, where smaller ones go
-    /// straight to its direct "small matrix" kernels (a DQN step 13% faster). Not with op(B)
+    /// straight to its direct "small matrix" kernels (the packing was 7% of a DQN step). Not with op(B)
     /// transposed: OpenBLAS keeps those from the direct kernels at any size, and each slice
     /// would pack B again.
     static func multiply(_ gemm: GEMM, _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
