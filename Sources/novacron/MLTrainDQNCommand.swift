@@ -99,8 +99,9 @@ extension MLCommand {
                         returns.append(episodeReturn)
                         episodeReturn = 0
                         if isCartPole { state = cartPole.reset() } else { scenario += 1; state = infra.reset(scenario: scenario) }
-                        if returns.count >= 100 { bestMean100 = max(bestMean100, returns.suffix(100).reduce(0, +) / 100) }
-                        if isCartPole, solvedAt == nil, returns.count >= 100, returns.suffix(100).reduce(0, +) / 100 >= 475 {
+                        let mean100 = returns.count >= 100 ? returns.suffix(100).reduce(0, +) / 100 : nil
+                        if let mean100 { bestMean100 = max(bestMean100, mean100) }
+                        if isCartPole, solvedAt == nil, let mean100, mean100 >= 475 {
                             solvedAt = step
                             print("solved at step \(step) (episode \(returns.count))")
                             break

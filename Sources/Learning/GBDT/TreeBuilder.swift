@@ -2,7 +2,8 @@ import CLearningKernels
 import Dispatch
 
 /// A pointer shared by the threads of `concurrentPerform`.
-/// `@unchecked Sendable`: each iteration writes only its own disjoint range (one feature's bins).
+/// `@unchecked Sendable`: the threads only read through the shared inputs (rows, gradients,
+/// bins), and each writes only its own histogram.
 struct SharedPointer<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
 }
