@@ -26,9 +26,14 @@ public final class CompiledPolicy: Sendable {
         /// For a function whose parameters are distinct plain local variables (`f(x, y)`, `_`
         /// allowed): their names, so a call binds them without unification.
         let parameterNames: [String]?
+        /// The definition compiled to closures over variable slots (see `RuleProgram`), when
+        /// everything in it can be; nil leaves it to the interpreter.
+        let program: RuleProgram?
 
-        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: NameSet = []) {
+        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: NameSet = [],
+             program: RuleProgram? = nil) {
             self.globals = globals
+            self.program = program
             self.rule = rule
             self.package = package
             self.aliases = aliases
@@ -62,6 +67,10 @@ public final class CompiledPolicy: Sendable {
         func with(globals: NameSet) -> Definition {
             Definition(rule: rule, package: package, aliases: aliases, kind: kind, dynamic: dynamic, globals: globals)
         }
+
+        func with(program: RuleProgram?) -> Definition {
+            Definition(rule: rule, package: package, aliases: aliases, kind: kind, dynamic: dynamic, globals: globals, program: program)
+        }
     }
 
     let definitions: [[String]: [Definition]]
@@ -83,6 +92,8 @@ public final class CompiledPolicy: Sendable {
     let packageAnnotations: [[String]: Value]
     /// Every rule path and prefix, so walking `data` looks each step up once.
     let nodes: [[String]: PathNode]
+    /// The same nodes by number: compiled rules reach the rules and functions they use so.
+    let nodeList: [PathNode]
     public let data: Value
 
     /// The scope of a query: outside every package, so a bare name is a variable, never a rule.
@@ -130,19 +141,38 @@ public final class CompiledPolicy: Sendable {
         // Each definition carries its package's global names, so entering a rule's scope is
         // an assignment, not a lookup keyed by the package path.
         definitions = definitions.mapValues { list in list.map { $0.with(globals: globalNames[$0.package] ?? []) } }
+        let ruleRoots = Set(Set(definitions.keys).union(prefixes).compactMap { $0.count >= 2 ? $0[1] : nil })
+        let paths = Set(definitions.keys).union(prefixes).sorted(by: { $0.lexicographicallyPrecedes($1) })
+        definitions = Self.compilePrograms(definitions, paths: paths, prefixes: prefixes, ruleRoots: ruleRoots)
         self.definitions = definitions
         self.prefixes = prefixes
         self.packageAnnotations = packageAnnotations
         self.data = data
-        ruleRoots = Set(Set(definitions.keys).union(prefixes).compactMap { $0.count >= 2 ? $0[1] : nil })
+        self.ruleRoots = ruleRoots
         var functions: [String: [Definition]] = [:]
         for (path, list) in definitions where list.first?.rule.kind == .function { functions[path.joined(separator: ".")] = list }
         self.functions = functions
-        var nodes: [[String]: PathNode] = [:]
-        for (index, path) in Set(definitions.keys).union(prefixes).sorted(by: { $0.lexicographicallyPrecedes($1) }).enumerated() {
-            nodes[path] = PathNode(index: index, definitions: definitions[path] ?? [], hasChildren: prefixes.contains(path))
+        nodeList = paths.enumerated().map { index, path in
+            PathNode(index: index, definitions: definitions[path] ?? [], hasChildren: prefixes.contains(path))
         }
-        self.nodes = nodes
+        nodes = Dictionary(uniqueKeysWithValues: zip(paths, nodeList))
+    }
+
+    /// Each definition with its program (see `RuleProgram`), nodes numbered in `paths` order.
+    static func compilePrograms(_ definitions: [[String]: [Definition]], paths: [[String]], prefixes: Set<[String]>,
+                                ruleRoots: Set<String>) -> [[String]: [Definition]] {
+        var plainRules: [[String]: Int] = [:]
+        var functions: [String: (node: Int, arity: Int)] = [:]
+        for (index, path) in paths.enumerated() {
+            guard let list = definitions[path], let first = list.first else { continue }
+            if first.rule.kind == .function {
+                functions[path.joined(separator: ".")] = (index, first.rule.arguments.count)
+            } else if path.count > 1, !(prefixes.contains(path) && list.contains(where: \.isGeneral)) {
+                plainRules[path] = index
+            }
+        }
+        let catalog = RuleProgram.Catalog(plainRules: plainRules, functions: functions, ruleRoots: ruleRoots)
+        return definitions.mapValues { list in list.map { $0.with(program: RuleProgram.compile($0, catalog)) } }
     }
 
     /// Where a rule goes: the static part of its ref (names and string keys) is its path; the

@@ -77,6 +77,22 @@ extension Evaluation {
         return try body()
     }
 
+    /// Whether compiled rules may run: not while a `with` replaces data or functions (their
+    /// programs resolved names and calls against the policy as written).
+    var runsPrograms: Bool { mocks.isEmpty && shadowed.isEmpty }
+
+    /// A plain rule's value for a program, by node number (see `RuleProgram.Catalog`).
+    func ruleValue(node index: Int, _ path: [String]) throws(RegoError) -> Value? {
+        if let cached = cache[index] { return cached }
+        try checkStack()
+        return try ruleValue(path, policy.nodeList[index])
+    }
+
+    /// Stops before evaluation runs out of this thread's stack.
+    func checkStack(at term: Term? = nil) throws(RegoError) {
+        if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
+    }
+
     /// The value of the (non-function) rule at `path`, or nil when undefined.
     func ruleValue(_ path: [String], _ node: CompiledPolicy.PathNode) throws(RegoError) -> Value? {
         if let cached = cache[node.index] { return cached }
@@ -98,7 +114,11 @@ extension Evaluation {
             for definition in definitions where !definition.rule.isDefault {
                 var value = definition.constant
                 if value == nil {
-                    value = try inScope(of: definition, { () throws(RegoError) in try self.completeValue(definition.rule, Bindings()) })
+                    if let program = definition.program, runsPrograms {
+                        value = try program.completeValue(self)
+                    } else {
+                        value = try inScope(of: definition, { () throws(RegoError) in try self.completeValue(definition.rule, Bindings()) })
+                    }
                 }
                 if let value {
                     if let result, result != value {
@@ -117,6 +137,10 @@ extension Evaluation {
         case .partialSet:
             var items: Set<Value> = []
             for definition in definitions {
+                if let program = definition.program, runsPrograms {
+                    try program.collectMembers(self, into: &items)
+                    continue
+                }
                 try inScope(of: definition) { () throws(RegoError) in
                     try forEachBody(definition.rule, Bindings()) { (b: Bindings) throws(RegoError) in
                         try forEachValue(definition.rule.key!, b) { (v: Value) throws(RegoError) in items.insert(v) }
@@ -287,6 +311,14 @@ extension Evaluation {
     func functionValue(_ definitions: [CompiledPolicy.Definition], _ values: [Value], term: Term) throws(RegoError) -> Value? {
         var result: Value?
         for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
+            if let program = definition.program, runsPrograms {
+                guard let value = try program.completeValue(self, arguments: values) else { continue }
+                if let result, result != value {
+                    throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
+                }
+                result = value
+                continue
+            }
             try inScope(of: definition) { () throws(RegoError) in
                 var params: Bindings? = Bindings()
                 if let names = definition.parameterNames {

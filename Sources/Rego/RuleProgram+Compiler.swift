@@ -1,0 +1,298 @@
+import NovaCore
+
+extension RuleProgram {
+    /// What compiling a definition needs to know of the whole policy.
+    struct Catalog {
+        /// Rule paths a reference reads as one value (`Evaluation.plainRule`'s static part), by
+        /// path, with their node numbers.
+        let plainRules: [[String]: Int]
+        /// Policy functions by full path: node number and arity.
+        let functions: [String: (node: Int, arity: Int)]
+        /// The names below `data` that lead to rules.
+        let ruleRoots: Set<String>
+    }
+
+    /// Why a definition stays with the interpreter (never shown: it only stops compilation).
+    struct Unsupported: Error {}
+
+    /// The definition as a program; nil when it uses anything only the interpreter evaluates.
+    static func compile(_ definition: CompiledPolicy.Definition, _ catalog: Catalog) -> RuleProgram? {
+        let rule = definition.rule
+        guard !rule.isDefault, !definition.isGeneral else { return nil }
+        var compiler = Compiler(definition: definition, catalog: catalog)
+        do throws(Unsupported) {
+            var parameterSlots: [Int?] = []
+            if rule.kind == .function {
+                guard let names = definition.parameterNames else { return nil }
+                parameterSlots = names.map { $0 == "_" ? nil : compiler.newSlot($0) }
+            }
+            let parameters = compiler.scope
+            let valueTerm = definition.kind == .partialSet ? rule.key : rule.value
+            if definition.kind == .partialSet && valueTerm == nil { return nil }
+            func clause(_ body: Body, _ value: Term?) throws(Unsupported) -> Clause {
+                compiler.scope = parameters
+                let steps = try compiler.body(body)
+                return Clause(body: steps, value: try value.map { (term: Term) throws(Unsupported) in try compiler.expression(term) })
+            }
+            let bodies = rule.bodies.isEmpty ? [try clause([], valueTerm)] : try rule.bodies.map { (body: Body) throws(Unsupported) in try clause(body, valueTerm) }
+            let elses = try rule.elses.map { (other: Rule.ElseClause) throws(Unsupported) in try clause(other.body, other.value) }
+            return RuleProgram(rule: rule, slotCount: compiler.slotCount, parameterSlots: parameterSlots, bodies: bodies, elses: elses)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Names to slots while one definition compiles.
+    struct Compiler {
+        let definition: CompiledPolicy.Definition
+        let catalog: Catalog
+        /// The local variables bound at this point of the body, by slot.
+        var scope: [String: Int] = [:]
+        var slotCount = 0
+
+        mutating func newSlot(_ name: String) -> Int {
+            scope[name] = slotCount
+            slotCount += 1
+            return slotCount - 1
+        }
+
+        func isLocal(_ name: String) -> Bool { !definition.isGlobal(name) }
+
+        mutating func body(_ literals: Body) throws(Unsupported) -> [Step] {
+            var steps: [Step] = []
+            for literal in literals {
+                guard literal.with.isEmpty else { throw Unsupported() }
+                switch literal.kind {
+                case .expression(let term):
+                    if case .binary(let op, let left, let right) = term.kind, op == .assign || op == .unify {
+                        guard case .variable(let name) = left.kind, isLocal(name) else { throw Unsupported() }
+                        let value = try expression(right)
+                        if name == "_" {
+                            steps.append(.bind(nil, value, term))
+                        } else if let slot = scope[name] {
+                            steps.append(.equal(slot, value, term))
+                        } else {
+                            steps.append(.bind(newSlot(name), value, term))
+                        }
+                    } else {
+                        steps.append(.test(try expression(term), term))
+                    }
+                case .not(let term):
+                    if case .binary(let op, _, _) = term.kind, op == .assign || op == .unify { throw Unsupported() }
+                    steps.append(.negated(try expression(term), term))
+                case .some(let terms, nil):
+                    // `some x` makes `x` a fresh variable from here on.
+                    for term in terms {
+                        guard let name = term.variableName else { throw Unsupported() }
+                        scope[name] = nil
+                    }
+                case .some(let terms, let collection?):
+                    guard terms.count <= 2, let valueName = terms.last?.variableName, isLocal(valueName) else { throw Unsupported() }
+                    var keyName: String?
+                    if terms.count == 2 {
+                        guard let name = terms[0].variableName, isLocal(name), name == "_" || name != valueName else { throw Unsupported() }
+                        keyName = name
+                    }
+                    // The declared names are fresh: the collection does not see outer ones.
+                    scope[valueName] = nil
+                    if let keyName { scope[keyName] = nil }
+                    var rule: Int?
+                    if case .data(let located) = collection.kind { rule = catalog.plainRules[located] }
+                    let members = try expression(collection)
+                    let valueSlot = valueName == "_" ? nil : newSlot(valueName)
+                    let keySlot = keyName.flatMap { $0 == "_" ? nil : newSlot($0) }
+                    steps.append(.iterate(value: valueSlot, key: keySlot, members, rule: rule, collection))
+                case .every:
+                    throw Unsupported()
+                }
+            }
+            return steps
+        }
+
+        /// A term with at most one value, as the interpreter's `direct` computes it.
+        func expression(_ term: Term) throws(Unsupported) -> Expression {
+            switch term.kind {
+            case .null, .boolean, .string, .number:
+                let value = Self.scalar(term.kind)
+                return { _, _ in value }
+            case .variable(let name):
+                if let slot = scope[name] { return { _, slots in slots[slot] } }
+                if name == "input" { return { evaluation, _ in evaluation.input } }
+                throw Unsupported()
+            case .ref(let head, let path):
+                return try reference(head, path)
+            case .data(let located):
+                return try document(located)
+            case .call(let function, let arguments):
+                return try call(function, arguments, term)
+            case .binary(let op, let left, let right):
+                guard op != .assign, op != .unify else { throw Unsupported() }
+                let x = try expression(left), y = try expression(right)
+                return { evaluation, slots in
+                    guard let a = try x(evaluation, slots), let b = try y(evaluation, slots) else { return nil }
+                    return try Operators.apply(op, a, b, at: term)
+                }
+            case .array(let items):
+                let operands = try items.map(expression)
+                return { evaluation, slots in try Self.values(operands, evaluation, slots).map(Value.array) }
+            case .set(let items):
+                let operands = try items.map(expression)
+                return { evaluation, slots in try Self.values(operands, evaluation, slots).map { .set(Set($0)) } }
+            case .object(let pairs):
+                let operands = try pairs.map { (pair: (key: Term, value: Term)) throws(Unsupported) in (try expression(pair.key), try expression(pair.value)) }
+                return { evaluation, slots in
+                    var fields: [Value: Value] = [:]
+                    for (key, value) in operands {
+                        guard let k = try key(evaluation, slots), let v = try value(evaluation, slots) else { return nil }
+                        fields[k] = v
+                    }
+                    return .object(fields)
+                }
+            case .membership(let key, let element, let collection):
+                return try membership(key, element, collection)
+            case .negative(let operand):
+                let x = try expression(operand)
+                return { (evaluation: Evaluation, slots: Slots) throws(RegoError) -> Value? in
+                    guard let value = try x(evaluation, slots) else { return nil }
+                    guard let n = value.numberValue else {
+                        throw evaluation.fail(.evalType, "operand must be a number, got \(value.typeName)", at: term)
+                    }
+                    return n.exactInt.map { .int(-$0) } ?? .double(-n.doubleValue)
+                }
+            default:
+                throw Unsupported()
+            }
+        }
+
+        static func scalar(_ kind: Term.Kind) -> Value? {
+            switch kind {
+            case .null: return .null
+            case .boolean(let flag): return .bool(flag)
+            case .string(let text): return .string(text)
+            case .number(let text):
+                if let i = Int(text) { return .int(i) }
+                return Double(text).map(Value.double)
+            default: return nil
+            }
+        }
+
+        /// Operands left to right; nil at the first undefined one (those after it are not computed).
+        static func values(_ operands: [Expression], _ evaluation: Evaluation, _ slots: Slots) throws(RegoError) -> [Value]? {
+            var values: [Value] = []
+            values.reserveCapacity(operands.count)
+            for operand in operands {
+                guard let value = try operand(evaluation, slots) else { return nil }
+                values.append(value)
+            }
+            return values
+        }
+
+        /// A rule's value read as a document.
+        func document(_ located: [String]) throws(Unsupported) -> Expression {
+            guard let node = catalog.plainRules[located] else { throw Unsupported() }
+            return { evaluation, _ in try evaluation.ruleValue(node: node, located) }
+        }
+
+        func reference(_ head: Term, _ path: [Term.RefStep]) throws(Unsupported) -> Expression {
+            let base: Expression
+            switch head.kind {
+            case .variable(let name):
+                if let slot = scope[name] {
+                    base = { _, slots in slots[slot] }
+                } else if name == "input" {
+                    base = { evaluation, _ in evaluation.input }
+                } else if name == "data", case .field(let root)? = path.first, !catalog.ruleRoots.contains(root) {
+                    base = { evaluation, _ in evaluation.data }
+                } else {
+                    throw Unsupported()
+                }
+            case .data(let located):
+                base = try document(located)
+            default:
+                throw Unsupported()
+            }
+            enum Key { case name(Value), term(Expression) }
+            let keys = try path.map { (step: Term.RefStep) throws(Unsupported) -> Key in
+                switch step {
+                case .field(let name): return .name(.string(name))
+                case .index(let index): return .term(try expression(index))
+                }
+            }
+            if keys.allSatisfy({ if case .name = $0 { true } else { false } }) {
+                let names = keys.map { if case .name(let name) = $0 { name } else { Value.null } }
+                return { evaluation, slots in
+                    guard var current = try base(evaluation, slots) else { return nil }
+                    for name in names {
+                        guard let next = Evaluation.member(current, name) else { return nil }
+                        current = next
+                    }
+                    return current
+                }
+            }
+            return { evaluation, slots in
+                guard var current = try base(evaluation, slots) else { return nil }
+                for key in keys {
+                    let value: Value
+                    switch key {
+                    case .name(let name): value = name
+                    case .term(let index):
+                        guard let computed = try index(evaluation, slots) else { return nil }
+                        value = computed
+                    }
+                    guard let next = Evaluation.member(current, value) else { return nil }
+                    current = next
+                }
+                return current
+            }
+        }
+
+        func call(_ function: Term, _ arguments: [Term], _ term: Term) throws(Unsupported) -> Expression {
+            guard case .resolved(let target) = function.kind else { throw Unsupported() }
+            switch target {
+            case .function(let key):
+                guard let callee = catalog.functions[key], callee.arity == arguments.count else { throw Unsupported() }
+                let operands = try arguments.map(expression)
+                let node = callee.node
+                return { evaluation, slots in
+                    try evaluation.checkStack(at: term)
+                    guard let values = try Self.values(operands, evaluation, slots) else { return nil }
+                    return try evaluation.functionValue(evaluation.policy.nodeList[node].definitions, values, term: term)
+                }
+            case .builtin(let name):
+                guard let builtin = Builtins.registry[name], !builtin.isRelation, !builtin.isRemembered,
+                      arguments.count == builtin.arity else { throw Unsupported() }
+                let operands = try arguments.map(expression)
+                return { evaluation, slots in
+                    guard let values = try Self.values(operands, evaluation, slots) else { return nil }
+                    return try evaluation.run(builtin, named: name, values, term: term)
+                }
+            }
+        }
+
+        /// `x in xs` and `k, x in xs`, operands in the interpreter's order: element, collection, key.
+        func membership(_ key: Term?, _ element: Term, _ collection: Term) throws(Unsupported) -> Expression {
+            let x = try expression(element), xs = try expression(collection)
+            guard let key else {
+                return { evaluation, slots in
+                    guard let member = try x(evaluation, slots), let container = try xs(evaluation, slots) else { return nil }
+                    switch container {
+                    case .array(let items): return .bool(items.contains(member))
+                    case .set(let items): return .bool(items.contains(member))
+                    case .object(let fields): return .bool(fields.values.contains(member))
+                    default: return .bool(false)
+                    }
+                }
+            }
+            let k = try expression(key)
+            return { evaluation, slots in
+                guard let member = try x(evaluation, slots), let container = try xs(evaluation, slots),
+                      let wanted = try k(evaluation, slots) else { return nil }
+                var found = false
+                try evaluation.forEachMember(of: container) { (memberKey: Value, value: Value) throws(RegoError) in
+                    if !found, value == member, memberKey == wanted { found = true }
+                }
+                return .bool(found)
+            }
+        }
+    }
+}
