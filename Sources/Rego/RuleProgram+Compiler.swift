@@ -32,7 +32,8 @@ extension RuleProgram {
             func clause(_ body: Body, _ value: Term?) throws(Unsupported) -> Clause {
                 compiler.scope = parameters
                 let steps = try compiler.body(body)
-                return Clause(body: steps, value: try value.map { (term: Term) throws(Unsupported) in try compiler.expression(term) })
+                return Clause(body: steps, value: try value.map { (term: Term) throws(Unsupported) in try compiler.expression(term) },
+                              isConstant: value.map { $0.constantValue != nil } ?? true)
             }
             let bodies = rule.bodies.isEmpty ? [try clause([], valueTerm)] : try rule.bodies.map { (body: Body) throws(Unsupported) in try clause(body, valueTerm) }
             let elses = try rule.elses.map { (other: Rule.ElseClause) throws(Unsupported) in try clause(other.body, other.value) }
@@ -41,6 +42,9 @@ extension RuleProgram {
             return nil
         }
     }
+
+    /// One literal compiled: given the steps after it, the steps from it on.
+    typealias Link = (@escaping Steps) -> Steps
 
     /// Names to slots while one definition compiles.
     struct Compiler {
@@ -58,59 +62,125 @@ extension RuleProgram {
 
         func isLocal(_ name: String) -> Bool { !definition.isGlobal(name) }
 
-        mutating func body(_ literals: Body) throws(Unsupported) -> [Step] {
-            var steps: [Step] = []
+        /// A body as nested closures, each literal calling the rest.
+        mutating func body(_ literals: Body) throws(Unsupported) -> Steps {
+            var steps: [Link] = []
             for literal in literals {
-                guard literal.with.isEmpty else { throw Unsupported() }
-                switch literal.kind {
-                case .expression(let term):
-                    if case .binary(let op, let left, let right) = term.kind, op == .assign || op == .unify {
-                        guard case .variable(let name) = left.kind, isLocal(name) else { throw Unsupported() }
-                        let value = try expression(right)
-                        if name == "_" {
-                            steps.append(.bind(nil, value, term))
-                        } else if let slot = scope[name] {
-                            steps.append(.equal(slot, value, term))
-                        } else {
-                            steps.append(.bind(newSlot(name), value, term))
-                        }
-                    } else {
-                        steps.append(.test(try expression(term), term))
-                    }
-                case .not(let term):
-                    if case .binary(let op, _, _) = term.kind, op == .assign || op == .unify { throw Unsupported() }
-                    steps.append(.negated(try expression(term), term))
-                case .some(let terms, nil):
-                    // `some x` makes `x` a fresh variable from here on.
-                    for term in terms {
-                        guard let name = term.variableName else { throw Unsupported() }
-                        scope[name] = nil
-                    }
-                case .some(let terms, let collection?):
-                    guard terms.count <= 2, let valueName = terms.last?.variableName, isLocal(valueName) else { throw Unsupported() }
-                    var keyName: String?
-                    if terms.count == 2 {
-                        guard let name = terms[0].variableName, isLocal(name), name == "_" || name != valueName else { throw Unsupported() }
-                        keyName = name
-                    }
-                    // The declared names are fresh: the collection does not see outer ones.
-                    scope[valueName] = nil
-                    if let keyName { scope[keyName] = nil }
-                    var rule: Int?
-                    if case .data(let located) = collection.kind { rule = catalog.plainRules[located] }
-                    let members = try expression(collection)
-                    let valueSlot = valueName == "_" ? nil : newSlot(valueName)
-                    let keySlot = keyName.flatMap { $0 == "_" ? nil : newSlot($0) }
-                    steps.append(.iterate(value: valueSlot, key: keySlot, members, rule: rule, collection))
-                case .every:
-                    throw Unsupported()
-                }
+                if let step = try step(literal) { steps.append(step) }
             }
-            return steps
+            var rest: Steps = { (_: Evaluation, _: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in try k() }
+            for step in steps.reversed() { rest = step(rest) }
+            return rest
+        }
+
+        /// One literal, as a function of the steps after it (nil for a `some x` declaration).
+        mutating func step(_ literal: Literal) throws(Unsupported) -> Link? {
+            guard literal.with.isEmpty else { throw Unsupported() }
+            switch literal.kind {
+            case .expression(let term):
+                if case .binary(let op, let left, let right) = term.kind, op == .assign || op == .unify {
+                    guard case .variable(let name) = left.kind, isLocal(name) else { throw Unsupported() }
+                    let value = try expression(right)
+                    if name == "_" {
+                        return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                            try evaluation.checkLimits(term)
+                            guard try value(evaluation, slots) != nil else { return true }
+                            return try next(evaluation, slots, k)
+                        } }
+                    }
+                    if let slot = scope[name] {
+                        return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                            try evaluation.checkLimits(term)
+                            guard let v = try value(evaluation, slots), v == slots[slot] else { return true }
+                            return try next(evaluation, slots, k)
+                        } }
+                    }
+                    let slot = newSlot(name)
+                    return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                        try evaluation.checkLimits(term)
+                        guard let v = try value(evaluation, slots) else { return true }
+                        slots[slot] = v
+                        return try next(evaluation, slots, k)
+                    } }
+                }
+                let test = try expression(term)
+                return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                    try evaluation.checkLimits(term)
+                    guard let v = try test(evaluation, slots), !v.isFalse else { return true }
+                    return try next(evaluation, slots, k)
+                } }
+            case .not(let term):
+                if case .binary(let op, _, _) = term.kind, op == .assign || op == .unify { throw Unsupported() }
+                let test = try expression(term)
+                return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                    try evaluation.checkLimits(term)
+                    if let v = try test(evaluation, slots), !v.isFalse { return true }
+                    return try next(evaluation, slots, k)
+                } }
+            case .some(let terms, nil):
+                // `some x` makes `x` a fresh variable from here on.
+                for term in terms {
+                    guard let name = term.variableName else { throw Unsupported() }
+                    scope[name] = nil
+                }
+                return nil
+            case .some(let terms, let collection?):
+                return try iteration(terms, collection)
+            case .every:
+                throw Unsupported()
+            }
+        }
+
+        /// `some v in xs` / `some k, v in xs` with plain variables: the rest once per member, in
+        /// the interpreter's order (a rule's value sorted once per evaluation, `members`).
+        mutating func iteration(_ terms: [Term], _ collection: Term) throws(Unsupported) -> Link {
+            guard terms.count <= 2, let valueName = terms.last?.variableName, isLocal(valueName) else { throw Unsupported() }
+            var keyName: String?
+            if terms.count == 2 {
+                guard let name = terms[0].variableName, isLocal(name), name == "_" || name != valueName else { throw Unsupported() }
+                keyName = name
+            }
+            // The declared names are fresh: the collection does not see outer ones.
+            scope[valueName] = nil
+            if let keyName { scope[keyName] = nil }
+            let rule: Int? = if case .data(let located) = collection.kind { catalog.plainRules[located] } else { nil }
+            let members = try expression(collection)
+            let valueSlot = valueName == "_" ? nil : newSlot(valueName)
+            let keySlot = keyName.flatMap { $0 == "_" ? nil : newSlot($0) }
+            return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                guard let value = try members(evaluation, slots) else { return true }
+                func visit(_ key: Value, _ member: Value) throws(RegoError) -> Bool {
+                    if let valueSlot { slots[valueSlot] = member }
+                    if let keySlot { slots[keySlot] = key }
+                    return try next(evaluation, slots, k)
+                }
+                if let rule {
+                    for (key, member) in evaluation.members(of: value, rule: rule) where !(try visit(key, member)) { return false }
+                    return true
+                }
+                switch value {
+                case .array(let items):
+                    for (i, item) in items.enumerated() where !(try visit(.int(i), item)) { return false }
+                case .object(let fields):
+                    for key in fields.keys.sorted() where !(try visit(key, fields[key]!)) { return false }
+                case .set(let items):
+                    for item in items.sorted() where !(try visit(item, item)) { return false }
+                default:
+                    break
+                }
+                return true
+            } }
         }
 
         /// A term with at most one value, as the interpreter's `direct` computes it.
         func expression(_ term: Term) throws(Unsupported) -> Expression {
+            switch term.kind {
+            case .array, .set, .object:
+                // A literal collection (`["/"]`, `{"PUT", "POST"}`) is built once, here.
+                if let value = term.constantValue { return { _, _ in value } }
+            default:
+                break
+            }
             switch term.kind {
             case .null, .boolean, .string, .number:
                 let value = Self.scalar(term.kind)

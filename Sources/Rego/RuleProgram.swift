@@ -16,27 +16,18 @@ final class RuleProgram: Sendable {
     /// A term's one value under the body's slots; nil when it is undefined.
     typealias Expression = @Sendable (Evaluation, Slots) throws(RegoError) -> Value?
 
-    /// One literal of a body. Each keeps its term for errors and `checkLimits`.
-    enum Step: Sendable {
-        /// A term that must be defined and not false.
-        case test(Expression, Term)
-        /// `not term`: holds when the term is undefined or false.
-        case negated(Expression, Term)
-        /// `x := term` (or `x = term`) with `x` unbound here: the slot takes the value (no slot
-        /// for `_`, whose value must still be defined).
-        case bind(Int?, Expression, Term)
-        /// `x := term` with `x` already bound: the values must be equal.
-        case equal(Int, Expression, Term)
-        /// `some v in xs` / `some k, v in xs`: the rest of the body once per member. `rule`
-        /// names the rule whose value `xs` is, whose members are sorted once per evaluation.
-        case iterate(value: Int?, key: Int?, Expression, rule: Int?, Term)
-    }
+    /// A body from some literal on: calls its continuation once per way the literals hold,
+    /// and answers false as soon as a continuation asks to stop (true: go on looking).
+    typealias Steps = @Sendable (Evaluation, Slots, _ k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool
 
     /// A body (empty: it holds once) with the value it gives (nil: `true`; for a partial set,
     /// the member), compiled in that body's scope; also an `else` clause.
     struct Clause: Sendable {
-        let body: [Step]
+        let body: Steps
         let value: Expression?
+        /// Whether the value is the same for every solution (a constant, or `true`): the first
+        /// solution then decides the clause, and the rest are not searched (OPA's early exit).
+        let isConstant: Bool
     }
 
     let rule: Rule
@@ -74,10 +65,10 @@ final class RuleProgram: Sendable {
     func completeValue(_ evaluation: Evaluation, arguments: [Value] = []) throws(RegoError) -> Value? {
         try withSlots(arguments) { (slots: Slots) throws(RegoError) -> Value? in
             var result: Value?
-            func collect(_ term: Expression?) throws(RegoError) {
+            func collect(_ clause: Clause) throws(RegoError) -> Bool {
                 let value: Value
-                if let term {
-                    guard let computed = try term(evaluation, slots) else { return }
+                if let term = clause.value {
+                    guard let computed = try term(evaluation, slots) else { return true }
                     value = computed
                 } else {
                     value = .bool(true)
@@ -87,13 +78,14 @@ final class RuleProgram: Sendable {
                                                                      : "complete rules must not produce multiple outputs", at: rule.span)
                 }
                 result = value
+                return !clause.isConstant
             }
             for clause in bodies {
-                try Self.run(clause.body, from: 0, evaluation, slots) { () throws(RegoError) in try collect(clause.value) }
+                _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in try collect(clause) }
             }
             if result != nil { return result }
             for clause in elses {
-                try Self.run(clause.body, from: 0, evaluation, slots) { () throws(RegoError) in try collect(clause.value) }
+                _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in try collect(clause) }
                 if result != nil { return result }
             }
             return nil
@@ -104,51 +96,12 @@ final class RuleProgram: Sendable {
     func collectMembers(_ evaluation: Evaluation, into items: inout Set<Value>) throws(RegoError) {
         try withSlots([]) { (slots: Slots) throws(RegoError) in
             for clause in bodies {
-                try Self.run(clause.body, from: 0, evaluation, slots) { () throws(RegoError) in
+                _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in
                     if let member = try clause.value?(evaluation, slots) { items.insert(member) }
+                    return !clause.isConstant
                 }
             }
         }
-    }
-
-    /// Runs a body's steps from `start`, calling `k` once per way they all hold. Steps that hold
-    /// at most one way run in a loop; an iteration runs the rest once per member.
-    static func run(_ steps: [Step], from start: Int, _ evaluation: Evaluation, _ slots: Slots,
-                    _ k: () throws(RegoError) -> Void) throws(RegoError) {
-        var index = start
-        while index < steps.count {
-            switch steps[index] {
-            case .test(let term, let source):
-                try evaluation.checkLimits(source)
-                guard let value = try term(evaluation, slots), !value.isFalse else { return }
-            case .negated(let term, let source):
-                try evaluation.checkLimits(source)
-                if let value = try term(evaluation, slots), !value.isFalse { return }
-            case .bind(let slot, let term, let source):
-                try evaluation.checkLimits(source)
-                guard let value = try term(evaluation, slots) else { return }
-                if let slot { slots[slot] = value }
-            case .equal(let slot, let term, let source):
-                try evaluation.checkLimits(source)
-                guard let value = try term(evaluation, slots), value == slots[slot] else { return }
-            case .iterate(let valueSlot, let keySlot, let term, let rule, _):
-                guard let collection = try term(evaluation, slots) else { return }
-                let next = index + 1
-                func visit(_ key: Value, _ member: Value) throws(RegoError) {
-                    if let valueSlot { slots[valueSlot] = member }
-                    if let keySlot { slots[keySlot] = key }
-                    try run(steps, from: next, evaluation, slots, k)
-                }
-                if let rule {
-                    for (key, member) in evaluation.members(of: collection, rule: rule) { try visit(key, member) }
-                } else {
-                    try evaluation.forEachMember(of: collection, visit)
-                }
-                return
-            }
-            index += 1
-        }
-        try k()
     }
 }
 
