@@ -83,6 +83,7 @@ extension Builtins {
     /// Go's fmt verbs as OPA's sprintf applies them: flags (`-+# 0`), width, precision, and
     /// %s %v %d %f %e %g %x %X %o %b %t %q %%. Composite values print as Rego text.
     static func format(_ pattern: String, _ values: [Value]) -> String {
+        if let plain = plainFormat(pattern, values) { return plain }
         var result = ""
         var next = 0
         var chars = pattern[...]
@@ -151,6 +152,39 @@ extension Builtins {
             result += text
         }
         return result
+    }
+
+    /// The common case of `format`, without its general directive parser: every directive a
+    /// bare `%s`, `%v` or `%d` (or `%%`) with a string or an integer for it, and an argument for
+    /// each. Nil for anything else, which `format` then handles (the answer is the same).
+    static func plainFormat(_ pattern: String, _ values: [Value]) -> String? {
+        var result = ""
+        var next = 0
+        var copy = pattern
+        let complete = copy.withUTF8 { (bytes: UnsafeBufferPointer<UInt8>) -> Bool in
+            var start = 0, i = 0
+            while i < bytes.count {
+                guard bytes[i] == UInt8(ascii: "%") else { i += 1; continue }
+                guard i + 1 < bytes.count else { return false }
+                result += String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                let verb = bytes[i + 1]
+                i += 2
+                start = i
+                if verb == UInt8(ascii: "%") { result += "%"; continue }
+                guard next < values.count else { return false }
+                switch (verb, values[next]) {
+                case (UInt8(ascii: "s"), .string(let text)), (UInt8(ascii: "v"), .string(let text)): result += text
+                case (UInt8(ascii: "d"), .number(let n)), (UInt8(ascii: "v"), .number(let n)):
+                    guard let whole = n.exactInt else { return false }
+                    result += String(whole)
+                default: return false
+                }
+                next += 1
+            }
+            result += String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
+            return true
+        }
+        return complete ? result : nil
     }
 
     /// A number as Go's %v prints it: integers exactly, others in shortest form with an

@@ -13,6 +13,7 @@ extension Builtins {
             return number(amount * multiplier, truncate: false)
         },
         "units.parse_bytes": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            if case .string(let text) = a[0], let bytes = wholeBytes(text) { return .int(bytes) }
             let (amount, suffix) = try amountAndUnit(a, bytes: true)
             guard let multiplier = byteMultipliers[suffix.lowercased()] else { throw a.failure("byte unit \(suffix) not recognized") }
             return number(amount * multiplier, truncate: true)
@@ -33,6 +34,24 @@ extension Builtins {
         "t": pow(1000, 4), "tb": pow(1000, 4), "ti": pow(1024, 4), "tib": pow(1024, 4), "p": pow(1000, 5), "pb": pow(1000, 5),
         "pi": pow(1024, 5), "pib": pow(1024, 5), "e": pow(1000, 6), "eb": pow(1000, 6), "ei": pow(1024, 6), "eib": pow(1024, 6),
     ]
+
+    /// `byteMultipliers` as integers (the largest, 1024⁶, fits).
+    static let wholeByteMultipliers: [String: Int] = byteMultipliers.mapValues { NSDecimalNumber(decimal: $0).intValue }
+
+    /// The common case of `units.parse_bytes` in integer arithmetic: ASCII digits, then a
+    /// known unit of ASCII letters (`512Mi`, `2G`, `100`). Nil for anything else (decimals,
+    /// exponents, signs, quotes, overflow), which the Decimal path handles with the same answers.
+    static func wholeBytes(_ text: String) -> Int? {
+        let utf8 = text.utf8
+        guard let unitStart = utf8.firstIndex(where: { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) ?? Optional(utf8.endIndex),
+              unitStart != utf8.startIndex, utf8.distance(from: utf8.startIndex, to: unitStart) <= 18,
+              utf8[unitStart...].allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20) }) else { return nil }
+        var amount = 0
+        for digit in utf8[..<unitStart] { amount = amount * 10 + Int(digit - UInt8(ascii: "0")) }
+        guard let multiplier = wholeByteMultipliers[String(text[unitStart...]).lowercased()] else { return nil }
+        let (product, overflow) = amount.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : product
+    }
 
     static let posix = Locale(identifier: "en_US_POSIX")
 

@@ -136,6 +136,9 @@ extension Evaluation {
             }
         case .partialSet:
             var items: Set<Value> = []
+            // Room for a few members up front: growing rehashes every member, and members are
+            // often objects, hashed field by field.
+            items.reserveCapacity(8)
             for definition in definitions {
                 if let program = definition.program, runsPrograms {
                     try program.collectMembers(self, into: &items)

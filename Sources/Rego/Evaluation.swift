@@ -42,6 +42,13 @@ final class Evaluation {
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
     var strictBuiltinErrors = false
 
+    /// Variable slots of the programs running (`RuleProgram.withSlots`), as a stack: a call
+    /// takes its slots above its caller's and gives them back when it returns. Uninitialised
+    /// but for the slots in use.
+    let slotStack = UnsafeMutablePointer<Value?>.allocate(capacity: Evaluation.slotStackCapacity)
+    var slotTop = 0
+    static let slotStackCapacity = 128
+
     init(policy: CompiledPolicy, input: Value?) {
         self.policy = policy
         self.input = input
@@ -52,6 +59,7 @@ final class Evaluation {
     }
 
     deinit {
+        slotStack.deallocate()
         inProgress.deallocate()
     }
 

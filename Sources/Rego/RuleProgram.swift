@@ -47,12 +47,17 @@ final class RuleProgram: Sendable {
     }
 
     /// Runs `body` with a fresh slot buffer holding `arguments` in the parameters' slots.
-    func withSlots<T>(_ arguments: [Value], _ body: (Slots) throws(RegoError) -> T) throws(RegoError) -> T {
-        let slots = Slots.allocate(capacity: slotCount)
+    /// The buffer is taken from the evaluation's slot stack while it has room (programs nest
+    /// as calls do), else allocated.
+    func withSlots<T>(_ evaluation: Evaluation, _ arguments: [Value], _ body: (Slots) throws(RegoError) -> T) throws(RegoError) -> T {
+        let top = evaluation.slotTop
+        let fits = top + slotCount <= Evaluation.slotStackCapacity
+        let slots = fits ? evaluation.slotStack + top : Slots.allocate(capacity: slotCount)
         slots.initialize(repeating: nil, count: slotCount)
+        if fits { evaluation.slotTop = top + slotCount }
         defer {
             slots.deinitialize(count: slotCount)
-            slots.deallocate()
+            if fits { evaluation.slotTop = top } else { slots.deallocate() }
         }
         for (slot, argument) in zip(parameterSlots, arguments) {
             if let slot { slots[slot] = argument }
@@ -63,7 +68,7 @@ final class RuleProgram: Sendable {
     /// The value of a complete rule or function definition (as `Evaluation.completeValue`):
     /// every solution of every body must give the same value; then the `else` clauses in order.
     func completeValue(_ evaluation: Evaluation, arguments: [Value] = []) throws(RegoError) -> Value? {
-        try withSlots(arguments) { (slots: Slots) throws(RegoError) -> Value? in
+        try withSlots(evaluation, arguments) { (slots: Slots) throws(RegoError) -> Value? in
             var result: Value?
             func collect(_ clause: Clause) throws(RegoError) -> Bool {
                 let value: Value
@@ -94,7 +99,7 @@ final class RuleProgram: Sendable {
 
     /// Adds each member a partial set rule's bodies produce to `items`.
     func collectMembers(_ evaluation: Evaluation, into items: inout Set<Value>) throws(RegoError) {
-        try withSlots([]) { (slots: Slots) throws(RegoError) in
+        try withSlots(evaluation, []) { (slots: Slots) throws(RegoError) in
             for clause in bodies {
                 _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in
                     if let member = try clause.value?(evaluation, slots) { items.insert(member) }
