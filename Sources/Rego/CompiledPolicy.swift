@@ -94,6 +94,8 @@ public final class CompiledPolicy: Sendable {
     let nodes: [[String]: PathNode]
     /// The same nodes by number: compiled rules reach the rules and functions they use so.
     let nodeList: [PathNode]
+    /// By node number, the functions programs call without the interpreter (see `FunctionProgram`).
+    let functionPrograms: [FunctionProgram?]
     public let data: Value
 
     /// The scope of a query: outside every package, so a bare name is a variable, never a rule.
@@ -156,6 +158,10 @@ public final class CompiledPolicy: Sendable {
             PathNode(index: index, definitions: definitions[path] ?? [], hasChildren: prefixes.contains(path))
         }
         nodes = Dictionary(uniqueKeysWithValues: zip(paths, nodeList))
+        functionPrograms = nodeList.map { node in
+            guard node.definitions.first?.rule.kind == .function, !node.definitions.contains(where: \.rule.isDefault) else { return nil }
+            return FunctionProgram(node.definitions)
+        }
     }
 
     /// Each definition with its program (see `RuleProgram`), nodes numbered in `paths` order.

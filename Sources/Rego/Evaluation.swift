@@ -42,7 +42,7 @@ final class Evaluation {
     /// Whether a built-in's error stops evaluation (OPA's strict mode) or makes the call undefined.
     var strictBuiltinErrors = false
 
-    /// Variable slots of the programs running (`RuleProgram.withSlots`), as a stack: a call
+    /// Variable slots of the programs running (`withSlots`), as a stack: a call
     /// takes its slots above its caller's and gives them back when it returns. Uninitialised
     /// but for the slots in use.
     let slotStack = UnsafeMutablePointer<Value?>.allocate(capacity: Evaluation.slotStackCapacity)
@@ -56,6 +56,21 @@ final class Evaluation {
         cache = RuleCache(count: policy.nodes.count)
         inProgress = .allocate(capacity: max(1, policy.nodes.count))
         inProgress.initialize(repeating: false, count: max(1, policy.nodes.count))
+    }
+
+    /// Runs `body` with `count` fresh (nil) slots from the slot stack, or allocated when it
+    /// has no room left.
+    func withSlots<T>(_ count: Int, _ body: (UnsafeMutablePointer<Value?>) throws(RegoError) -> T) throws(RegoError) -> T {
+        let top = slotTop
+        let fits = top + count <= Self.slotStackCapacity
+        let slots = fits ? slotStack + top : .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+        if fits { slotTop = top + count }
+        defer {
+            slots.deinitialize(count: count)
+            if fits { slotTop = top } else { slots.deallocate() }
+        }
+        return try body(slots)
     }
 
     deinit {

@@ -21,10 +21,11 @@ extension RuleProgram {
         guard !rule.isDefault, !definition.isGeneral else { return nil }
         var compiler = Compiler(definition: definition, catalog: catalog)
         do throws(Unsupported) {
-            var parameterSlots: [Int?] = []
             if rule.kind == .function {
                 guard let names = definition.parameterNames else { return nil }
-                parameterSlots = names.map { $0 == "_" ? nil : compiler.newSlot($0) }
+                for name in names {
+                    if name == "_" { compiler.slotCount += 1 } else { _ = compiler.newSlot(name) }
+                }
             }
             let parameters = compiler.scope
             let valueTerm = definition.kind == .partialSet ? rule.key : rule.value
@@ -37,7 +38,7 @@ extension RuleProgram {
             }
             let bodies = rule.bodies.isEmpty ? [try clause([], valueTerm)] : try rule.bodies.map { (body: Body) throws(Unsupported) in try clause(body, valueTerm) }
             let elses = try rule.elses.map { (other: Rule.ElseClause) throws(Unsupported) in try clause(other.body, other.value) }
-            return RuleProgram(rule: rule, slotCount: compiler.slotCount, parameterSlots: parameterSlots, bodies: bodies, elses: elses)
+            return RuleProgram(rule: rule, slotCount: compiler.slotCount, arity: rule.kind == .function ? rule.arguments.count : 0, bodies: bodies, elses: elses)
         } catch {
             return nil
         }
@@ -325,6 +326,9 @@ extension RuleProgram {
                 let node = callee.node
                 return { evaluation, slots in
                     try evaluation.checkStack(at: term)
+                    if let callee = evaluation.policy.functionPrograms[node] {
+                        return try callee.call(evaluation, operands, slots, at: term)
+                    }
                     guard let values = try Self.values(operands, evaluation, slots) else { return nil }
                     return try evaluation.functionValue(evaluation.policy.nodeList[node].definitions, values, term: term)
                 }

@@ -32,80 +32,108 @@ final class RuleProgram: Sendable {
 
     let rule: Rule
     let slotCount: Int
-    /// Where a function's arguments go (nil for `_`), in order.
-    let parameterSlots: [Int?]
+    /// A function's parameters are its first slots, in order (`_` has one too, unused).
+    let arity: Int
     /// The rule's bodies (one, empty, for a rule written without a body).
     let bodies: [Clause]
     let elses: [Clause]
 
-    init(rule: Rule, slotCount: Int, parameterSlots: [Int?], bodies: [Clause], elses: [Clause]) {
+    init(rule: Rule, slotCount: Int, arity: Int, bodies: [Clause], elses: [Clause]) {
         self.rule = rule
         self.slotCount = max(1, slotCount)
-        self.parameterSlots = parameterSlots
+        self.arity = arity
         self.bodies = bodies
         self.elses = elses
     }
 
-    /// Runs `body` with a fresh slot buffer holding `arguments` in the parameters' slots.
-    /// The buffer is taken from the evaluation's slot stack while it has room (programs nest
-    /// as calls do), else allocated.
-    func withSlots<T>(_ evaluation: Evaluation, _ arguments: [Value], _ body: (Slots) throws(RegoError) -> T) throws(RegoError) -> T {
-        let top = evaluation.slotTop
-        let fits = top + slotCount <= Evaluation.slotStackCapacity
-        let slots = fits ? evaluation.slotStack + top : Slots.allocate(capacity: slotCount)
-        slots.initialize(repeating: nil, count: slotCount)
-        if fits { evaluation.slotTop = top + slotCount }
-        defer {
-            slots.deinitialize(count: slotCount)
-            if fits { evaluation.slotTop = top } else { slots.deallocate() }
+    /// The value of a complete rule, or of a function for these arguments.
+    func completeValue(_ evaluation: Evaluation, arguments: [Value] = []) throws(RegoError) -> Value? {
+        try evaluation.withSlots(slotCount) { (slots: Slots) throws(RegoError) -> Value? in
+            for (i, argument) in arguments.prefix(arity).enumerated() { slots[i] = argument }
+            return try completeValue(evaluation, in: slots)
         }
-        for (slot, argument) in zip(parameterSlots, arguments) {
-            if let slot { slots[slot] = argument }
-        }
-        return try body(slots)
     }
 
-    /// The value of a complete rule or function definition (as `Evaluation.completeValue`):
-    /// every solution of every body must give the same value; then the `else` clauses in order.
-    func completeValue(_ evaluation: Evaluation, arguments: [Value] = []) throws(RegoError) -> Value? {
-        try withSlots(evaluation, arguments) { (slots: Slots) throws(RegoError) -> Value? in
-            var result: Value?
-            func collect(_ clause: Clause) throws(RegoError) -> Bool {
-                let value: Value
-                if let term = clause.value {
-                    guard let computed = try term(evaluation, slots) else { return true }
-                    value = computed
-                } else {
-                    value = .bool(true)
-                }
-                if let result, result != value {
-                    throw RegoError(.conflict, rule.kind == .function ? "functions must not produce multiple outputs for same inputs"
-                                                                     : "complete rules must not produce multiple outputs", at: rule.span)
-                }
-                result = value
-                return !clause.isConstant
+    /// The value of a complete rule or function definition (as `Evaluation.completeValue`) in
+    /// `slots` (at least `slotCount`, arguments in the first): every solution of every body
+    /// must give the same value; then the `else` clauses in order.
+    func completeValue(_ evaluation: Evaluation, in slots: Slots) throws(RegoError) -> Value? {
+        var result: Value?
+        func collect(_ clause: Clause) throws(RegoError) -> Bool {
+            let value: Value
+            if let term = clause.value {
+                guard let computed = try term(evaluation, slots) else { return true }
+                value = computed
+            } else {
+                value = .bool(true)
             }
-            for clause in bodies {
-                _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in try collect(clause) }
+            if let result, result != value {
+                throw RegoError(.conflict, rule.kind == .function ? "functions must not produce multiple outputs for same inputs"
+                                                                 : "complete rules must not produce multiple outputs", at: rule.span)
             }
-            if result != nil { return result }
-            for clause in elses {
-                _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in try collect(clause) }
-                if result != nil { return result }
-            }
-            return nil
+            result = value
+            return !clause.isConstant
         }
+        for clause in bodies {
+            _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in try collect(clause) }
+        }
+        if result != nil { return result }
+        for clause in elses {
+            _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in try collect(clause) }
+            if result != nil { return result }
+        }
+        return nil
     }
 
     /// Adds each member a partial set rule's bodies produce to `items`.
     func collectMembers(_ evaluation: Evaluation, into items: inout Set<Value>) throws(RegoError) {
-        try withSlots(evaluation, []) { (slots: Slots) throws(RegoError) in
+        try evaluation.withSlots(slotCount) { (slots: Slots) throws(RegoError) in
             for clause in bodies {
                 _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in
                     if let member = try clause.value?(evaluation, slots) { items.insert(member) }
                     return !clause.isConstant
                 }
             }
+        }
+    }
+}
+
+/// A policy function all of whose definitions compiled (and none is a `default`): a program
+/// calls it without an argument array, writing the arguments straight into the slots its
+/// definitions share (each takes its parameters from the first ones).
+final class FunctionProgram: Sendable {
+    let definitions: [RuleProgram]
+    let slotCount: Int
+
+    init?(_ definitions: [CompiledPolicy.Definition]) {
+        var programs: [RuleProgram] = []
+        for definition in definitions {
+            guard let program = definition.program, program.arity == definitions[0].rule.arguments.count else { return nil }
+            programs.append(program)
+        }
+        guard !programs.isEmpty else { return nil }
+        self.definitions = programs
+        slotCount = programs.map(\.slotCount).max()!
+    }
+
+    /// The function's value for the operands' values (nil: undefined, as is the call when an
+    /// operand is); definitions giving different values are a conflict (as `functionValue`).
+    func call(_ evaluation: Evaluation, _ operands: [RuleProgram.Expression], _ callerSlots: RuleProgram.Slots,
+              at term: Term) throws(RegoError) -> Value? {
+        try evaluation.withSlots(slotCount) { (slots: RuleProgram.Slots) throws(RegoError) -> Value? in
+            for (i, operand) in operands.enumerated() {
+                guard let value = try operand(evaluation, callerSlots) else { return nil }
+                slots[i] = value
+            }
+            var result: Value?
+            for program in definitions {
+                guard let value = try program.completeValue(evaluation, in: slots) else { continue }
+                if let result, result != value {
+                    throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
+                }
+                result = value
+            }
+            return result
         }
     }
 }
