@@ -4,7 +4,7 @@
 # each prepared once, then single-threaded evaluations over the same input pool.
 #
 #   swift build -c release --product novacron
-#   Benchmarks/rego-vs-peers.sh                       # 10,000 evaluations, 3 runs of each peer
+#   Benchmarks/rego-vs-peers.sh                       # 10,000 evaluations, 3 runs of each engine (medians)
 #   EVALS=2000 REPS=1 Benchmarks/rego-vs-peers.sh     # quicker
 #
 # The peers come from PyPI (../shared/rego/setup_engines.sh) into a venv cached under $REGO_PROBE.
@@ -26,8 +26,7 @@ fixtures="$probe/fixtures"
 python3 "$shared/bench.py" --dump-fixtures "$fixtures"
 
 echo "== NovaCron (release, in-process)" >&2
-"$novacron" rego bench "$fixtures" --evals "$evals" --json > "$probe/novacron.json"
-"$novacron" rego bench "$fixtures" --evals "$evals" >&2
+"$novacron" rego bench "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron.json"
 
 echo "== decision cross-check: NovaCron against regorus on every input of both pools" >&2
 "$probe/venv/bin/python" - "$fixtures" "$novacron" >&2 <<'PY'

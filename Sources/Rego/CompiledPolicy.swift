@@ -103,7 +103,13 @@ public final class CompiledPolicy: Sendable {
 
     /// Indexes `modules`; two kinds of rule at one path, or a default rule with a body, are
     /// compile errors.
-    public init(modules: [Module], data: Value = .emptyObject) throws(RegoError) {
+    public convenience init(modules: [Module], data: Value = .emptyObject) throws(RegoError) {
+        try self.init(modules: modules, data: data, compilesRules: true)
+    }
+
+    /// - Parameter compilesRules: whether rules get programs (`RuleProgram`); without, the
+    ///   interpreter evaluates everything (the tests compare the two).
+    init(modules: [Module], data: Value, compilesRules: Bool) throws(RegoError) {
         var definitions: [[String]: [Definition]] = [:]
         var prefixes: Set<[String]> = []
         var packageAnnotations: [[String]: Value] = [:]
@@ -145,7 +151,7 @@ public final class CompiledPolicy: Sendable {
         definitions = definitions.mapValues { list in list.map { $0.with(globals: globalNames[$0.package] ?? []) } }
         let ruleRoots = Set(Set(definitions.keys).union(prefixes).compactMap { $0.count >= 2 ? $0[1] : nil })
         let paths = Set(definitions.keys).union(prefixes).sorted(by: { $0.lexicographicallyPrecedes($1) })
-        definitions = Self.compilePrograms(definitions, paths: paths, prefixes: prefixes, ruleRoots: ruleRoots)
+        if compilesRules { definitions = Self.compilePrograms(definitions, paths: paths, prefixes: prefixes, ruleRoots: ruleRoots) }
         self.definitions = definitions
         self.prefixes = prefixes
         self.packageAnnotations = packageAnnotations

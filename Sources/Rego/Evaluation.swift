@@ -47,7 +47,9 @@ final class Evaluation {
     /// but for the slots in use.
     let slotStack = UnsafeMutablePointer<Value?>.allocate(capacity: Evaluation.slotStackCapacity)
     var slotTop = 0
-    static let slotStackCapacity = 128
+    /// As many slots as fit in a kilobyte: enough for most policies, and small enough for the
+    /// allocator's per-thread cache (a larger block per evaluation showed in profiles).
+    static let slotStackCapacity = 1024 / MemoryLayout<Value?>.stride
 
     init(policy: CompiledPolicy, input: Value?) {
         self.policy = policy

@@ -161,7 +161,11 @@ extension RuleProgram {
                 }
                 switch value {
                 case .array(let items):
-                    for (i, item) in items.enumerated() where !(try visit(.int(i), item)) { return false }
+                    for (i, item) in items.enumerated() {
+                        if let valueSlot { slots[valueSlot] = item }
+                        if let keySlot { slots[keySlot] = .int(i) }
+                        guard try next(evaluation, slots, k) else { return false }
+                    }
                 case .object(let fields):
                     for key in fields.keys.sorted() where !(try visit(key, fields[key]!)) { return false }
                 case .set(let items):
@@ -291,6 +295,30 @@ extension RuleProgram {
             }
             if keys.allSatisfy({ if case .name = $0 { true } else { false } }) {
                 let names = keys.map { if case .name(let name) = $0 { name } else { Value.null } }
+                // Most references are a name or three after their head: those are unrolled.
+                switch names.count {
+                case 1:
+                    let first = names[0]
+                    return { evaluation, slots in
+                        guard let root = try base(evaluation, slots) else { return nil }
+                        return Evaluation.member(root, first)
+                    }
+                case 2:
+                    let first = names[0], second = names[1]
+                    return { evaluation, slots in
+                        guard let root = try base(evaluation, slots), let middle = Evaluation.member(root, first) else { return nil }
+                        return Evaluation.member(middle, second)
+                    }
+                case 3:
+                    let first = names[0], second = names[1], third = names[2]
+                    return { evaluation, slots in
+                        guard let root = try base(evaluation, slots), let a = Evaluation.member(root, first),
+                              let b = Evaluation.member(a, second) else { return nil }
+                        return Evaluation.member(b, third)
+                    }
+                default:
+                    break
+                }
                 return { evaluation, slots in
                     guard var current = try base(evaluation, slots) else { return nil }
                     for name in names {
