@@ -44,8 +44,12 @@ extension RuleProgram {
         }
     }
 
-    /// One literal compiled: given the steps after it, the steps from it on.
-    typealias Link = (@escaping Steps) -> Steps
+    /// One literal compiled: given the steps after it, the steps from it on. A struct, so an
+    /// array of them holds the closure as it is (an array of bare closures stores them in a
+    /// generic form, and every call through one went through two conversion thunks).
+    struct Link {
+        let attach: (@escaping Steps) -> Steps
+    }
 
     /// Names to slots while one definition compiles.
     struct Compiler {
@@ -53,7 +57,16 @@ extension RuleProgram {
         let catalog: Catalog
         /// The local variables bound at this point of the body, by slot.
         var scope: [String: Int] = [:]
-        var slotCount = 0
+        /// Slots handed out so far (variables and memos), shared by the copies the clauses use.
+        let slots = SlotCounter()
+        var slotCount: Int {
+            get { slots.count }
+            nonmutating set { slots.count = newValue }
+        }
+
+        final class SlotCounter {
+            var count = 0
+        }
 
         mutating func newSlot(_ name: String) -> Int {
             scope[name] = slotCount
@@ -67,15 +80,15 @@ extension RuleProgram {
         mutating func body(_ literals: Body) throws(Unsupported) -> Steps {
             var steps: [Link] = []
             for literal in literals {
-                if let step = try step(literal) { steps.append(step) }
+                if let step = try step(literal) { steps.append(Link(attach: step)) }
             }
             var rest: Steps = { (_: Evaluation, _: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in try k() }
-            for step in steps.reversed() { rest = step(rest) }
+            for step in steps.reversed() { rest = step.attach(rest) }
             return rest
         }
 
         /// One literal, as a function of the steps after it (nil for a `some x` declaration).
-        mutating func step(_ literal: Literal) throws(Unsupported) -> Link? {
+        mutating func step(_ literal: Literal) throws(Unsupported) -> ((@escaping Steps) -> Steps)? {
             guard literal.with.isEmpty else { throw Unsupported() }
             switch literal.kind {
             case .expression(let term):
@@ -134,7 +147,7 @@ extension RuleProgram {
 
         /// `some v in xs` / `some k, v in xs` with plain variables: the rest once per member, in
         /// the interpreter's order (a rule's value sorted once per evaluation, `members`).
-        mutating func iteration(_ terms: [Term], _ collection: Term) throws(Unsupported) -> Link {
+        mutating func iteration(_ terms: [Term], _ collection: Term) throws(Unsupported) -> (@escaping Steps) -> Steps {
             guard terms.count <= 2, let valueName = terms.last?.variableName, isLocal(valueName) else { throw Unsupported() }
             var keyName: String?
             if terms.count == 2 {
@@ -208,17 +221,19 @@ extension RuleProgram {
                     return try Operators.apply(op, a, b, at: term)
                 }
             case .array(let items):
-                let operands = try items.map(expression)
+                let operands = try operands(items)
                 return { evaluation, slots in try Self.values(operands, evaluation, slots).map(Value.array) }
             case .set(let items):
-                let operands = try items.map(expression)
+                let operands = try operands(items)
                 return { evaluation, slots in try Self.values(operands, evaluation, slots).map { .set(Set($0)) } }
             case .object(let pairs):
-                let operands = try pairs.map { (pair: (key: Term, value: Term)) throws(Unsupported) in (try expression(pair.key), try expression(pair.value)) }
+                let operands = try pairs.map { (pair: (key: Term, value: Term)) throws(Unsupported) in
+                    (Operand(compute: try expression(pair.key)), Operand(compute: try expression(pair.value)))
+                }
                 return { evaluation, slots in
                     var fields: [Value: Value] = [:]
                     for (key, value) in operands {
-                        guard let k = try key(evaluation, slots), let v = try value(evaluation, slots) else { return nil }
+                        guard let k = try key.compute(evaluation, slots), let v = try value.compute(evaluation, slots) else { return nil }
                         fields[k] = v
                     }
                     return .object(fields)
@@ -252,11 +267,15 @@ extension RuleProgram {
         }
 
         /// Operands left to right; nil at the first undefined one (those after it are not computed).
-        static func values(_ operands: [Expression], _ evaluation: Evaluation, _ slots: Slots) throws(RegoError) -> [Value]? {
+        func operands(_ terms: [Term]) throws(Unsupported) -> [Operand] {
+            try terms.map { (term: Term) throws(Unsupported) in Operand(compute: try expression(term)) }
+        }
+
+        static func values(_ operands: [Operand], _ evaluation: Evaluation, _ slots: Slots) throws(RegoError) -> [Value]? {
             var values: [Value] = []
             values.reserveCapacity(operands.count)
             for operand in operands {
-                guard let value = try operand(evaluation, slots) else { return nil }
+                guard let value = try operand.compute(evaluation, slots) else { return nil }
                 values.append(value)
             }
             return values
@@ -268,7 +287,24 @@ extension RuleProgram {
             return { evaluation, _ in try evaluation.ruleValue(node: node, located) }
         }
 
+        /// A reference; one that names only `input`, base `data` or a rule and fields below it
+        /// has one value for the whole evaluation, so a body computes it once (in a memo slot,
+        /// nil until then: an undefined one is looked up again, and finds nothing again).
         func reference(_ head: Term, _ path: [Term.RefStep]) throws(Unsupported) -> Expression {
+            let compute = try lookup(head, path)
+            let fieldsOnly = path.allSatisfy { if case .field = $0 { true } else { false } }
+            guard fieldsOnly, !path.isEmpty, head.variableName.map({ scope[$0] == nil }) ?? true else { return compute }
+            let memo = slotCount
+            slotCount += 1
+            return { evaluation, slots in
+                if let known = slots[memo] { return known }
+                let value = try compute(evaluation, slots)
+                slots[memo] = value
+                return value
+            }
+        }
+
+        func lookup(_ head: Term, _ path: [Term.RefStep]) throws(Unsupported) -> Expression {
             let base: Expression
             switch head.kind {
             case .variable(let name):
@@ -350,7 +386,7 @@ extension RuleProgram {
             switch target {
             case .function(let key):
                 guard let callee = catalog.functions[key], callee.arity == arguments.count else { throw Unsupported() }
-                let operands = try arguments.map(expression)
+                let operands = try operands(arguments)
                 let node = callee.node
                 return { evaluation, slots in
                     try evaluation.checkStack(at: term)
@@ -363,7 +399,7 @@ extension RuleProgram {
             case .builtin(let name):
                 guard let builtin = Builtins.registry[name], !builtin.isRelation, !builtin.isRemembered,
                       arguments.count == builtin.arity else { throw Unsupported() }
-                let operands = try arguments.map(expression)
+                let operands = try operands(arguments)
                 return { evaluation, slots in
                     guard let values = try Self.values(operands, evaluation, slots) else { return nil }
                     return try evaluation.run(builtin, named: name, values, term: term)

@@ -16,6 +16,12 @@ final class RuleProgram: Sendable {
     /// A term's one value under the body's slots; nil when it is undefined.
     typealias Expression = @Sendable (Evaluation, Slots) throws(RegoError) -> Value?
 
+    /// An expression kept in an array (of operands): wrapped, so the array holds the closure
+    /// as it is rather than in a generic form reached through conversion thunks.
+    struct Operand: Sendable {
+        let compute: Expression
+    }
+
     /// A body from some literal on: calls its continuation once per way the literals hold,
     /// and answers false as soon as a continuation asks to stop (true: go on looking).
     typealias Steps = @Sendable (Evaluation, Slots, _ k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool
@@ -118,15 +124,18 @@ final class FunctionProgram: Sendable {
 
     /// The function's value for the operands' values (nil: undefined, as is the call when an
     /// operand is); definitions giving different values are a conflict (as `functionValue`).
-    func call(_ evaluation: Evaluation, _ operands: [RuleProgram.Expression], _ callerSlots: RuleProgram.Slots,
+    func call(_ evaluation: Evaluation, _ operands: [RuleProgram.Operand], _ callerSlots: RuleProgram.Slots,
               at term: Term) throws(RegoError) -> Value? {
         try evaluation.withSlots(slotCount) { (slots: RuleProgram.Slots) throws(RegoError) -> Value? in
             for (i, operand) in operands.enumerated() {
-                guard let value = try operand(evaluation, callerSlots) else { return nil }
+                guard let value = try operand.compute(evaluation, callerSlots) else { return nil }
                 slots[i] = value
             }
             var result: Value?
-            for program in definitions {
+            for (i, program) in definitions.enumerated() {
+                // Each definition numbers its own slots above the arguments: the last one's
+                // variables and memos must not be taken for this one's.
+                if i > 0 { (slots + program.arity).update(repeating: nil, count: slotCount - program.arity) }
                 guard let value = try program.completeValue(evaluation, in: slots) else { continue }
                 if let result, result != value {
                     throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)

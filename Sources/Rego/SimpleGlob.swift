@@ -70,7 +70,14 @@ struct SimpleGlob: Sendable {
     }
 
     /// Whether the text can be matched here (no line break in it).
-    static func canMatch(_ text: String) -> Bool { !text.unicodeScalars.contains(where: isLineBreak) }
+    static func canMatch(_ text: String) -> Bool {
+        var hasNonASCII = false
+        for byte in text.utf8 {
+            if (0x0A...0x0D).contains(byte) { return false }
+            if byte >= 0x80 { hasNonASCII = true }
+        }
+        return !hasNonASCII || !text.unicodeScalars.contains(where: isLineBreak)
+    }
 
     /// Whether `*` and `?` may consume this character.
     func isOrdinary(_ scalar: Unicode.Scalar) -> Bool {
@@ -91,6 +98,21 @@ struct SimpleGlob: Sendable {
     }
 
     func matches<Scalars: RandomAccessCollection>(_ scalars: Scalars) -> Bool where Scalars.Element == Unicode.Scalar, Scalars.Index == Int {
+        // The literal tokens the glob starts with are compared first: most texts a glob turns
+        // down differ there (`/api/v1/orders/*` against `/api/v1/users/7`), and the table below
+        // then starts after them.
+        var prefix = 0
+        while prefix < tokens.count, case .literal(let expected) = tokens[prefix] {
+            guard prefix < scalars.count, scalars[scalars.startIndex + prefix] == expected else { return false }
+            prefix += 1
+        }
+        return matches(scalars, from: prefix)
+    }
+
+    /// The tokens from `start` on against the characters from `start` on.
+    func matches<Scalars: RandomAccessCollection>(_ all: Scalars, from start: Int) -> Bool where Scalars.Element == Unicode.Scalar, Scalars.Index == Int {
+        let scalars = all.dropFirst(start)
+        let tokens = self.tokens[start...]
         let count = scalars.count
         return withUnsafeTemporaryAllocation(of: Bool.self, capacity: 2 * (count + 1)) { buffer in
             // matched[j]: the tokens so far match the first j characters.

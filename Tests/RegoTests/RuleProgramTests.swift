@@ -76,6 +76,17 @@ import Testing
 
         loop_a if loop_b
 
+        # Each definition numbers its slots from the argument on: the first leaves -5 where the
+        # second keeps its memo of input.n (called from a compiled rule, they share slots).
+        shared(x) := 1 if {
+            v := -5
+            x > v
+        }
+
+        shared(_) := 2 if input.n == -5
+
+        shared_one := shared(1)
+
         loop_b if loop_a
         """
 
@@ -100,7 +111,7 @@ import Testing
     static let rules = ["allow", "deny", "items", "pairs", "total", "first_big", "bad_sum", "negated", "composite", "same", "text", "numbers", "loop_a"]
 
     static let queries = rules.map { "x := data.t.\($0)" } + [
-        "x := data.t.sign(input.n)", "x := data.t.twice(input.n)", "x := data.t.clash(input.n)",
+        "x := data.t.sign(input.n)", "x := data.t.twice(input.n)", "x := data.t.shared_one", "x := data.t.clash(input.n)",
         "x := [data.t.sign(n) | some n in [-2, 0, 3]]", "data.t.method_ok({\"methods\": [\"GET\"]}, input.method)",
         // A `with` on data or functions leaves every rule to the interpreter; on input, not.
         "x := data.t.allow with data.bindings.bob as [\"admin\"]", "x := data.t.allow with data.t.method_ok as false",
@@ -166,6 +177,7 @@ import Testing
         #expect(Self.outcome("x := data.t.clash(5)", compiled, input: bob, strict: false).hasPrefix("eval_conflict_error: functions must not produce multiple outputs"))
         #expect(Self.outcome("x := data.t.clash(1)", compiled, input: bob, strict: false) == #"{"x":1}"#)
         #expect(Self.outcome("x := data.t.negated", compiled, input: ann, strict: false) == #"{"x":-4}"#)
+        #expect(Self.outcome("x := data.t.shared_one", compiled, input: ann, strict: false) == #"{"x":1}"#)
         #expect(Self.outcome("x := data.t.bad_sum", compiled, input: ann, strict: false).hasPrefix("eval_type_error"))
         #expect(Self.outcome("x := data.t.loop_a", compiled, input: ann, strict: false).hasPrefix("rego_recursion_error"))
         #expect(Self.outcome("x := data.t.numbers", compiled, input: Self.inputs[2], strict: true).hasPrefix("eval_builtin_error: to_number"))
