@@ -96,6 +96,8 @@ public final class CompiledPolicy: Sendable {
     let nodeList: [PathNode]
     /// By node number, the functions programs call without the interpreter (see `FunctionProgram`).
     let functionPrograms: [FunctionProgram?]
+    /// By node number, the partial sets all of whose definitions compiled (`ruleMembers`).
+    let setPrograms: [[RuleProgram]?]
     public let data: Value
 
     /// The scope of a query: outside every package, so a bare name is a variable, never a rule.
@@ -167,6 +169,11 @@ public final class CompiledPolicy: Sendable {
         functionPrograms = nodeList.map { node in
             guard node.definitions.first?.rule.kind == .function, !node.definitions.contains(where: \.rule.isDefault) else { return nil }
             return FunctionProgram(node.definitions)
+        }
+        setPrograms = nodeList.map { node in
+            guard !node.definitions.isEmpty, !(node.hasChildren && node.definitions.contains(where: \.isGeneral)) else { return nil }
+            let programs = node.definitions.compactMap { $0.kind == .partialSet && !$0.isGeneral ? $0.program : nil }
+            return programs.count == node.definitions.count ? programs : nil
         }
     }
 

@@ -77,25 +77,15 @@ extension Evaluation {
         return try body()
     }
 
-    /// Whether compiled rules may run: not while a `with` replaces data or functions (their
-    /// programs resolved names and calls against the policy as written).
-    var runsPrograms: Bool { mocks.isEmpty && shadowed.isEmpty }
-
-    /// A plain rule's value for a program, by node number (see `RuleProgram.Catalog`).
-    func ruleValue(node index: Int, _ path: [String]) throws(RegoError) -> Value? {
-        if let cached = cache[index] { return cached }
-        try checkStack()
-        return try ruleValue(path, policy.nodeList[index])
-    }
-
-    /// Stops before evaluation runs out of this thread's stack.
-    func checkStack(at term: Term? = nil) throws(RegoError) {
-        if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
-    }
-
     /// The value of the (non-function) rule at `path`, or nil when undefined.
     func ruleValue(_ path: [String], _ node: CompiledPolicy.PathNode) throws(RegoError) -> Value? {
         if let cached = cache[node.index] { return cached }
+        if let members = cache.members[node.index] {
+            // A set a program iterated without building it (`ruleMembers`).
+            let value = Value.set(Set(members.map(\.value)))
+            cache[node.index] = value
+            return value
+        }
         guard !inProgress[node.index] else {
             throw fail(.recursion, "rule \(path.joined(separator: ".")) is recursive")
         }

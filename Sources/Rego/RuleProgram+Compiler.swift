@@ -157,21 +157,26 @@ extension RuleProgram {
             // The declared names are fresh: the collection does not see outer ones.
             scope[valueName] = nil
             if let keyName { scope[keyName] = nil }
-            let rule: Int? = if case .data(let located) = collection.kind { catalog.plainRules[located] } else { nil }
+            let rule: (node: Int, path: [String])? = if case .data(let located) = collection.kind {
+                catalog.plainRules[located].map { ($0, located) }
+            } else {
+                nil
+            }
             let members = try expression(collection)
             let valueSlot = valueName == "_" ? nil : newSlot(valueName)
             let keySlot = keyName.flatMap { $0 == "_" ? nil : newSlot($0) }
             return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                guard let value = try members(evaluation, slots) else { return true }
                 func visit(_ key: Value, _ member: Value) throws(RegoError) -> Bool {
                     if let valueSlot { slots[valueSlot] = member }
                     if let keySlot { slots[keySlot] = key }
                     return try next(evaluation, slots, k)
                 }
                 if let rule {
-                    for (key, member) in evaluation.members(of: value, rule: rule) where !(try visit(key, member)) { return false }
+                    guard let list = try evaluation.ruleMembers(node: rule.node, rule.path) else { return true }
+                    for (key, member) in list where !(try visit(key, member)) { return false }
                     return true
                 }
+                guard let value = try members(evaluation, slots) else { return true }
                 switch value {
                 case .array(let items):
                     for (i, item) in items.enumerated() {

@@ -93,10 +93,16 @@ final class RuleProgram: Sendable {
 
     /// Adds each member a partial set rule's bodies produce to `items`.
     func collectMembers(_ evaluation: Evaluation, into items: inout Set<Value>) throws(RegoError) {
+        try forEachMember(evaluation) { items.insert($0) }
+    }
+
+    /// Calls `body` with each member a partial set rule's bodies produce (a member may come
+    /// more than once).
+    func forEachMember(_ evaluation: Evaluation, _ body: (Value) -> Void) throws(RegoError) {
         try evaluation.withSlots(slotCount) { (slots: Slots) throws(RegoError) in
             for clause in bodies {
                 _ = try clause.body(evaluation, slots) { () throws(RegoError) -> Bool in
-                    if let member = try clause.value?(evaluation, slots) { items.insert(member) }
+                    if let member = try clause.value?(evaluation, slots) { body(member) }
                     return !clause.isConstant
                 }
             }

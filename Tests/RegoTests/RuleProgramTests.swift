@@ -87,6 +87,17 @@ import Testing
 
         shared_one := shared(1)
 
+        # A helper set iterated by programs is kept as sorted members until its value is asked for.
+        objs contains o if some o in input.objs
+
+        objs contains o if some o in input.more_objs
+
+        obj_names contains sprintf("%v:%v", [i, o.name]) if some i, o in objs
+
+        obj_count := count(objs) if some _ in objs
+
+        selfish contains x if some x in selfish
+
         loop_b if loop_a
         """
 
@@ -100,7 +111,8 @@ import Testing
     ]
 
     static let inputs: [Value] = [
-        ["user": "ann", "method": "DELETE", "path": "/admin/a/b", "xs": [1, 2, 3], "more": [3, 4], "obj": ["b": 1, "a": 2], "n": 4, "half": 2, "s": "x"],
+        ["user": "ann", "method": "DELETE", "path": "/admin/a/b", "xs": [1, 2, 3], "more": [3, 4], "obj": ["b": 1, "a": 2], "n": 4, "half": 2, "s": "x",
+         "objs": [["name": "b", "n": 1], ["name": "a", "n": 2.0], ["name": "b", "n": 1]], "more_objs": [["n": 2, "name": "a"], ["name": "c"]]],
         ["user": "bob", "method": "PUT", "path": "/api/v1/q/x", "xs": [], "n": -1, "half": 1, "s": "7"],
         ["user": "bob", "method": "POST", "path": "/api/q", "xs": [5, "a"], "obj": [:], "n": 0, "s": 3],
         ["user": "eve", "method": "GET", "path": "/api/x", "xs": "not an array", "more": ["z"]],
@@ -108,7 +120,8 @@ import Testing
         [:],
     ]
 
-    static let rules = ["allow", "deny", "items", "pairs", "total", "first_big", "bad_sum", "negated", "composite", "same", "text", "numbers", "loop_a"]
+    static let rules = ["allow", "deny", "items", "pairs", "total", "first_big", "bad_sum", "negated", "composite", "same", "text", "numbers", "loop_a",
+                        "obj_names", "obj_count", "objs", "selfish"]
 
     static let queries = rules.map { "x := data.t.\($0)" } + [
         "x := data.t.sign(input.n)", "x := data.t.twice(input.n)", "x := data.t.shared_one", "x := data.t.clash(input.n)",
@@ -178,6 +191,9 @@ import Testing
         #expect(Self.outcome("x := data.t.clash(1)", compiled, input: bob, strict: false) == #"{"x":1}"#)
         #expect(Self.outcome("x := data.t.negated", compiled, input: ann, strict: false) == #"{"x":-4}"#)
         #expect(Self.outcome("x := data.t.shared_one", compiled, input: ann, strict: false) == #"{"x":1}"#)
+        #expect(Self.outcome("x := data.t.obj_names", compiled, input: ann, strict: false) == #"{"x":["{\"n\": 1, \"name\": \"b\"}:b","{\"n\": 2, \"name\": \"a\"}:a","{\"name\": \"c\"}:c"]}"#)
+        #expect(Self.outcome("x := data.t.obj_count", compiled, input: ann, strict: false) == #"{"x":3}"#)
+        #expect(Self.outcome("x := data.t.selfish", compiled, input: ann, strict: false).hasPrefix("rego_recursion_error"))
         #expect(Self.outcome("x := data.t.bad_sum", compiled, input: ann, strict: false).hasPrefix("eval_type_error"))
         #expect(Self.outcome("x := data.t.loop_a", compiled, input: ann, strict: false).hasPrefix("rego_recursion_error"))
         #expect(Self.outcome("x := data.t.numbers", compiled, input: Self.inputs[2], strict: true).hasPrefix("eval_builtin_error: to_number"))
