@@ -25,8 +25,9 @@ mkdir -p "$probe"
 fixtures="$probe/fixtures"
 python3 "$shared/bench.py" --dump-fixtures "$fixtures"
 
+# NovaCron runs before and after the peers (the machine's speed drifts; the medians are over both).
 echo "== NovaCron (release, in-process)" >&2
-"$novacron" rego bench "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron.json"
+"$novacron" rego bench "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron-before.json"
 
 echo "== decision cross-check: NovaCron against regorus on every input of both pools" >&2
 "$probe/venv/bin/python" - "$fixtures" "$novacron" >&2 <<'PY'
@@ -53,11 +54,18 @@ PY
 echo "== peers (bench.py, $reps runs each, median)" >&2
 "$probe/venv/bin/python" "$shared/bench.py" --evals "$evals" --reps "$reps" --engines "$engines" --json "$probe/peers.json" >&2
 
-python3 - "$probe/novacron.json" "$probe/peers.json" <<'PY'
-import json, sys
-ours = {r["policy"]: r for r in json.load(open(sys.argv[1]))}
-peers = json.load(open(sys.argv[2]))
-print(f"{'policy':8} {'engine':14} {'evals/CPU-s':>12} {'p99 µs':>9}   NovaCron ÷ engine (evals/CPU-s)")
+"$novacron" rego bench "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron-after.json"
+
+python3 - "$probe/novacron-before.json" "$probe/novacron-after.json" "$probe/peers.json" <<'PY'
+import json, statistics, sys
+ours = {}
+for path in sys.argv[1:3]:
+    for r in json.load(open(path)):
+        ours.setdefault(r["policy"], []).extend(r["runs"])
+ours = {p: {"evals_per_cpu_s": statistics.median(x["evals_per_cpu_s"] for x in runs),
+            "p99_us": statistics.median(x["p99_us"] for x in runs)} for p, runs in ours.items()}
+peers = json.load(open(sys.argv[3]))
+print(f"{'policy':8} {'engine':14} {'evals/CPU-s':>12} {'p99 µs':>9}   NovaCron ÷ engine (evals/CPU-s; NovaCron's: the median of its runs before and after the peers)")
 for policy, mine in ours.items():
     print(f"{policy:8} {'novacron':14} {mine['evals_per_cpu_s']:12.0f} {mine['p99_us']:9.1f}")
     best = 0

@@ -71,12 +71,17 @@ struct SimpleGlob: Sendable {
 
     /// Whether the text can be matched here (no line break in it).
     static func canMatch(_ text: String) -> Bool {
-        var hasNonASCII = false
-        for byte in text.utf8 {
-            if (0x0A...0x0D).contains(byte) { return false }
-            if byte >= 0x80 { hasNonASCII = true }
+        var text = text
+        // ASCII (most texts) is answered from the bytes; the other line breaks are not ASCII.
+        let ascii = text.withUTF8 { bytes -> Bool? in
+            var hasNonASCII = false
+            for byte in bytes {
+                if byte &- 0x0A <= 3 { return false }
+                if byte >= 0x80 { hasNonASCII = true }
+            }
+            return hasNonASCII ? nil : true
         }
-        return !hasNonASCII || !text.unicodeScalars.contains(where: isLineBreak)
+        return ascii ?? !text.unicodeScalars.contains(where: isLineBreak)
     }
 
     /// Whether `*` and `?` may consume this character.

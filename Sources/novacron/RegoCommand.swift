@@ -146,10 +146,11 @@ struct RegoCommand: AsyncParsableCommand {
             let runs = try outcome.get()
             let results = runs.map { $0.sorted { $0.evaluationsPerCPUSecond < $1.evaluationsPerCPUSecond }[$0.count / 2] }
             if json {
-                let rows: [Value] = results.map { r in
+                let rows: [Value] = zip(results, runs).map { r, all in
                     ["policy": .string(r.name), "evals": .int(r.evaluations), "evals_per_s": .double(r.evaluationsPerSecond.rounded()),
                      "evals_per_cpu_s": .double(r.evaluationsPerCPUSecond.rounded()), "p50_us": .double(r.p50Microseconds),
-                     "p99_us": .double(r.p99Microseconds), "prepare_ms": .double(r.prepareMilliseconds)]
+                     "p99_us": .double(r.p99Microseconds), "prepare_ms": .double(r.prepareMilliseconds),
+                     "runs": .array(all.map { ["evals_per_cpu_s": .double($0.evaluationsPerCPUSecond.rounded()), "p99_us": .double($0.p99Microseconds)] })]
                 }
                 print(Value.array(rows).canonicalJSON)
                 return
