@@ -21,6 +21,11 @@ public final class CompiledPolicy: Sendable {
         /// that value, so evaluations do not rebuild it.
         let constant: Value?
 
+        /// For a function whose every clause (bodies and `else`s) gives one constant value
+        /// (`true` when written without one): that value. When all of a function's definitions
+        /// have the same, the first that holds decides a call (OPA's early exit).
+        let constantResult: Value?
+
         /// The names right below the rule's package that are rules or packages (`globalNames`).
         let globals: NameSet
         /// For a function whose parameters are distinct plain local variables (`f(x, y)`, `_`
@@ -52,6 +57,8 @@ public final class CompiledPolicy: Sendable {
                 names.append(name)
             }
             parameterNames = names.count == rule.arguments.count ? names : nil
+            let results = ([rule.value] + rule.elses.map(\.value)).map { $0 == nil ? Value.bool(true) : $0?.constantValue }
+            constantResult = rule.kind == .function && results.allSatisfy({ $0 != nil && $0 == results[0] }) ? results[0] : nil
         }
 
         var isGeneral: Bool { !dynamic.isEmpty }

@@ -303,7 +303,9 @@ extension Evaluation {
     /// different values are a conflict.
     func functionValue(_ definitions: [CompiledPolicy.Definition], _ values: [Value], term: Term) throws(RegoError) -> Value? {
         var result: Value?
+        let stops = Self.stopsAtFirstValue(definitions)
         for definition in definitions where definition.rule.arguments.count == values.count && !definition.rule.isDefault {
+            if stops, result != nil { break }
             if let program = definition.program, runsPrograms {
                 guard let value = try program.completeValue(self, arguments: values) else { continue }
                 if let result, result != value {
@@ -332,6 +334,19 @@ extension Evaluation {
             result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
         }
         return result
+    }
+
+    /// Whether a call of the function these are the definitions of ends with the first
+    /// definition that holds: all (but defaults) give one and the same constant, so no later
+    /// one can conflict, and OPA's early exit does not evaluate them (an error in one is never
+    /// raised).
+    static func stopsAtFirstValue(_ definitions: [CompiledPolicy.Definition]) -> Bool {
+        var first: Value?
+        for definition in definitions where !definition.rule.isDefault {
+            guard let result = definition.constantResult, first.map({ $0 == result }) ?? true else { return false }
+            first = result
+        }
+        return first != nil
     }
 
     /// A built-in's answer for these values; nil when it has none, or when it failed and errors

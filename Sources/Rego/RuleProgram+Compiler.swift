@@ -34,7 +34,7 @@ extension RuleProgram {
                 compiler.scope = parameters
                 let steps = try compiler.body(body)
                 return Clause(body: steps, value: try value.map { (term: Term) throws(Unsupported) in try compiler.expression(term) },
-                              isConstant: value.map { $0.constantValue != nil } ?? true)
+                              constant: value == nil ? .bool(true) : value?.constantValue)
             }
             let bodies = rule.bodies.isEmpty ? [try clause([], valueTerm)] : try rule.bodies.map { (body: Body) throws(Unsupported) in try clause(body, valueTerm) }
             let elses = try rule.elses.map { (other: Rule.ElseClause) throws(Unsupported) in try clause(other.body, other.value) }

@@ -10,7 +10,9 @@ import NovaCore
 /// `every`, comprehensions, unification of composites, references that iterate — leaves the
 /// definition to the interpreter, and so does any evaluation inside a `with` that replaces data
 /// or functions. Both tiers give the same values, errors and iteration order: a program does
-/// what the interpreter's direct path (`direct`, `directLiteral`, `iterate`) does, step for step.
+/// what the interpreter's direct path (`direct`, `directLiteral`, `iterate`) does, step for step
+/// — but for early exit within a body (`Clause.constant`), which OPA does and the interpreter
+/// does not.
 final class RuleProgram: Sendable {
     typealias Slots = UnsafeMutablePointer<Value?>
     /// A term's one value under the body's slots; nil when it is undefined.
@@ -31,9 +33,11 @@ final class RuleProgram: Sendable {
     struct Clause: Sendable {
         let body: Steps
         let value: Expression?
-        /// Whether the value is the same for every solution (a constant, or `true`): the first
+        /// The value when it is the same for every solution (a constant, or `true`): the first
         /// solution then decides the clause, and the rest are not searched (OPA's early exit).
-        let isConstant: Bool
+        let constant: Value?
+
+        var isConstant: Bool { constant != nil }
     }
 
     let rule: Rule
@@ -43,6 +47,7 @@ final class RuleProgram: Sendable {
     /// The rule's bodies (one, empty, for a rule written without a body).
     let bodies: [Clause]
     let elses: [Clause]
+
 
     init(rule: Rule, slotCount: Int, arity: Int, bodies: [Clause], elses: [Clause]) {
         self.rule = rule
@@ -116,6 +121,10 @@ final class RuleProgram: Sendable {
 final class FunctionProgram: Sendable {
     let definitions: [RuleProgram]
     let slotCount: Int
+    /// Whether every definition gives one and the same constant (`method_ok(p, m) if m in
+    /// p.methods` beside `method_ok(p, _) if "*" in p.methods`): the first definition that
+    /// holds decides the call, and the others are not evaluated (`Evaluation.stopsAtFirstValue`).
+    let stopsAtFirstValue: Bool
 
     init?(_ definitions: [CompiledPolicy.Definition]) {
         var programs: [RuleProgram] = []
@@ -126,6 +135,7 @@ final class FunctionProgram: Sendable {
         guard !programs.isEmpty else { return nil }
         self.definitions = programs
         slotCount = programs.map(\.slotCount).max()!
+        stopsAtFirstValue = Evaluation.stopsAtFirstValue(definitions)
     }
 
     /// The function's value for the operands' values (nil: undefined, as is the call when an
@@ -143,6 +153,7 @@ final class FunctionProgram: Sendable {
                 // variables and memos must not be taken for this one's.
                 if i > 0 { (slots + program.arity).update(repeating: nil, count: slotCount - program.arity) }
                 guard let value = try program.completeValue(evaluation, in: slots) else { continue }
+                if stopsAtFirstValue { return value }
                 if let result, result != value {
                     throw RegoError(.conflict, "functions must not produce multiple outputs for same inputs", at: term.span)
                 }

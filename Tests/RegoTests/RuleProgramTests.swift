@@ -210,4 +210,22 @@ import Testing
         #expect(Self.outcome("x := data.e.p", interpreted, input: input, strict: false).hasPrefix("eval_type_error"))
     }
 
+    @Test func aFunctionWhoseDefinitionsAllGiveOneConstantStopsAtTheFirstThatHolds() throws {
+        // Reading `c` is a conflict. OPA answers true when the definition that holds comes
+        // first (the second is never evaluated) and raises the conflict otherwise; so do both
+        // tiers here, called from a compiled rule or from the query.
+        let rules = "package f\nc := 1 if input.n > 0\nc := 2 if input.n > 0\nq := ok(input.n)\n"
+        for (order, expected) in [("ok(x) if x > 0\nok(x) if c == x\n", #"{"x":true}"#), ("ok(x) if c == x\nok(x) if x > 0\n", "eval_conflict_error")] {
+            let module = try Parser.parseModule(rules + order, file: "f.rego")
+            let compiled = try CompiledPolicy(modules: [module])
+            let interpreted = try CompiledPolicy(modules: [module], data: .emptyObject, compilesRules: false)
+            #expect(compiled.nodes[["data", "f", "ok"]].flatMap { compiled.functionPrograms[$0.index]?.stopsAtFirstValue } == true)
+            for policy in [compiled, interpreted] {
+                for query in ["x := data.f.q", "x := data.f.ok(input.n)"] {
+                    #expect(Self.outcome(query, policy, input: ["n": 1], strict: false).hasPrefix(expected), "\(query) with \(order)")
+                }
+            }
+        }
+    }
+
 }
