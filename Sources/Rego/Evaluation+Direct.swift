@@ -80,7 +80,7 @@ extension Evaluation {
             if mocks.isEmpty, case .resolved(.function(let key)) = function.kind, let definitions = policy.functions[key],
                arguments.count == definitions.first?.rule.arguments.count {
                 // A policy function has one value per argument list (two are a conflict).
-                if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
+                try checkStack(at: term)
                 guard let values = try directOperands(arguments, b, &stop) else { return stop }
                 return try functionValue(definitions, values, term: term).map(Direct.value) ?? .undefined
             }
@@ -183,7 +183,7 @@ extension Evaluation {
 
     func ruleDocument(_ located: [String], _ node: CompiledPolicy.PathNode) throws(RegoError) -> Direct {
         // Rules reading rules recurse here without passing `evalTerm`'s check.
-        if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack") }
+        try checkStack()
         return try ruleValue(located, node).map(Direct.value) ?? .undefined
     }
 }

@@ -4,7 +4,7 @@ extension Evaluation {
     /// Every value `term` can take under `b` (a reference with unbound variables iterates,
     /// binding them); nothing when it is undefined.
     func evalTerm(_ term: Term, _ b: Bindings, _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
-        if StackGuard.here() < stackFloor { throw fail(.recursion, "evaluation nested too deeply for this thread's stack", at: term) }
+        try checkStack(at: term)
         try checkLimits(term)
         switch term.kind {
         case .ref, .call, .binary, .array, .data:
