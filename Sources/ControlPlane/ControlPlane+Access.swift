@@ -29,14 +29,32 @@ extension ControlPlane {
         return Principal(name: "apikey:\(record.name)", role: role)
     }
 
+    /// The principal a workflow run started by `name` acts as: the key's holder with the key's
+    /// role as it is now (a revoked key's runs can no longer write), NovaCron's own components
+    /// as themselves. Runs a schedule started act as the operator role: schedules do not yet
+    /// record who made them.
+    public func principal(startedBy name: String) async throws -> Principal? {
+        if name.hasPrefix("system:") || name == "system" { return .system(String(name.dropFirst(min(name.count, 7)))) }
+        if name.hasPrefix("schedule:") { return Principal(name: name, role: .operator) }
+        guard name.hasPrefix("apikey:") else { return nil }
+        let keyName = String(name.dropFirst(7))
+        let holders = try await access.keys().filter { $0.name == keyName && $0.revokedAt == nil }
+        guard holders.count == 1, let role = try await role(named: holders[0].roleName) else { return nil }
+        return Principal(name: name, role: role)
+    }
+
     /// Makes a key for a role. The secret is returned once; only its hash is kept.
     public func createAPIKey(name: String, roleName: String, as principal: Principal) async throws -> IssuedAPIKey {
         try await authorize(principal, .create, "apikeys", name: name)
         if let problem = ResourceName.problem(with: name) {
             throw NovaError.validation([Diagnostic(code: "invalid_name", message: problem, path: "name")], subject: "the API key")
         }
-        guard try await role(named: roleName) != nil else {
+        guard let role = try await role(named: roleName) else {
             throw NovaError.validation([Diagnostic(code: "unknown_role", message: "no role named \"\(roleName)\"", path: "role")], subject: "the API key")
+        }
+        try await requireCeiling(role, for: principal, action: "apikey.create", name: name, subject: "an API key")
+        if try await access.keys().contains(where: { $0.name == name && $0.revokedAt == nil }) {
+            throw NovaError(.alreadyExists, "an active API key is already named \"\(name)\"; pick another name or revoke that key first")
         }
         var random = SystemRandom()
         let id = randomText(12, alphabet: "0123456789abcdef", using: &random)
@@ -60,6 +78,9 @@ extension ControlPlane {
         let matches = keys.filter { $0.id == idOrName || $0.name == idOrName }
         guard let key = matches.first else { throw NovaError(.notFound, "no active API key with id or name \"\(idOrName)\"") }
         guard matches.count == 1 else { throw NovaError(.invalidRequest, "several keys are named \"\(idOrName)\"; revoke by id") }
+        if let role = try await role(named: key.roleName) {
+            try await requireCeiling(role, for: principal, action: "apikey.revoke", name: key.name, subject: "a key")
+        }
         _ = try await access.revokeKey(id: key.id, at: clock.now)
         try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "apikey.revoke", kind: "APIKey", name: key.name, detail: "id \(key.id)")])
         var revoked = key
@@ -75,10 +96,22 @@ extension ControlPlane {
     public func saveRole(_ document: Value, as principal: Principal) async throws -> Role {
         try await authorize(principal, .create, "roles")
         let role = try Role.read(document, knownResources: permissionResources)
+        try await requireCeiling(role, for: principal, action: "role.save", name: role.name, subject: "a role")
         try await access.saveRole(role)
         try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "role.save", kind: "Role", name: role.name,
                                                afterFingerprint: role.value.fingerprint)])
         return role
+    }
+
+    /// No principal hands out more than it holds: a key or role it makes, or a key it revokes,
+    /// must be within its own rights. Refusals are audited like any other.
+    func requireCeiling(_ role: Role, for principal: Principal, action: String, name: String, subject: String) async throws {
+        let beyond = role.grants(beyond: principal.role)
+        guard !beyond.isEmpty else { return }
+        let shown = beyond.prefix(5).joined(separator: ", ") + (beyond.count > 5 ? ", …" : "")
+        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "\(action).denied", kind: "Role", name: role.name,
+                                               detail: "beyond the caller's rights: \(shown)")])
+        throw NovaError(.forbidden, "\(principal.name) cannot make or revoke \(subject) with role \(role.name): it grants what the caller does not hold (\(shown))")
     }
 
     public func deleteRole(named name: String, as principal: Principal) async throws {

@@ -46,6 +46,24 @@ public struct Role: Sendable, Hashable {
         rules.contains { ($0.verbs.contains("*") || $0.verbs.contains(verb.rawValue)) && ($0.resources.contains("*") || $0.resources.contains(resource)) }
     }
 
+    /// The grants of this role that `holder` does not have itself, as `verb resource` (empty:
+    /// the role is within the holder's rights). A `*` verb or resource stands for every one,
+    /// including those added later, so only a holder with the same `*` covers it.
+    public func grants(beyond holder: Role) -> [String] {
+        var missing: [String] = []
+        for rule in rules {
+            let verbs = rule.verbs.contains("*") ? ["*"] : rule.verbs.sorted()
+            for verb in verbs {
+                for resource in rule.resources.sorted() where !holder.rules.contains(where: { grant in
+                    (grant.verbs.contains("*") || grant.verbs.contains(verb)) && (grant.resources.contains("*") || grant.resources.contains(resource))
+                }) {
+                    missing.append("\(verb) \(resource)")
+                }
+            }
+        }
+        return missing
+    }
+
     /// Every other resource a rule may name besides the resource kinds' plurals.
     public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history", "violations"] + workflowResources
 

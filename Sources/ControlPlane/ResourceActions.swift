@@ -3,7 +3,7 @@ import Workflow
 
 /// `resource.apply`: applies documents through the one door (authorisation, admission, audit),
 /// all or nothing. Input: `documents` (a list) or `document`. Output: what happened to each.
-/// The run acts as `workflow:<who started it>` with the operator role.
+/// The run acts as `workflow:<who started it>` with the rights of who started it.
 public struct ResourceApplyAction: WorkflowAction {
     let controlPlane: ControlPlane
 
@@ -19,7 +19,7 @@ public struct ResourceApplyAction: WorkflowAction {
         }
         do {
             let resources = try controlPlane.resources(from: documents)
-            let outcomes = try await controlPlane.apply(resources, as: Self.principal(context))
+            let outcomes = try await controlPlane.apply(resources, as: try await Self.principal(context, controlPlane))
             return ["results": .array(outcomes.map { outcome in
                 ["kind": .string(outcome.resource.kind.name), "name": .string(outcome.resource.name), "action": .string(outcome.action.rawValue),
                  "resourceVersion": .int(outcome.resource.metadata.resourceVersion)]
@@ -29,8 +29,13 @@ public struct ResourceApplyAction: WorkflowAction {
         }
     }
 
-    static func principal(_ context: ActionContext) -> Principal {
-        Principal(name: "workflow:\(context.startedBy)", role: .operator)
+    /// Who started the run, with that principal's rights now; a step of a run whose starter is
+    /// gone (its key revoked) fails for good.
+    static func principal(_ context: ActionContext, _ controlPlane: ControlPlane) async throws -> Principal {
+        guard let starter = try await controlPlane.principal(startedBy: context.startedBy) else {
+            throw StepError(code: "forbidden", message: "\(context.startedBy), who started this run, no longer holds an active key", isRetryable: false)
+        }
+        return Principal(name: "workflow:\(context.startedBy)", role: starter.role)
     }
 }
 
@@ -52,7 +57,7 @@ public struct ResourceDeleteAction: WorkflowAction {
             throw StepError(code: "invalid_input", message: "unknown kind \(kindName)", isRetryable: false)
         }
         do {
-            _ = try await controlPlane.delete(kind, named: name, as: ResourceApplyAction.principal(context))
+            _ = try await controlPlane.delete(kind, named: name, as: try await ResourceApplyAction.principal(context, controlPlane))
             return ["deleted": true, "kind": .string(kind.name), "name": .string(name)]
         } catch let error as NovaError where error.code == .notFound {
             return ["deleted": false, "kind": .string(kind.name), "name": .string(name)]

@@ -50,10 +50,20 @@ public struct ResourceMetadata: Sendable, Hashable {
         }
         let labels = reader.stringMap("labels")
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
-            if let problem = LabelRules.keyProblem(key) { reader.report("labels.\(key)", code: "invalid_label", problem) }
-            if let problem = LabelRules.valueProblem(value) { reader.report("labels.\(key)", code: "invalid_label", problem) }
+            if let problem = LabelRules.keyProblem(key) { reader.report("labels.\(LabelRules.excerpt(key))", code: "invalid_label", problem) }
+            if let problem = LabelRules.valueProblem(value) { reader.report("labels.\(LabelRules.excerpt(key))", code: "invalid_label", problem) }
+        }
+        if labels.count > LabelRules.maximumLabels {
+            reader.report("labels", code: "too_large", "at most \(LabelRules.maximumLabels) labels, got \(labels.count)")
         }
         let annotations = reader.stringMap("annotations")
+        for key in annotations.keys.sorted() {
+            if let problem = LabelRules.keyProblem(key) { reader.report("annotations.\(LabelRules.excerpt(key))", code: "invalid_annotation", problem) }
+        }
+        let annotationBytes = annotations.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        if annotationBytes > LabelRules.maximumAnnotationBytes {
+            reader.report("annotations", code: "too_large", "at most \(LabelRules.maximumAnnotationBytes / 1024) KiB of keys and values in all, got \(annotationBytes) bytes")
+        }
         var version = 0
         if let raw = reader.raw("resourceVersion") {
             if let i = raw.intValue ?? raw.stringValue.flatMap({ Int($0) }), i >= 0 { version = i }
@@ -71,7 +81,7 @@ public enum ResourceName {
         if name.count > 63 { return "must be at most 63 characters" }
         let allowed = name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
         guard allowed, let first = name.first, let last = name.last, first.isLetter || first.isNumber, last != "-" else {
-            return "must be lower-case letters, digits and '-', starting with a letter or digit and not ending with '-' (got \"\(name)\")"
+            return "must be lower-case letters, digits and '-', starting with a letter or digit and not ending with '-' (got \"\(LabelRules.excerpt(name))\")"
         }
         return nil
     }
@@ -79,17 +89,27 @@ public enum ResourceName {
 
 /// Label keys and values, as Kubernetes limits them.
 enum LabelRules {
+    static let maximumLabels = 64
+    /// Kubernetes' bound on a resource's annotations, keys and values together.
+    static let maximumAnnotationBytes = 256 * 1024
+
     static func keyProblem(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let name = parts.last, !name.isEmpty, name.count <= 63, isLabelText(name) else {
-            return "label key \"\(key)\" must be an optional prefix and '/' then 1–63 letters, digits, '-', '_' or '.'"
+        guard key.utf8.count <= 317, parts.count <= 2, let name = parts.last, !name.isEmpty, name.count <= 63, isLabelText(name),
+              parts.count == 1 || (1...253).contains(parts[0].count) else {
+            return "key \"\(excerpt(key))\" must be an optional prefix of at most 253 characters and '/' then 1–63 letters, digits, '-', '_' or '.'"
         }
         return nil
     }
 
     static func valueProblem(_ value: String) -> String? {
         value.count <= 63 && (value.isEmpty || isLabelText(value[...]))
-            ? nil : "label value \"\(value)\" must be at most 63 letters, digits, '-', '_' or '.'"
+            ? nil : "label value \"\(excerpt(value))\" must be at most 63 letters, digits, '-', '_' or '.'"
+    }
+
+    /// A client's text quoted back in an error, cut so that a huge value is not echoed whole.
+    static func excerpt(_ text: String) -> String {
+        text.count <= 80 ? text : String(text.prefix(77)) + "…"
     }
 
     private static func isLabelText(_ text: Substring) -> Bool {

@@ -11,24 +11,10 @@ public struct YAMLDocument: Sendable {
 extension Value {
     /// Parses every document of a YAML stream. Errors carry file, line and column.
     ///
-    /// Scalars are typed by YAML 1.1's core rules as Yams resolves them (so `yes` stays a string
-    /// only when quoted); mapping keys must be strings; anchors and aliases are expanded.
+    /// Plain scalars are typed by YAML 1.2's core schema (see `YAMLReader`); mapping keys must
+    /// be strings; anchors and aliases are expanded, within a bound.
     public static func parseYAMLDocuments(_ text: String, file: String? = nil) throws(NovaError) -> [YAMLDocument] {
-        do {
-            let parser = try Parser(yaml: text, resolver: .default, constructor: .default, encoding: .utf8)
-            var documents: [YAMLDocument] = []
-            while let node = try parser.nextRoot() {
-                let line = node.mark?.line ?? 1
-                documents.append(YAMLDocument(value: try convert(node, file: file, depth: 0), line: line))
-            }
-            return documents
-        } catch let error as NovaError {
-            throw error
-        } catch let error as YamlError {
-            throw yamlError(error, file: file)
-        } catch {
-            throw NovaError(.invalidYAML, "invalid YAML\(file.map { " in \($0)" } ?? ""): \(error)")
-        }
+        try YAMLReader(file: file).documents(text)
     }
 
     /// Parses a single YAML document (an empty text is null).
@@ -38,70 +24,6 @@ extension Value {
             throw NovaError(.invalidYAML, "expected one YAML document\(file.map { " in \($0)" } ?? ""), found \(documents.count)")
         }
         self = documents.first?.value ?? .null
-    }
-
-    private static func location(_ mark: Mark?, file: String?) -> SourceLocation? {
-        mark.map { SourceLocation(file: file, line: $0.line, column: $0.column) }
-    }
-
-    private static func failure(_ message: String, at mark: Mark?, file: String?) -> NovaError {
-        let loc = location(mark, file: file)
-        return NovaError(.invalidYAML, "\(file ?? "the text") is not valid YAML",
-                         diagnostics: [Diagnostic(code: ErrorCode.invalidYAML.rawValue, message: message, location: loc)])
-    }
-
-    private static func convert(_ node: Node, file: String?, depth: Int) throws(NovaError) -> Value {
-        if depth > JSONParser.maximumDepth { throw failure("nesting deeper than \(JSONParser.maximumDepth) levels", at: node.mark, file: file) }
-        switch node {
-        case .alias:
-            throw failure("unresolved alias", at: node.mark, file: file)
-        case .scalar(let scalar):
-            return convertScalar(scalar)
-        case .sequence(let sequence):
-            var items: [Value] = []
-            for child in sequence { items.append(try convert(child, file: file, depth: depth + 1)) }
-            return .array(items)
-        case .mapping(let mapping):
-            var fields: [Value: Value] = [:]
-            for (key, value) in mapping {
-                guard case .scalar(let keyScalar) = key else {
-                    throw failure("mapping keys must be plain strings", at: key.mark, file: file)
-                }
-                let name = keyScalar.string
-                if fields.updateValue(try convert(value, file: file, depth: depth + 1), forKey: .string(name)) != nil {
-                    throw failure("duplicate key \"\(name)\"", at: key.mark, file: file)
-                }
-            }
-            return .object(fields)
-        }
-    }
-
-    private static func convertScalar(_ scalar: Node.Scalar) -> Value {
-        // Quoted scalars are always strings.
-        if scalar.style != .plain { return .string(scalar.string) }
-        let node = Node.scalar(scalar)
-        switch Resolver.default.resolveTag(of: node) {
-        case .null: return .null
-        case .bool: return node.bool.map(Value.bool) ?? .string(scalar.string)
-        case .int:
-            if let i = node.int { return .int(i) }
-            return node.float.map { .double(Double($0)) } ?? .string(scalar.string)
-        case .float:
-            if let d = node.float, d.isFinite { return .double(d) }
-            return .string(scalar.string)
-        default:
-            return .string(scalar.string)
-        }
-    }
-
-    private static func yamlError(_ error: YamlError, file: String?) -> NovaError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            return failure([context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "), at: mark, file: file)
-        default:
-            return NovaError(.invalidYAML, "invalid YAML\(file.map { " in \($0)" } ?? ""): \(error)")
-        }
     }
 
     /// The value as a YAML document. Object keys are sorted, except that `preferredKeyOrder`

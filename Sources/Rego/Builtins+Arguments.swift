@@ -9,6 +9,9 @@ extension Builtins {
         /// The evaluation's clock reading (nanoseconds since the epoch): one per evaluation, so
         /// `time.now_ns()` is the same everywhere in a query.
         var now: Int = 0
+        /// The evaluation's memory budget left: built-ins that allocate by an argument check
+        /// it first (`reserve`), since the evaluation can only count a result once it is made.
+        var memoryLeft: Int = PreparedQuery.Limits.defaultMemoryBytes
 
         subscript(_ i: Int) -> Value { values[i] }
 
@@ -17,6 +20,14 @@ extension Builtins {
         }
 
         func failure(_ message: String) -> RegoError { RegoError(.builtin, "\(name): \(message)") }
+
+        /// Throws the budget error unless `count` values of `bytesEach` fit in what is left.
+        func reserve(_ count: Int, bytesEach: Int = Value.elementCost) throws(RegoError) {
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesEach)
+            if overflow || bytes > memoryLeft {
+                throw RegoError(.budget, "\(name): \(count) values would exceed the evaluation's memory budget")
+            }
+        }
 
         func string(_ i: Int) throws(RegoError) -> String {
             guard case .string(let s) = values[i] else { throw typeError(i, "string") }

@@ -6,18 +6,25 @@ extension Builtins {
     static let numbers: [String: Builtin] = [
         "abs": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
             let n = try a.number(0)
-            return n.exactInt.map { .int(abs($0)) } ?? .double(abs(n.doubleValue))
+            if let i = n.exactInt, i != .min { return .int(abs(i)) }
+            return .double(abs(n.doubleValue))
         },
         "round": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in .double(try a.number(0).doubleValue.rounded(.toNearestOrAwayFromZero)) },
         "ceil": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in .double(try a.number(0).doubleValue.rounded(.up)) },
         "floor": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in .double(try a.number(0).doubleValue.rounded(.down)) },
         "numbers.range": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             let from = try a.integer(0), to = try a.integer(1)
+            let (span, overflow) = (from <= to ? to : from).subtractingReportingOverflow(from <= to ? from : to)
+            if overflow || span == .max { throw RegoError(.budget, "numbers.range: \(from) to \(to) would exceed the evaluation's memory budget") }
+            try a.reserve(span + 1)
             return .array((from <= to ? Array(from...to) : Array((to...from).reversed())).map { .int($0) })
         },
         "numbers.range_step": Builtin(3) { (a: Arguments) throws(RegoError) -> Value? in
             let from = try a.integer(0), to = try a.integer(1), step = try a.integer(2)
             guard step > 0 else { throw a.failure("step must be a positive integer") }
+            let (span, overflow) = (from <= to ? to : from).subtractingReportingOverflow(from <= to ? from : to)
+            if overflow { throw RegoError(.budget, "numbers.range_step: \(from) to \(to) would exceed the evaluation's memory budget") }
+            try a.reserve(span / step + 1)
             return .array((from <= to ? Array(stride(from: from, through: to, by: step)) : Array(stride(from: from, through: to, by: -step))).map { .int($0) })
         },
         "bits.and": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in .int(try a.integer(0) & a.integer(1)) },

@@ -42,10 +42,9 @@ extension Builtins {
             try arguments("replace", v, 3)
             return .string(try string("replace", v, 0).replacingOccurrences(of: try string("replace", v, 1), with: try string("replace", v, 2)))
         },
-        "sprintf": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("sprintf", v, 2)
-            guard case .array(let values) = v[1] else { throw typeError("sprintf", 2, "array", v[1]) }
-            return .string(format(try string("sprintf", v, 0), values))
+        "sprintf": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            guard case .array(let values) = a[1] else { throw a.typeError(1, "array") }
+            return .string(try format(try a.string(0), values, limit: a.memoryLeft))
         },
     ]
 
@@ -82,12 +81,15 @@ extension Builtins {
 
     /// Go's fmt verbs as OPA's sprintf applies them: flags (`-+# 0`), width, precision, and
     /// %s %v %d %f %e %g %x %X %o %b %t %q %%. Composite values print as Rego text.
-    static func format(_ pattern: String, _ values: [Value]) -> String {
+    /// Widths and precisions past Go's own bound (a million) are `%!(BADWIDTH)`/`%!(BADPREC)`,
+    /// as in Go; a result longer than `limit` bytes is the evaluation's budget error.
+    static func format(_ pattern: String, _ values: [Value], limit: Int = .max) throws(RegoError) -> String {
         if let plain = plainFormat(pattern, values) { return plain }
         var result = ""
         var next = 0
         var chars = pattern[...]
         while !chars.isEmpty {
+            if result.utf8.count > limit { throw RegoError(.budget, "sprintf: the result would exceed the evaluation's memory budget") }
             // Text up to the next directive is copied as one run (ASCII `%` is always a
             // character boundary), not character by character.
             guard let percent = chars.utf8.firstIndex(of: UInt8(ascii: "%")) else { result += chars; break }
@@ -95,14 +97,16 @@ extension Builtins {
             chars = chars[percent...].dropFirst()
             var flags = Set<Character>()
             while let f = chars.first, "-+# 0".contains(f) { flags.insert(f); chars = chars.dropFirst() }
-            let widthText = chars.prefix { $0.isASCII && $0.isNumber }
+            var widthText = chars.prefix { $0.isASCII && $0.isNumber }
             chars = chars.dropFirst(widthText.count)
+            if !widthText.isEmpty, (Int(widthText) ?? .max) > 1_000_000 { result += "%!(BADWIDTH)"; widthText = "" }
             var precision: Int?
             if chars.first == "." {
                 chars = chars.dropFirst()
                 let digits = chars.prefix { $0.isASCII && $0.isNumber }
                 chars = chars.dropFirst(digits.count)
                 precision = Int(digits) ?? 0
+                if (Int(digits) ?? (digits.isEmpty ? 0 : .max)) > 1_000_000 { result += "%!(BADPREC)"; precision = nil }
             }
             guard let verb = chars.first else { result += "%!(NOVERB)"; break }
             chars = chars.dropFirst()

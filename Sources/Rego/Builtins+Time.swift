@@ -144,6 +144,7 @@ extension Builtins {
             s = s.dropFirst(unit.0.count)
             total += value * unit.1
         }
-        return sign * Int(total.rounded())
+        // Go's ParseDuration refuses what does not fit in an int64 of nanoseconds.
+        return Int(exactly: total.rounded()).map { sign * $0 }
     }
 }

@@ -354,9 +354,13 @@ extension Evaluation {
     func run(_ builtin: Builtins.Builtin, named name: String, _ values: [Value], term: Term) throws(RegoError) -> Value? {
         do throws(RegoError) {
             // The clock is read once per evaluation, and only if a built-in asks for it.
-            return try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0))
+            let result = try builtin.run(Builtins.Arguments(name: name, values: values, now: builtin.readsClock ? now : 0, memoryLeft: memoryLeft))
+            if let result { try charge(result.shallowCost, at: term) }
+            return result
         } catch {
-            if strictBuiltinErrors || error.code == .conflict { throw RegoError(error.code, "\(name): \(error.message)", at: term.span) }
+            if strictBuiltinErrors || error.code == .conflict || error.code == .budget {
+                throw RegoError(error.code, error.code == .budget && error.span != nil ? error.message : "\(name): \(error.message)", at: error.span ?? term.span)
+            }
             return nil
         }
     }

@@ -32,6 +32,10 @@ final class Evaluation {
     /// together with the calling task's cancellation.
     var deadline: ContinuousClock.Instant?
     var steps = 0
+    /// Steps allowed in all (`PreparedQuery.Limits.steps`).
+    var stepLimit = PreparedQuery.Limits.defaultSteps
+    /// Bytes built-ins may still make (`PreparedQuery.Limits.memoryBytes`).
+    var memoryLeft = PreparedQuery.Limits.defaultMemoryBytes
     /// Where `print` writes: standard error unless the caller says otherwise.
     var printer: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     /// How far down the stack evaluation may go on this thread (see `StackGuard`).
@@ -84,8 +88,21 @@ final class Evaluation {
     func checkLimits(_ term: Term) throws(RegoError) {
         steps &+= 1
         guard steps & 4095 == 0 else { return }
+        if steps > stepLimit { throw fail(.budget, "evaluation exceeded its budget of \(stepLimit) steps", at: term) }
         if let deadline, ContinuousClock.now > deadline { throw fail(.cancelled, "evaluation exceeded its time budget", at: term) }
         if withUnsafeCurrentTask(body: { $0?.isCancelled ?? false }) { throw fail(.cancelled, "evaluation cancelled", at: term) }
+    }
+
+    func apply(_ limits: PreparedQuery.Limits) {
+        deadline = limits.deadline
+        stepLimit = limits.steps
+        memoryLeft = limits.memoryBytes
+    }
+
+    /// Takes `bytes` from the memory budget, or stops the evaluation.
+    func charge(_ bytes: Int, at term: Term) throws(RegoError) {
+        memoryLeft -= bytes
+        if memoryLeft < 0 { throw fail(.budget, "evaluation exceeded its memory budget", at: term) }
     }
 
     func fail(_ code: RegoError.Code, _ message: String, at term: Term? = nil) -> RegoError {

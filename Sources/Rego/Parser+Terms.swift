@@ -29,7 +29,10 @@ extension Parser {
             return try postfix(try primary())
         case .membership:
             var left = try expression(level: .relation)
+            let entryDepth = depth
+            defer { depth = entryDepth }
             while isKeyword("in"), !atLineBreak {
+                try deepenChain()
                 advance()
                 let right = try expression(level: .relation)
                 left = Term(.membership(key: nil, value: left, collection: right), span: left.span.through(right.span))
@@ -39,7 +42,10 @@ extension Parser {
             let tighter = Level(rawValue: level.rawValue + 1)!
             var left = try expression(level: tighter)
             let symbols = Self.operators[level] ?? []
+            let entryDepth = depth
+            defer { depth = entryDepth }
             while case .symbol(let symbol) = peek.kind, symbols.contains(symbol), !atLineBreak, symbol != "|" || allowsUnion {
+                try deepenChain()
                 advance()
                 let right = try expression(level: tighter)
                 left = Term(.binary(Term.Operator(rawValue: symbol)!, left, right), span: left.span.through(right.span))
@@ -47,6 +53,14 @@ extension Parser {
             }
             return left
         }
+    }
+
+    /// A chain of operators (`a + b + c`) builds a term one level deeper per operator without
+    /// the parser recursing, and every later pass walks that term recursively: each link counts
+    /// as a level, so no pass meets a term deeper than the parser allows.
+    mutating func deepenChain() throws(RegoError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw error("expression nested deeper than \(Self.maximumDepth) levels", at: peek) }
     }
 
     /// A reference: a variable followed by `.name` and `[term]` steps (no calls).

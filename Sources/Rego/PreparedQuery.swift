@@ -15,7 +15,21 @@ public struct PreparedQuery: Sendable {
     /// evaluation goes, so a runaway policy stops with `eval_cancel_error`).
     public struct Limits: Sendable {
         public var deadline: ContinuousClock.Instant?
-        public init(deadline: ContinuousClock.Instant? = nil) { self.deadline = deadline }
+        /// Roughly how many bytes the values built-ins make may take in all, counted as each
+        /// result is made (and before, by the built-ins that would allocate by an argument).
+        public var memoryBytes: Int
+        /// How many evaluation steps (terms and literals tried) the evaluation may take.
+        public var steps: Int
+
+        /// 256 MiB and a billion steps: far beyond any real policy, and still a bound.
+        public static let defaultMemoryBytes = 256 << 20
+        public static let defaultSteps = 1_000_000_000
+
+        public init(deadline: ContinuousClock.Instant? = nil, memoryBytes: Int = Limits.defaultMemoryBytes, steps: Int = Limits.defaultSteps) {
+            self.deadline = deadline
+            self.memoryBytes = memoryBytes
+            self.steps = steps
+        }
         public static func timeout(_ duration: Duration) -> Limits { Limits(deadline: .now + duration) }
     }
 
@@ -85,7 +99,7 @@ public struct PreparedQuery: Sendable {
                           print: (@Sendable (String) -> Void)? = nil) throws(RegoError) -> [Solution] {
         let evaluation = Evaluation(policy: policy, input: input)
         evaluation.strictBuiltinErrors = strictBuiltinErrors
-        evaluation.deadline = limits.deadline
+        evaluation.apply(limits)
         if let print { evaluation.printer = print }
         var results: [Solution] = []
         try evaluation.eval(body, Bindings()) { (b: Bindings) throws(RegoError) in

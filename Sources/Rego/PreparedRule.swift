@@ -42,7 +42,7 @@ public struct PreparedRule: Sendable {
     static func makeEvaluation(_ policy: CompiledPolicy, _ input: Value?, _ strictBuiltinErrors: Bool, _ limits: PreparedQuery.Limits) -> Evaluation {
         let evaluation = Evaluation(policy: policy, input: input)
         evaluation.strictBuiltinErrors = strictBuiltinErrors
-        evaluation.deadline = limits.deadline
+        evaluation.apply(limits)
         return evaluation
     }
 

@@ -17,6 +17,9 @@ public struct RegoError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let evalType = Code(rawValue: "eval_type_error")
         public static let builtin = Code(rawValue: "eval_builtin_error")
         public static let cancelled = Code(rawValue: "eval_cancel_error")
+        /// An evaluation went past its memory or step budget (`PreparedQuery.Limits`): never
+        /// made undefined like other built-in errors, so a budget cannot be dodged.
+        public static let budget = Code(rawValue: "eval_budget_error")
     }
 
     public var code: Code

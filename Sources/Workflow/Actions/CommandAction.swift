@@ -5,25 +5,68 @@ import NovaCore
 /// pasted into a command line. Input: `argv` (list of strings, the first being the program —
 /// a path, or a name looked up in PATH), optional `env` (map), `workingDirectory`, `stdin`,
 /// `allowedExitCodes` (default [0]). Output: `exitCode`, `stdout`, `stderr` (each capped).
+///
+/// Confined (`allowedPrograms` set, as `novacron serve` always sets it): only the listed
+/// programs run — none when the list is empty, the server's default — with none of the
+/// server's environment (its secrets) but a plain PATH, in a scratch directory, and, when the
+/// server runs as root, as the unprivileged user `nobody`, so the data directory (0700) and its
+/// keys are out of reach. Either way the program is killed when the server dies (a `kill -9`
+/// included), so a step resumed after a crash never runs beside its orphan.
 public struct CommandAction: WorkflowAction {
     public static let outputLimit = 64 * 1024
 
-    public init() {}
+    /// Real paths of the programs a confined action may run; nil: any program, with the
+    /// server's environment (the engine's default, for tests and embedding).
+    public let allowedPrograms: Set<String>?
+
+    public init(allowedPrograms: [String]? = nil) {
+        self.allowedPrograms = allowedPrograms.map { Set($0.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }) }
+    }
     public var name: String { "command" }
+
+    static let confinedPath = "/usr/local/bin:/usr/bin:/bin"
+    /// util-linux's setpriv sets the parent-death signal and drops privileges, then runs the program.
+    static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     public func run(_ input: Value, context: ActionContext) async throws -> Value {
         guard let argv = input["argv"]?.arrayValue?.compactMap(\.stringValue), !argv.isEmpty,
               argv.count == input["argv"]?.arrayValue?.count else {
             throw StepError(code: "invalid_input", message: "command needs argv: a non-empty list of strings", isRetryable: false)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.resolve(argv[0]))
-        process.arguments = Array(argv.dropFirst())
-        if let env = input["env"]?.objectValue {
-            var environment = ProcessInfo.processInfo.environment
-            for (key, value) in env { if let k = key.stringValue { environment[k] = value.stringValue ?? value.canonicalJSON } }
-            process.environment = environment
+        let program = try Self.resolve(argv[0], path: allowedPrograms == nil ? nil : Self.confinedPath)
+        if let allowedPrograms {
+            guard !allowedPrograms.isEmpty else {
+                throw StepError(code: "command_disabled", message: "the command action is off: start the server with --allow-command PROGRAM for each program steps may run",
+                                isRetryable: false)
+            }
+            guard allowedPrograms.contains(URL(fileURLWithPath: program).resolvingSymlinksInPath().path) else {
+                throw StepError(code: "command_not_allowed", message: "\(argv[0]) is not among the programs the server allows (--allow-command)", isRetryable: false)
+            }
         }
+        let process = Process()
+        var launch = [program] + argv.dropFirst()
+        var scratch: URL?
+        if let setpriv = Self.setpriv {
+            var options = ["--pdeathsig", "KILL"]
+            if allowedPrograms != nil, geteuid() == 0 { options += ["--reuid", "65534", "--regid", "65534", "--clear-groups"] }
+            launch = [setpriv] + options + ["--"] + launch
+        }
+        process.executableURL = URL(fileURLWithPath: launch[0])
+        process.arguments = Array(launch.dropFirst())
+        var environment = allowedPrograms == nil ? ProcessInfo.processInfo.environment : ["PATH": Self.confinedPath, "LANG": "C.UTF-8"]
+        if allowedPrograms != nil {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("novacron-step-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            if geteuid() == 0 { chown(directory.path, 65534, 65534) }
+            scratch = directory
+            environment["HOME"] = directory.path
+            process.currentDirectoryURL = directory
+        }
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
+        for (key, value) in input["env"]?.objectValue ?? [:] {
+            if let k = key.stringValue { environment[k] = value.stringValue ?? value.canonicalJSON }
+        }
+        process.environment = environment
         if let directory = input["workingDirectory"]?.stringValue { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
         process.standardOutput = stdout
@@ -32,7 +75,7 @@ public struct CommandAction: WorkflowAction {
         let allowed = input["allowedExitCodes"]?.arrayValue?.compactMap(\.intValue) ?? [0]
         let finished = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
-        do { try process.run() } catch {
+        do { try await ProcessLauncher.shared.launch(process) } catch {
             throw StepError(code: "command_not_started", message: "cannot start \(argv[0]): \(error.localizedDescription)", isRetryable: false)
         }
         if let text = input["stdin"]?.stringValue { stdin.fileHandleForWriting.write(Data(text.utf8)) }
@@ -66,9 +109,9 @@ public struct CommandAction: WorkflowAction {
         }
     }
 
-    static func resolve(_ program: String) throws -> String {
+    static func resolve(_ program: String, path: String? = nil) throws -> String {
         if program.contains("/") { return program }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        for directory in (path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/\(program)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }

@@ -8,16 +8,37 @@ import NovaCore
 /// sent as is; anything else as JSON), `timeout` (seconds, default 30), `expectStatus` (list;
 /// default any 2xx). Output: `status`, `headers`, `body` (parsed when the reply is JSON).
 /// 5xx, 429 and network errors may be retried; other statuses fail at once.
+///
+/// The target must pass `policy` (see `OutboundPolicy`), and so must every redirect's.
 public struct HTTPRequestAction: WorkflowAction {
-    public init() {}
+    public let policy: OutboundPolicy
+    let session: URLSession
+
+    public init(policy: OutboundPolicy = .unrestricted) {
+        self.policy = policy
+        session = policy.allowsEverything ? .shared : URLSession(configuration: .ephemeral, delegate: RedirectGuard(policy: policy), delegateQueue: nil)
+    }
     public var name: String { "http.request" }
+
+    /// Follows a redirect only to a target the policy allows; otherwise the redirect itself is
+    /// the answer (and fails the step unless expected).
+    final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
+        let policy: OutboundPolicy
+        init(policy: OutboundPolicy) { self.policy = policy }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+            guard let url = request.url, (try? policy.check(url)) != nil else { return completionHandler(nil) }
+            completionHandler(request)
+        }
+    }
 
     /// URLSession's completion-handler API with cancellation of our own. Foundation's async
     /// `data(for:)` cancels with `URLSessionTask.cancel()` inside the runtime's task-status lock,
     /// and that call waits on the session's queue — where a finishing transfer may be waiting
     /// for the same lock to resume the task: a deadlock seen in this suite. Here cancelling only
     /// schedules `cancel()` elsewhere.
-    static func fetch(_ request: URLRequest) async throws -> (Data, URLResponse) {
+    static func fetch(_ request: URLRequest, session: URLSession = .shared) async throws -> (Data, URLResponse) {
         // `@unchecked Sendable`: `task` and `cancelled` are only touched while `lock` is held.
         final class Pending: @unchecked Sendable {
             let lock = NSLock()
@@ -27,7 +48,7 @@ public struct HTTPRequestAction: WorkflowAction {
         let pending = Pending()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, URLResponse), any Error>) in
-                let task = URLSession.shared.dataTask(with: request) { data, response, error in
+                let task = session.dataTask(with: request) { data, response, error in
                     if let error {
                         continuation.resume(throwing: error)
                     } else if let data, let response {
@@ -54,9 +75,10 @@ public struct HTTPRequestAction: WorkflowAction {
 
     public func run(_ input: Value, context: ActionContext) async throws -> Value {
         let request = try Self.makeRequest(input, idempotencyKey: context.idempotencyKey)
+        if let url = request.url { try policy.check(url) }
         let (data, response): (Data, URLResponse)
         do {
-            (data, response) = try await Self.fetch(request)
+            (data, response) = try await Self.fetch(request, session: session)
         } catch {
             throw StepError(code: "http_unreachable", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? ""): \(error.localizedDescription)")
         }

@@ -4,7 +4,9 @@ import NovaCore
 /// (the `text` field is what Slack-style incoming webhooks show). Input: `url`, `message`,
 /// optional `payload`.
 public struct NotifyAction: WorkflowAction {
-    public init() {}
+    let http: HTTPRequestAction
+
+    public init(policy: OutboundPolicy = .unrestricted) { http = HTTPRequestAction(policy: policy) }
     public var name: String { "notify" }
 
     public func run(_ input: Value, context: ActionContext) async throws -> Value {
@@ -13,7 +15,7 @@ public struct NotifyAction: WorkflowAction {
         }
         let body: Value = ["text": .string(message), "workflow": .string(context.workflow), "run": .string(context.run),
                            "step": .string(context.task.description), "payload": input["payload"] ?? .null]
-        let reply = try await HTTPRequestAction().run(["url": .string(url), "method": "POST", "body": body], context: context)
+        let reply = try await http.run(["url": .string(url), "method": "POST", "body": body], context: context)
         return ["status": reply["status"] ?? .null]
     }
 }
