@@ -33,7 +33,8 @@ enum APIResponse {
         case .validationFailed: .unprocessableContent
         case .unauthenticated: .unauthorized
         case .forbidden, .admissionDenied: .forbidden
-        case .notFound: .notFound
+        case .notFound, .routeNotFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .alreadyExists, .conflict: .conflict
         case .unsupported: .unsupportedMediaType
         case .payloadTooLarge: .contentTooLarge

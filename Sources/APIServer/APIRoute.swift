@@ -1,3 +1,4 @@
+import ControlPlane
 import Hummingbird
 import NovaCore
 
@@ -5,6 +6,14 @@ import NovaCore
 /// and what handles it. The router and the OpenAPI document are both built from the same list,
 /// so they cannot disagree.
 struct APIRoute: Sendable {
+    /// What a caller must hold before a route reads its body.
+    enum Permission: Sendable {
+        case verb(Verb, String)
+        /// Some write (create or update) on some resource kind: `apply` learns the kinds from the
+        /// body, and checks each one after reading it.
+        case anyWrite
+    }
+
     struct Parameter: Sendable {
         var name: String
         var description: String
@@ -25,6 +34,9 @@ struct APIRoute: Sendable {
     var success: (status: Int, description: String, schema: String?)
     var errorStatuses: [Int] = []
     var produces: String = "application/json"
+    /// Checked before the handler runs, so a caller without it never has its body read,
+    /// parsed, validated or compiled.
+    var permission: Permission?
     var handler: @Sendable (Request, NovaRequestContext) async throws -> Response
 
     /// The OpenAPI form of the path: `/v1/vms/{name}`.

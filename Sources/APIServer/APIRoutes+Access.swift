@@ -14,7 +14,7 @@ extension APIRoutes {
             APIRoute(method: .post, path: "/v1/apikeys", operationId: "createAPIKey",
                      summary: "Create an API key; its secret is in this response only", tag: "Access",
                      requestSchema: "APIKeyRequest", success: (201, "The key, with its secret", "APIKeyCreated"),
-                     errorStatuses: [400, 401, 403, 422]) { request, context in
+                     errorStatuses: [400, 401, 403, 422], permission: .verb(.create, "apikeys")) { request, context in
                 let body = try await RequestBody.document(of: request, context: context)
                 var reader = ObjectReader(body, at: "")
                 let name = reader.string("name", required: true)
@@ -35,7 +35,7 @@ extension APIRoutes {
                 return APIResponse.json(["items": .array(roles.map(\.value))])
             },
             APIRoute(method: .post, path: "/v1/roles", operationId: "saveRole", summary: "Create or replace a custom role (verbs × resources)",
-                     tag: "Access", requestSchema: "Role", success: (201, "The role", "Role"), errorStatuses: [400, 401, 403, 422]) { request, context in
+                     tag: "Access", requestSchema: "Role", success: (201, "The role", "Role"), errorStatuses: [400, 401, 403, 422], permission: .verb(.create, "roles")) { request, context in
                 let role = try await cp.saveRole(try await RequestBody.document(of: request, context: context), as: try context.requirePrincipal())
                 return APIResponse.json(role.value, status: .created)
             },

@@ -11,7 +11,7 @@ extension APIRoutes {
                      query: [.init(name: "dryRun", description: "check and report without writing", type: "boolean"),
                              .init(name: "managedBy", description: "record this manager on every resource written")],
                      requestSchema: "ApplyRequest", success: (200, "What happened to each resource", "ApplyResult"),
-                     errorStatuses: [400, 401, 403, 409, 422]) { request, context in
+                     errorStatuses: [400, 401, 403, 409, 422], permission: .anyWrite) { request, context in
                 let principal = try context.requirePrincipal()
                 var resources = try cp.resources(from: try await RequestBody.documents(of: request, context: context))
                 if let manager = request.query("managedBy") {

@@ -13,8 +13,7 @@ extension APIRoutes {
         return [
             APIRoute(method: .post, path: "/v1/policy/evaluate", operationId: "evaluatePolicies",
                      summary: "Dry-run the policies in force (or one, with `policy`) on any input", tag: "Policy",
-                     success: (200, "Each policy's deny and warn messages", nil), errorStatuses: [400, 401, 403]) { request, context in
-                try await cp.authorize(try context.requirePrincipal(), .get, "policies")
+                     success: (200, "Each policy's deny and warn messages", nil), errorStatuses: [400, 401, 403], permission: .verb(.create, "rego")) { request, context in
                 let body = try await RequestBody.document(of: request, context: context)
                 guard let input = body["input"] else { throw NovaError(.invalidRequest, "the body needs an input") }
                 let decisions = try await engine.evaluate(input, policy: body["policy"]?.stringValue)
@@ -22,19 +21,28 @@ extension APIRoutes {
             },
             APIRoute(method: .post, path: "/v1/policy/preview", operationId: "previewPolicy",
                      summary: "Which current resources a new or changed Policy document would object to", tag: "Policy",
-                     requestSchema: "Resource", success: (200, "The resources that would violate it", nil), errorStatuses: [400, 401, 403, 422]) { request, context in
-                try await cp.authorize(try context.requirePrincipal(), .get, "policies")
+                     requestSchema: "Resource", success: (200, "The resources that would violate it", nil), errorStatuses: [400, 401, 403, 422], permission: .verb(.create, "rego")) { request, context in
                 let resource = try cp.resources(from: [try await RequestBody.document(of: request, context: context)], expectedKind: .policy)[0]
                 let spec = PolicySpec.read(from: resource.spec)!
                 let policy: RegoPolicy
                 do throws(RegoError) { policy = try RegoPolicy(spec, name: resource.name) } catch {
                     throw NovaError(.validationFailed, error.description)
                 }
-                let findings = await engine.preview(policy, resources: try await cp.store.allResources(), time: cp.clock.now)
-                return APIResponse.json(["policy": .string(resource.name), "violations": .array(findings.map { finding in
-                    ["resource": ["kind": .string(finding.resource.kind.name), "name": .string(finding.resource.name)],
-                     "deny": .array(finding.deny.map(\.value)), "warn": .array(finding.warn.map(\.value))]
-                })])
+                // Only kinds the caller may list are previewed: a preview must not tell which
+                // resources of a kind it cannot read would violate.
+                let principal = try context.requirePrincipal()
+                let readable = try await cp.store.allResources().filter { principal.isAllowed(.list, on: $0.kind.plural) }
+                let findings = await engine.preview(policy, resources: readable, time: cp.clock.now)
+                func reference(_ finding: PolicyEngine.PreviewFinding) -> Value {
+                    ["kind": .string(finding.resource.kind.name), "name": .string(finding.resource.name)]
+                }
+                return APIResponse.json(["policy": .string(resource.name),
+                                         "violations": .array(findings.filter { $0.failure == nil }.map { finding in
+                                             ["resource": reference(finding), "deny": .array(finding.deny.map(\.value)), "warn": .array(finding.warn.map(\.value))]
+                                         }),
+                                         "errors": .array(findings.compactMap { finding in
+                                             finding.failure.map { ["resource": reference(finding), "error": .string($0)] }
+                                         })])
             },
             APIRoute(method: .post, path: "/v1/policies/:name/rollback", operationId: "rollbackPolicy",
                      summary: "Make an earlier version current again (itself a new, audited version)", tag: "Policy",

@@ -24,7 +24,7 @@ extension APIRoutes {
                 return APIResponse.json(.object(body))
             },
             APIRoute(method: .post, path: base, operationId: "create\(kind.name)", summary: "Create a \(kind.name)", tag: kind.name,
-                     requestSchema: "Resource", success: (201, "Created", "Resource"), errorStatuses: [400, 401, 403, 409, 422]) { request, context in
+                     requestSchema: "Resource", success: (201, "Created", "Resource"), errorStatuses: [400, 401, 403, 409, 422], permission: .verb(.create, kind.plural)) { request, context in
                 let principal = try context.requirePrincipal()
                 let resource = try cp.resources(from: [try await RequestBody.document(of: request, context: context)], expectedKind: kind)[0]
                 let outcome = try await cp.create(resource, as: principal)
@@ -37,7 +37,7 @@ extension APIRoutes {
             },
             APIRoute(method: .put, path: "\(base)/:name", operationId: "replace\(kind.name)",
                      summary: "Replace a \(kind.name)'s desired state (metadata.resourceVersion required)", tag: kind.name,
-                     requestSchema: "Resource", success: (200, "Replaced", "Resource"), errorStatuses: [400, 401, 403, 404, 409, 422]) { request, context in
+                     requestSchema: "Resource", success: (200, "Replaced", "Resource"), errorStatuses: [400, 401, 403, 404, 409, 422], permission: .verb(.update, kind.plural)) { request, context in
                 let name = try context.parameters.require("name")
                 let resource = try cp.resources(from: [try await RequestBody.document(of: request, context: context)], expectedKind: kind)[0]
                 guard resource.name == name else {
@@ -48,7 +48,7 @@ extension APIRoutes {
             },
             APIRoute(method: .patch, path: "\(base)/:name", operationId: "patch\(kind.name)", summary: "Change a \(kind.name) with a JSON merge patch",
                      tag: kind.name, requestSchema: "MergePatch", success: (200, "Patched", "Resource"),
-                     errorStatuses: [400, 401, 403, 404, 409, 422]) { request, context in
+                     errorStatuses: [400, 401, 403, 404, 409, 422], permission: .verb(.update, kind.plural)) { request, context in
                 let patch = try await RequestBody.document(of: request, context: context)
                 let outcome = try await cp.patch(kind, named: try context.parameters.require("name"), with: patch, as: try context.requirePrincipal())
                 return APIResponse.json(outcome.resource.document, headers: APIResponse.warningHeaders(outcome.warnings))

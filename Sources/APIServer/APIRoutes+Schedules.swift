@@ -30,7 +30,7 @@ extension APIRoutes {
             },
             APIRoute(method: .post, path: "/v1/schedules", operationId: "applySchedule",
                      summary: "Create or replace a schedule (cron with time zone, or an event trigger), JSON or YAML", tag: "Schedules",
-                     requestSchema: "ScheduleRequest", success: (200, "The schedule", "Schedule"), errorStatuses: [400, 401, 403, 404, 422]) { request, context in
+                     requestSchema: "ScheduleRequest", success: (200, "The schedule", "Schedule"), errorStatuses: [400, 401, 403, 404, 422], permission: .verb(.create, "schedules")) { request, context in
                 let document = try await RequestBody.document(of: request, context: context)
                 _ = try await allowed(context, .create, name: document["name"]?.stringValue ?? "")
                 let schedule = try await scheduler.apply(document)
@@ -53,7 +53,7 @@ extension APIRoutes {
             pause(false),
             APIRoute(method: .post, path: "/v1/schedules/:name/backfill", operationId: "backfillSchedule",
                      summary: "Run every slot of a time range that has not run (at most 1,000)", tag: "Schedules",
-                     requestSchema: "BackfillRequest", success: (200, "The runs started", "BackfillResult"), errorStatuses: [400, 401, 403, 404]) { request, context in
+                     requestSchema: "BackfillRequest", success: (200, "The runs started", "BackfillResult"), errorStatuses: [400, 401, 403, 404], permission: .verb(.update, "schedules")) { request, context in
                 let name = try context.parameters.require("name")
                 _ = try await allowed(context, .update, name: name)
                 let body = try await RequestBody.document(of: request, context: context)

@@ -21,7 +21,7 @@ extension APIRoutes {
             APIRoute(method: .post, path: "/v1/workflows", operationId: "registerWorkflow",
                      summary: "Register a workflow definition (JSON or YAML); an identical one keeps its version", tag: "Workflows",
                      requestSchema: "Workflow", success: (201, "The stored definition; 200 when unchanged", "WorkflowSummary"),
-                     errorStatuses: [400, 401, 403, 422]) { request, context in
+                     errorStatuses: [400, 401, 403, 422], permission: .verb(.create, "workflows")) { request, context in
                 let document = try await RequestBody.document(of: request, context: context)
                 let name = document["metadata"]?["name"]?.stringValue ?? document["name"]?.stringValue ?? ""
                 _ = try await allowed(context, .create, "workflows", name: name)
@@ -44,7 +44,7 @@ extension APIRoutes {
                     .setting("meanStepSeconds", to: .object(durations.mapValues { .double($0) })))
             },
             APIRoute(method: .post, path: "/v1/workflows/:name/runs", operationId: "startRun", summary: "Start a run", tag: "Runs",
-                     requestSchema: "RunRequest", success: (201, "The run, as started", "Run"), errorStatuses: [400, 401, 403, 404, 422]) { request, context in
+                     requestSchema: "RunRequest", success: (201, "The run, as started", "Run"), errorStatuses: [400, 401, 403, 404, 422], permission: .verb(.create, "runs")) { request, context in
                 let name = try context.parameters.require("name")
                 let principal = try await allowed(context, .create, "runs", name: name)
                 let body = try await Self.optionalDocument(request, context)
@@ -89,7 +89,7 @@ extension APIRoutes {
                 return APIResponse.json(["status": "cancelled"], status: .accepted)
             },
             APIRoute(method: .post, path: "/v1/runs/:id/signal", operationId: "signalRun", summary: "Send a named signal to a run", tag: "Runs",
-                     requestSchema: "RunSignal", success: (202, "Signal recorded", "Status"), errorStatuses: [400, 401, 403, 404, 409]) { request, context in
+                     requestSchema: "RunSignal", success: (202, "Signal recorded", "Status"), errorStatuses: [400, 401, 403, 404, 409], permission: .verb(.update, "runs")) { request, context in
                 let id = try runID(context)
                 let principal = try await allowed(context, .update, "runs", name: id)
                 let body = try await RequestBody.document(of: request, context: context)

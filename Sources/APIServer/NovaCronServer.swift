@@ -27,14 +27,21 @@ public struct NovaCronServer: Sendable {
     /// The policy engine enforcing `kind: Policy` resources (nil when the control plane has none).
     public let policies: PolicyEngine?
     let metrics = APIMetrics()
+    let connections: ConnectionRegistry
     let logger: Logger
 
     /// Opens the data directory (creating it), the SQLite store and the simulator, and makes the
     /// first admin key if the store has none.
     public static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(),
                             logger: Logger = Logger(label: "novacron")) async throws -> (server: NovaCronServer, issuedAdminKey: String?) {
+        // The data directory holds the database and the admin key: its owner's alone.
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: configuration.dataDirectory)
         let store = try SQLiteStore(path: configuration.databasePath, kinds: ResourceKind.builtIn + [.policy])
+        // SQLite gives its -wal and -shm files the database file's mode.
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: configuration.databasePath + suffix) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configuration.databasePath + suffix)
+        }
         let driver: any InfrastructureDriver
         switch configuration.driver {
         case .simulator:
@@ -62,16 +69,28 @@ public struct NovaCronServer: Sendable {
                 workflowStore: any WorkflowStore = InMemoryWorkflowStore(), scheduleStore: any ScheduleStore = InMemoryScheduleStore(),
                 policies: PolicyEngine? = nil, logger: Logger = Logger(label: "novacron")) {
         self.configuration = configuration
+        connections = ConnectionRegistry(limits: configuration.connectionLimits)
         self.policies = policies
         self.controlPlane = controlPlane
         self.driver = driver
         self.logger = logger
         reconciler = Reconciler(controlPlane: controlPlane, driver: driver, interval: configuration.reconcileInterval, logger: logger)
         workflows = WorkflowEngine(store: workflowStore,
-                                   actions: WorkflowEngine.builtInActions + [ResourceApplyAction(controlPlane: controlPlane),
-                                                                             ResourceDeleteAction(controlPlane: controlPlane)],
+                                   actions: Self.actions(configuration, controlPlane: controlPlane),
                                    clock: controlPlane.clock, logger: logger)
         scheduler = WorkflowScheduler(engine: workflows, store: scheduleStore, clock: controlPlane.clock, triggers: controlPlane, logger: logger)
+    }
+
+    /// The workflow actions, confined as the configuration says: commands only from the
+    /// allow-list and without the server's environment, HTTP only to public addresses and the
+    /// allowed ranges, resource writes with the rights of whoever started the run.
+    static func actions(_ configuration: ServerConfiguration, controlPlane: ControlPlane) -> [any WorkflowAction] {
+        let outbound = OutboundPolicy(allowed: configuration.allowedHTTPRanges)
+        let confined: [any WorkflowAction] = [CommandAction(allowedPrograms: configuration.allowedCommands), HTTPRequestAction(policy: outbound),
+                                              NotifyAction(policy: outbound)]
+        let names = Set(confined.map(\.name))
+        return WorkflowEngine.builtInActions.filter { !names.contains($0.name) } + confined
+            + [ResourceApplyAction(controlPlane: controlPlane), ResourceDeleteAction(controlPlane: controlPlane)]
     }
 
     var routes: [APIRoute] {
@@ -93,10 +112,26 @@ public struct NovaCronServer: Sendable {
     public func makeRouter() -> Router<NovaRequestContext> {
         let router = Router(context: NovaRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: ErrorMiddleware(logger: logger))
+        let routes = routes
+        router.add(middleware: ErrorMiddleware(logger: logger, routes: routes.map { ($0.method, $0.path) }))
         router.add(middleware: AuthMiddleware(controlPlane: controlPlane))
+        let controlPlane = controlPlane
         for route in routes {
-            router.on(RouterPath(route.path), method: route.method) { request, context in try await route.handler(request, context) }
+            router.on(RouterPath(route.path), method: route.method) { request, context in
+                if let permission = route.permission {
+                    let principal = try context.requirePrincipal()
+                    switch permission {
+                    case .verb(let verb, let resource):
+                        try await controlPlane.authorize(principal, verb, resource)
+                    case .anyWrite:
+                        let kinds = controlPlane.kinds.map(\.plural)
+                        if !kinds.contains(where: { principal.isAllowed(.create, on: $0) || principal.isAllowed(.update, on: $0) }) {
+                            try await controlPlane.authorize(principal, .create, kinds.first ?? "*")
+                        }
+                    }
+                }
+                return try await route.handler(request, context)
+            }
         }
         return router
     }
@@ -109,11 +144,14 @@ public struct NovaCronServer: Sendable {
     /// The HTTP application (TLS when the configuration names a certificate and key).
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let serverBuilder: HTTPServerBuilder
+        let connections = connections
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: connections)],
+                                                                 idleTimeout: configuration.connectionLimits.idleTimeout))
         if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
                 let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-                serverBuilder = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
+                serverBuilder = try .tls(http1, tlsConfiguration: .makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                                                               privateKey: .privateKey(key)))
             } catch {
                 throw NovaError(.invalidRequest, "cannot load TLS certificate \(certificatePath) or key \(keyPath): \(error)")
@@ -121,7 +159,7 @@ public struct NovaCronServer: Sendable {
         } else if configuration.tlsCertificatePath != nil || configuration.tlsKeyPath != nil {
             throw NovaError(.invalidRequest, "TLS needs both --tls-cert and --tls-key")
         } else {
-            serverBuilder = .http1()
+            serverBuilder = http1
         }
         return Application(router: makeRouter(), server: serverBuilder,
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "novacron"),

@@ -8,8 +8,9 @@ enum RequestBody {
     static func text(of request: Request, context: NovaRequestContext) async throws -> String {
         var request = request
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        guard let text = buffer.getString(at: buffer.readerIndex, length: buffer.readableBytes) else {
-            throw NovaError(.invalidRequest, "the request body is not UTF-8 text")
+        // Strictly: a byte that is not UTF-8 is refused, never replaced by U+FFFD.
+        guard let text = String(validating: buffer.readableBytesView, as: UTF8.self) else {
+            throw NovaError(.invalidRequest, "the request body is not valid UTF-8 text")
         }
         return text
     }

@@ -1,4 +1,5 @@
 import Foundation
+import NovaCore
 
 /// How `novacron serve` runs.
 public struct ServerConfiguration: Sendable {
@@ -20,6 +21,12 @@ public struct ServerConfiguration: Sendable {
     public var seed: UInt64
     public var reconcileInterval: Duration
     public var driver: Driver
+    /// Programs workflow `command` steps may run; empty turns the action off (see `CommandAction`).
+    public var allowedCommands: [String] = []
+    /// Non-public ranges `http.request` and `notify` may reach (see `OutboundPolicy`).
+    public var allowedHTTPRanges: [CIDR] = []
+    /// Bounds on connections, applied before any key is checked (see `ConnectionGuard`).
+    public var connectionLimits = ConnectionLimits()
 
     public init(dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
                 tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(1), driver: Driver = .simulator) {

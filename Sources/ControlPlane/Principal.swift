@@ -65,7 +65,9 @@ public struct Role: Sendable, Hashable {
     }
 
     /// Every other resource a rule may name besides the resource kinds' plurals.
-    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history", "violations"] + workflowResources
+    /// `rego` is evaluating Rego a caller wrote (`create rego`: policy dry runs and previews),
+    /// a permission of its own since it costs the server CPU and memory.
+    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history", "violations", "rego"] + workflowResources
 
     /// The workflow engine's resources: definitions, runs (approving is `update runs`), schedules.
     public static let workflowResources = ["workflows", "runs", "schedules"]

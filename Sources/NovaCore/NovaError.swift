@@ -21,6 +21,7 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let payloadTooLarge = ErrorCode(rawValue: "payload_too_large")
     public static let unavailable = ErrorCode(rawValue: "unavailable")
     public static let routeNotFound = ErrorCode(rawValue: "route_not_found")
+    public static let methodNotAllowed = ErrorCode(rawValue: "method_not_allowed")
     public static let `internal` = ErrorCode(rawValue: "internal_error")
 }
 

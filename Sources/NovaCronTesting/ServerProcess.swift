@@ -23,7 +23,13 @@ public final class ServerProcess: @unchecked Sendable {
         return nil
     }
 
-    public init(dataDirectory: String) { self.dataDirectory = dataDirectory }
+    /// More `serve` options (`--allow-command /bin/sh`).
+    public let arguments: [String]
+
+    public init(dataDirectory: String, arguments: [String] = []) {
+        self.dataDirectory = dataDirectory
+        self.arguments = arguments
+    }
 
     /// Starts the server and waits until it says where it listens. The blocking reads run on a
     /// thread of their own: on Swift's cooperative pool or a global dispatch queue (as many
@@ -36,7 +42,7 @@ public final class ServerProcess: @unchecked Sendable {
 
     private func startBlocking(binary: String) throws {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "warning"]
+        process.arguments = ["serve", "--data-dir", dataDirectory, "--port", "0", "--log-level", "warning"] + arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -286,16 +286,29 @@ public actor PolicyEngine {
 
     /// Impact preview: which current resources a new or changed policy would object to, as if
     /// each were written again now (an update of itself).
-    public func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) async -> [(resource: Resource, deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] {
+    /// What a policy would say of each resource: its messages, or why it could not be
+    /// evaluated (a failed evaluation is reported, never taken for "no violations").
+    public struct PreviewFinding: Sendable {
+        public var resource: Resource
+        public var deny: [RegoPolicy.Message]
+        public var warn: [RegoPolicy.Message]
+        public var failure: String?
+    }
+
+    public func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) async -> [PreviewFinding] {
         await executor.run { Self.findings(policy, resources: resources, time: time) }
     }
 
-    static func findings(_ policy: RegoPolicy, resources: [Resource], time: Date) -> [(resource: Resource, deny: [RegoPolicy.Message], warn: [RegoPolicy.Message])] {
-        var findings: [(Resource, [RegoPolicy.Message], [RegoPolicy.Message])] = []
+    static func findings(_ policy: RegoPolicy, resources: [Resource], time: Date) -> [PreviewFinding] {
+        var findings: [PreviewFinding] = []
         for resource in resources where policy.spec.applies(to: resource.kind, "update") {
             let input = input(operation: "update", resource: resource, oldResource: resource, actor: "preview", roles: [], time: time)
-            guard let (deny, warn) = try? policy.evaluate(input), !deny.isEmpty || !warn.isEmpty else { continue }
-            findings.append((resource, deny, warn))
+            do throws(RegoError) {
+                let (deny, warn) = try policy.evaluate(input)
+                if !deny.isEmpty || !warn.isEmpty { findings.append(PreviewFinding(resource: resource, deny: deny, warn: warn)) }
+            } catch {
+                findings.append(PreviewFinding(resource: resource, deny: [], warn: [], failure: error.description))
+            }
         }
         return findings
     }

@@ -37,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
+    var allowedCommands: [String] = []
+
+    @Option(name: .customLong("allow-http-to"), help: "A CIDR range `http.request` and `notify` may reach although it is loopback, link-local or private (repeat for each).")
+    var allowedHTTPRanges: [String] = []
+
     func run() async throws {
         try await reportingErrors {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
@@ -48,8 +54,14 @@ struct ServeCommand: AsyncParsableCommand {
             case "libvirt": choice = .libvirt(uri: libvirtURI, storagePool: libvirtPool)
             default: throw NovaError(.invalidRequest, "--driver must be simulator or libvirt, got \(driver)")
             }
-            let configuration = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
+            var settings = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
                                                     tlsKeyPath: tlsKey, seed: seed, driver: choice)
+            settings.allowedCommands = allowedCommands
+            settings.allowedHTTPRanges = try allowedHTTPRanges.map { text in
+                guard let range = CIDR(text) else { throw NovaError(.invalidRequest, "--allow-http-to needs a CIDR range such as 10.0.0.0/8, got \(text)") }
+                return range
+            }
+            let configuration = settings
             let (server, issuedKey) = try await NovaCronServer.open(configuration, logger: logger)
             if issuedKey != nil {
                 standardError("Created the first admin API key; it is in \(configuration.adminKeyPath) (readable by you only).")

@@ -16,7 +16,9 @@ struct APIHarness {
     let operatorKey: String
     let viewerKey: String
 
-    static func make(admission: [any AdmissionController] = [], policies: Bool = false) async throws -> APIHarness {
+    /// Workflows' HTTP steps may reach loopback (the tests' own servers) unless told otherwise.
+    static func make(admission: [any AdmissionController] = [], policies: Bool = false,
+                     allowedHTTPRanges: [CIDR] = [CIDR("127.0.0.0/8")!]) async throws -> APIHarness {
         // `@unchecked Sendable`: written once, synchronously, while TestEnvironment is built, then only read.
         final class EngineBox: @unchecked Sendable { var engine: PolicyEngine? }
         let box = EngineBox()
@@ -26,7 +28,9 @@ struct APIHarness {
                                               box.engine = engine
                                               return [PolicyAdmission(engine: engine)]
                                           } : nil)
-        let server = NovaCronServer(configuration: ServerConfiguration(dataDirectory: "/nonexistent", port: 0),
+        var configuration = ServerConfiguration(dataDirectory: "/nonexistent", port: 0)
+        configuration.allowedHTTPRanges = allowedHTTPRanges
+        let server = NovaCronServer(configuration: configuration,
                                     controlPlane: environment.controlPlane, driver: environment.simulator, policies: box.engine)
         let cp = environment.controlPlane
         return APIHarness(environment: environment, server: server,

@@ -96,7 +96,8 @@ import Testing
                 #expect(try await client.call(.post, "/v1/vms", key: h.adminKey, json: Fixtures.vmDocument(name, vcpus: vcpus, labels: Self.owned)).status == 201)
             }
             #expect(try await client.call(.post, "/v1/networks", key: h.adminKey, json: Fixtures.networkDocument("n")).status == 201)
-            let preview = try await client.call(.post, "/v1/policy/preview", key: h.operatorKey, json: Self.policy("limits", "block", limit: 4))
+            // Evaluating Rego a caller wrote is `create rego`, which admins hold.
+            let preview = try await client.call(.post, "/v1/policy/preview", key: h.adminKey, json: Self.policy("limits", "block", limit: 4))
             #expect(preview.status == 200)
             let names = preview.body?["violations"]?.arrayValue?.compactMap { $0["resource"]?["name"]?.stringValue }.sorted()
             #expect(names == ["b", "c"])
@@ -127,7 +128,7 @@ import Testing
             #expect(metrics.contains("novacron_policy_cache_hits_total 1"))
             #expect(metrics.contains("novacron_policy_cache_hit_ratio"))
             // Dry-run any input through the policies in force.
-            let dry = try await client.call(.post, "/v1/policy/evaluate", key: h.viewerKey,
+            let dry = try await client.call(.post, "/v1/policy/evaluate", key: h.adminKey,
                                              json: ["input": ["resource": ["metadata": ["labels": [:]], "spec": ["vcpus": 32]]]])
             #expect(dry.body?["decisions"]?.arrayValue?.first?["deny"]?.arrayValue?.count == 2)
         }

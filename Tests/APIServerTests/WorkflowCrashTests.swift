@@ -8,14 +8,19 @@ import Workflow
 
 /// The durability promise, tested as a user would meet it: `kill -9` the server in the middle of
 /// a run, start it again, and the run finishes without repeating a committed step.
-@Suite struct WorkflowCrashTests {
+@Suite(.enabled(if: ServerProcess.binary != nil || ProcessInfo.processInfo.environment["CI"] == "true",
+                 "needs the novacron binary beside the tests (swift build first)"))
+struct WorkflowCrashTests {
+    /// Steps run confined (as `nobody` when the server is root): the marker directory is theirs too.
+    static func sharedScratch(_ name: String) throws -> String {
+        let directory = try ScratchDirectory.make(name).path
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: directory)
+        return directory
+    }
+
     @Test func aRunSurvivesKillMinus9WithoutRepeatingCommittedSteps() async throws {
-        guard let binary = ServerProcess.binary else {
-            try #require(ProcessInfo.processInfo.environment["CI"] != "true", "the novacron binary must be built under CI")
-            print("skipping: no novacron binary beside the tests (swift build first)")
-            return
-        }
-        let directory = try ScratchDirectory.make("crash").path
+        let binary = try #require(ServerProcess.binary, "the novacron binary must be built under CI")
+        let directory = try Self.sharedScratch("crash")
         let marker = directory + "/ran.txt"
         // Each step takes 0.4 s, so the eight left after the kill's trigger leave this test 3 s to
         // deliver it even on a loaded machine (at 0.15 s, a CI run sharing two cores with a
@@ -29,7 +34,7 @@ import Workflow
             return .object(step)
         })
 
-        let first = ServerProcess(dataDirectory: directory + "/data")
+        let first = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/sh"])
         try await first.start(binary: binary)
         defer { first.signal(SIGKILL) }
         try await first.client.send(.POST, "/v1/workflows", json: .object(definition))
@@ -40,7 +45,7 @@ import Workflow
         let committed = try await SQLiteStore(path: directory + "/data/novacron.sqlite").checkpoints(run: run).map(\.task.step)
         #expect(committed.count >= 3 && committed.count < 12)
 
-        let second = ServerProcess(dataDirectory: directory + "/data")
+        let second = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/sh"])
         try await second.start(binary: binary)
         defer { second.signal(SIGTERM) }
         var status = ""
@@ -58,6 +63,41 @@ import Workflow
         let history = try await second.client.send(.GET, "/v1/runs/\(run)/history").body?["items"]?.arrayValue ?? []
         #expect(history.contains { $0["type"] == "resumed" })
         #expect(Set(try await SQLiteStore(path: directory + "/data/novacron.sqlite").checkpoints(run: run).map(\.task.step)) == Set(steps))
+    }
+
+    /// Found: a step's program lived on after `kill -9` of the server, and the resumed step ran
+    /// beside its orphan. Now the program dies with the server.
+    @Test func aCommandDiesWithTheServer() async throws {
+        let binary = try #require(ServerProcess.binary, "the novacron binary must be built under CI")
+        let directory = try Self.sharedScratch("orphan")
+        let pidFile = directory + "/pid"
+        let server = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/sh"])
+        try await server.start(binary: binary)
+        defer { server.signal(SIGKILL) }
+        let definition: Value = ["name": "long", "steps": [["name": "wait", "action": "command",
+                                                            "inputs": ["argv": ["/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 60", .string(pidFile)]]]]]
+        try await server.client.send(.POST, "/v1/workflows", json: definition)
+        try await server.client.send(.POST, "/v1/workflows/long/runs", json: [:])
+        var pid: Int32 = 0
+        let deadline = Date().addingTimeInterval(30)
+        while pid == 0, Date() < deadline {
+            pid = Int32(lines(pidFile).first ?? "") ?? 0
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try #require(pid > 0)
+        #expect(kill(pid, 0) == 0, "the step's program runs")
+        await server.kill(SIGKILL)
+        var alive = true
+        for _ in 0..<100 where alive {
+            try await Task.sleep(for: .milliseconds(50))
+            alive = kill(pid, 0) == 0 && !Self.isZombie(pid)
+        }
+        #expect(!alive, "the step's program outlived the server")
+    }
+
+    static func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 
     func lines(_ path: String) -> [String] {

@@ -1,0 +1,106 @@
+import HummingbirdCore
+import NIOCore
+import NIOHTTPTypes
+import Synchronization
+
+/// Bounds what connections may hold, before any key is checked: at most `perAddress`
+/// connections from one address and `total` in all (a connection past either is closed at
+/// once), and a request's head must arrive within `headerTimeout` of the connection opening or
+/// of the previous response ending (a slowloris client that dribbles headers is cut off).
+/// Idle keep-alive connections are closed by Hummingbird's idle timeout.
+public struct ConnectionLimits: Sendable {
+    public var total = 2_048
+    public var perAddress = 256
+    public var headerTimeout: TimeAmount = .seconds(10)
+    public var idleTimeout: TimeAmount = .seconds(60)
+
+    public init() {}
+}
+
+/// The open connections, by remote address.
+final class ConnectionRegistry: Sendable {
+    let limits: ConnectionLimits
+    private let counts = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
+
+    init(limits: ConnectionLimits) { self.limits = limits }
+
+    /// Takes a slot for `address`; false when either bound is reached.
+    func admit(_ address: String) -> Bool {
+        counts.withLock { state in
+            let mine = state.byAddress[address, default: 0]
+            guard state.total < limits.total, mine < limits.perAddress else { return false }
+            state.total += 1
+            state.byAddress[address] = mine + 1
+            return true
+        }
+    }
+
+    func release(_ address: String) {
+        counts.withLock { state in
+            state.total -= 1
+            let left = state.byAddress[address, default: 1] - 1
+            state.byAddress[address] = left > 0 ? left : nil
+        }
+    }
+
+    var openConnections: Int { counts.withLock { $0.total } }
+}
+
+/// One connection's share of the limits (see `ConnectionLimits`).
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    let registry: ConnectionRegistry
+    private var address: String?
+    private var deadline: Scheduled<Void>?
+
+    init(registry: ConnectionRegistry) { self.registry = registry }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if address == nil { start(context) }
+        context.fireChannelActive()
+    }
+
+    private func start(_ context: ChannelHandlerContext) {
+        let remote = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        guard registry.admit(remote) else {
+            context.close(promise: nil)
+            return
+        }
+        address = remote
+        armDeadline(context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        if let address { registry.release(address) }
+        address = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) {
+            deadline?.cancel()
+            deadline = nil
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { armDeadline(context) }
+        context.write(data, promise: promise)
+    }
+
+    private func armDeadline(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: registry.limits.headerTimeout) { channel.close(promise: nil) }
+    }
+}

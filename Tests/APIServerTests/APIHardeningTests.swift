@@ -1,0 +1,176 @@
+import APIServer
+import ControlPlane
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NovaCore
+import NovaCronTesting
+import Testing
+
+/// What a hostile but authenticated client tried, each a regression test of a finding.
+@Suite struct APIHardeningTests {
+    /// Found: `create apikeys` alone minted admin keys.
+    @Test func noKeyOrRoleBeyondTheCallersRights() async throws {
+        let harness = try await APIHarness.make()
+        let cp = harness.environment.controlPlane
+        _ = try await cp.saveRole(["name": "keymaker", "rules": [["verbs": ["create", "list"], "resources": ["apikeys", "roles"]]]], as: .system("test"))
+        let keymaker = try await cp.createAPIKey(name: "km", roleName: "keymaker", as: .system("test")).secret
+        try await harness.withClient { client in
+            let admin = try await client.call(.post, "/v1/apikeys", key: keymaker, json: ["name": "escalated", "role": "admin"])
+            #expect(admin.status == 403)
+            #expect(admin.body?["error"]?["message"]?.stringValue?.contains("grants what the caller does not hold") == true)
+            let role = try await client.call(.post, "/v1/roles", key: keymaker,
+                                             json: ["name": "wider", "rules": [["verbs": ["delete"], "resources": ["vms"]]]])
+            #expect(role.status == 403)
+            // Within its rights it may still hand out keys.
+            #expect(try await client.call(.post, "/v1/apikeys", key: keymaker, json: ["name": "peer", "role": "keymaker"]).status == 201)
+            // An operator cannot revoke the admin's key.
+            _ = try await cp.saveRole(["name": "revoker", "rules": [["verbs": ["delete", "list"], "resources": ["apikeys"]]]], as: .system("test"))
+            let revoker = try await cp.createAPIKey(name: "rv", roleName: "revoker", as: .system("test")).secret
+            #expect(try await client.call(.delete, "/v1/apikeys/admin", key: revoker).status == 403)
+        }
+        let denials = try await cp.auditEntries(after: 0, limit: 1000, as: .system("test")).filter { $0.record.action.hasSuffix(".denied") }
+        #expect(denials.count >= 3)
+    }
+
+    @Test func apiKeyNamesAreUnique() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            #expect(try await client.call(.post, "/v1/apikeys", key: harness.adminKey, json: ["name": "ci", "role": "viewer"]).status == 201)
+            let again = try await client.call(.post, "/v1/apikeys", key: harness.adminKey, json: ["name": "ci", "role": "viewer"])
+            #expect(again.status == 409)
+            #expect(again.body?["error"]?["code"] == "already_exists")
+        }
+    }
+
+    /// Found: previewing arbitrary Rego needed only `get policies`, and its body was compiled
+    /// before anything was checked.
+    @Test func evaluatingRegoIsAPermissionCheckedBeforeTheBodyIsRead() async throws {
+        let harness = try await APIHarness.make(policies: true)
+        try await harness.withClient { client in
+            for path in ["/v1/policy/preview", "/v1/policy/evaluate"] {
+                for key in [harness.viewerKey, harness.operatorKey] {
+                    let reply = try await client.call(.post, path, key: key, raw: "{ this is not even JSON")
+                    #expect(reply.status == 403, "\(path)")
+                    #expect(reply.body?["error"]?["code"] == "forbidden")
+                }
+            }
+            let viewerApply = try await client.call(.post, "/v1/apply", key: harness.viewerKey, raw: "{ not JSON")
+            #expect(viewerApply.status == 403)
+        }
+    }
+
+    /// Found: a preview whose evaluation failed said `violations: []`.
+    @Test func previewReportsEvaluationFailures() async throws {
+        let harness = try await APIHarness.make(policies: true)
+        try await harness.environment.apply([Fixtures.vmDocument("a")])
+        let policy: Value = ["apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": "runaway"],
+                             "spec": ["enforcement": "warn", "kinds": ["VM"],
+                                      "rego": "package novacron\ndeny contains msg if { count(numbers.range(1, 100000000000)) > 0; msg := \"x\" }\n"]]
+        try await harness.withClient { client in
+            let reply = try await client.call(.post, "/v1/policy/preview", key: harness.adminKey, json: policy)
+            #expect(reply.status == 200)
+            #expect(reply.body?["violations"] == [])
+            let errors = try #require(reply.body?["errors"]?.arrayValue)
+            #expect(errors.count == 1)
+            #expect(errors.first?["error"]?.stringValue?.contains("budget") == true)
+        }
+    }
+
+    /// Found: a 50 MB body was a 500.
+    @Test func oversizedBodiesAre413() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient(.live) { client in
+            let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey, raw: String(repeating: "a", count: 17 << 20))
+            #expect(reply.status == 413)
+            #expect(reply.body?["error"]?["code"] == "payload_too_large")
+        }
+    }
+
+    /// Found: a 15 MB annotation was stored.
+    @Test func metadataHasSizeLimits() async throws {
+        let harness = try await APIHarness.make()
+        let huge = Fixtures.vmDocument("a").setting("metadata", to: ["name": "a", "annotations": ["note": .string(String(repeating: "x", count: 300_000))]])
+        let many = Fixtures.vmDocument("b").setting("metadata", to: ["name": "b", "labels": .object(Dictionary(uniqueKeysWithValues: (0..<65).map { (Value.string("k\($0)"), Value.string("v")) }))])
+        try await harness.withClient { client in
+            for document in [huge, many] {
+                let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey, json: ["items": [document]])
+                #expect(reply.status == 422)
+                #expect(reply.body?["error"]?["details"]?.arrayValue?.contains { $0["code"] == "too_large" } == true)
+                #expect((reply.body?.canonicalJSON.utf8.count ?? 0) < 4_096, "the error does not echo the value")
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedNotReplaced() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            var headers: HTTPFields = [.authorization: "Bearer \(harness.adminKey)", .contentType: "application/json"]
+            headers[.accept] = "application/json"
+            let status = try await client.execute(uri: "/v1/apply", method: .post, headers: headers,
+                                                  body: ByteBuffer(bytes: Array(#"{"kind":"VM","metadata":{"name":""#.utf8) + [0xFF] + Array(#""}}"#.utf8))) {
+                (Int($0.status.code), String(buffer: $0.body))
+            }
+            #expect(status.0 == 400)
+            #expect(status.1.contains("not valid UTF-8"))
+        }
+    }
+
+    @Test func aKnownPathWithAnotherMethodIsAJSON405() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            let reply = try await client.call(.put, "/v1/events", key: harness.adminKey)
+            #expect(reply.status == 405)
+            #expect(reply.body?["error"]?["code"] == "method_not_allowed")
+            #expect(reply.headers[.allow] == "GET")
+            #expect(try await client.call(.get, "/v1/nothing-here", key: harness.adminKey).status == 404)
+        }
+    }
+
+    /// Found: `resource.apply` in a workflow always acted as an operator.
+    @Test func workflowWritesActWithTheStartersRights() async throws {
+        let harness = try await APIHarness.make()
+        let cp = harness.environment.controlPlane
+        _ = try await cp.saveRole(["name": "runner", "rules": [["verbs": ["create", "get", "list"], "resources": ["workflows", "runs"]]]], as: .system("test"))
+        let runner = try await cp.createAPIKey(name: "runner", roleName: "runner", as: .system("test")).secret
+        let definition: Value = ["name": "sneaky", "steps": [["name": "make", "action": "resource.apply",
+                                                              "inputs": ["document": Fixtures.vmDocument("smuggled")]]]]
+        try await harness.withClient { client in
+            #expect(try await client.call(.post, "/v1/workflows", key: runner, json: definition).status == 201)
+            let run = try #require(try await client.call(.post, "/v1/workflows/sneaky/runs", key: runner, json: [:]).body?["id"]?.stringValue)
+            var status = ""
+            for _ in 0..<200 where status != "failed" && status != "succeeded" {
+                try await Task.sleep(for: .milliseconds(20))
+                status = try await client.call(.get, "/v1/runs/\(run)", key: harness.adminKey).body?["run"]?["status"]?.stringValue ?? ""
+            }
+            #expect(status == "failed")
+            #expect(try await client.call(.get, "/v1/vms/smuggled", key: harness.adminKey).status == 404)
+        }
+    }
+
+    /// A server's workflows reach only public addresses unless configured (found: any
+    /// operator's workflow could call the server itself or a cloud metadata address).
+    @Test func serverWorkflowsRefuseLoopbackAndCommands() async throws {
+        let harness = try await APIHarness.make(allowedHTTPRanges: [])
+        let definition: Value = ["name": "probe", "steps": [
+            ["name": "local", "action": "http.request", "inputs": ["url": "http://127.0.0.1:1/healthz"]],
+            ["name": "metadata", "action": "http.request", "inputs": ["url": "http://169.254.169.254/latest"]],
+            ["name": "shell", "action": "command", "inputs": ["argv": ["/bin/cat", "/etc/hostname"]]],
+        ]]
+        try await harness.withClient { client in
+            #expect(try await client.call(.post, "/v1/workflows", key: harness.operatorKey, json: definition).status == 201)
+            let run = try #require(try await client.call(.post, "/v1/workflows/probe/runs", key: harness.operatorKey, json: [:]).body?["id"]?.stringValue)
+            var body: Value?
+            for _ in 0..<200 {
+                try await Task.sleep(for: .milliseconds(20))
+                body = try await client.call(.get, "/v1/runs/\(run)", key: harness.adminKey).body
+                if body?["run"]?["status"] != "running" { break }
+            }
+            #expect(body?["run"]?["status"] == "failed")
+            let codes = (try await client.call(.get, "/v1/runs/\(run)/history", key: harness.adminKey).body?["items"]?.arrayValue ?? [])
+                .compactMap { $0["error"]?["code"]?.stringValue }
+            #expect(codes.contains("address_refused"))
+            #expect(codes.contains("command_disabled"))
+        }
+    }
+}
