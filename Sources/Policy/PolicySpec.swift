@@ -45,13 +45,27 @@ public struct PolicySpec: ResourceSpec, Hashable {
         guard let rego else { return nil }
         let spec = PolicySpec(rego: rego, regoVersion: version == "v0" ? .v0 : .v1, kinds: kinds,
                               operations: operations.isEmpty ? PolicySpec.operations : operations, enforcement: enforcement, description: description)
+        if rego.utf8.count > PolicySpec.maximumRegoBytes {
+            r.report("rego", code: "too_large", "a policy's Rego may be at most \(PolicySpec.maximumRegoBytes / 1024) KiB, got \(rego.utf8.count) bytes")
+            return nil
+        }
         // A policy that does not compile is refused here, with Rego's own file:line:col.
-        do throws(RegoError) { _ = try RegoPolicy(spec, name: "policy") } catch {
+        let policy: RegoPolicy
+        do throws(RegoError) { policy = try RegoPolicy(spec, name: "policy") } catch {
             r.report("rego", code: error.code.rawValue, error.description)
+            return nil
+        }
+        // One that cannot finish even on the plainest write (unbounded recursion, `walk(data)`,
+        // a comprehension over a billion numbers) would fail every decision: refused now.
+        if let problem = policy.budgetFailureOnProbe() {
+            r.report("rego", code: problem.code.rawValue, "the policy cannot decide even a minimal write within its budget: \(problem.description)")
             return nil
         }
         return spec
     }
+
+    /// Rego source past this is refused (compiling it holds a request for seconds).
+    public static let maximumRegoBytes = 256 * 1024
 
     public var value: Value {
         var fields: [String: Value] = [

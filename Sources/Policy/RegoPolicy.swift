@@ -45,13 +45,32 @@ public final class RegoPolicy: Sendable {
         warn = rules.contains("warn") ? try PreparedRule(module.packagePath + ["warn"], policy: compiled) : nil
     }
 
+    /// Evaluates the policy on a minimal create of each kind it watches; the error, if one
+    /// is a budget, time or recursion error (which no input can avoid: the probe is as small
+    /// as inputs get).
+    func budgetFailureOnProbe() -> RegoError? {
+        for kind in spec.kinds.isEmpty ? ["VM"] : spec.kinds {
+            let input: Value = ["operation": "create", "actor": ["name": "probe", "roles": []], "time": "2026-01-01T00:00:00Z",
+                                "resource": ["apiVersion": "novacron.io/v1", "kind": .string(kind), "metadata": ["name": "probe"], "spec": [:]]]
+            do throws(RegoError) { _ = try evaluate(input) } catch {
+                if [.budget, .cancelled, .recursion].contains(error.code) { return error }
+            }
+        }
+        return nil
+    }
+
     static func firstName(_ ref: Term) -> String {
         if case .ref(let head, _) = ref.kind { return head.variableName ?? "" }
         return ref.variableName ?? ""
     }
 
     /// The policy's answers for one input: deny and warn messages, sorted.
-    public func evaluate(_ input: Value, limits: PreparedQuery.Limits = .timeout(.milliseconds(100))) throws(RegoError) -> (deny: [Message], warn: [Message]) {
+    /// What one decision may take at the door: 100 ms, 64 MiB of values built, ten million steps.
+    public static var admissionLimits: PreparedQuery.Limits {
+        PreparedQuery.Limits(deadline: .now + .milliseconds(100), memoryBytes: 64 << 20, steps: 10_000_000)
+    }
+
+    public func evaluate(_ input: Value, limits: PreparedQuery.Limits = RegoPolicy.admissionLimits) throws(RegoError) -> (deny: [Message], warn: [Message]) {
         func messages(_ value: Value?) -> [Message] {
             switch value {
             case nil, .bool(false)?, .null?: return []

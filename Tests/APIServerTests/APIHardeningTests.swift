@@ -66,7 +66,7 @@ import Testing
         try await harness.environment.apply([Fixtures.vmDocument("a")])
         let policy: Value = ["apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": "runaway"],
                              "spec": ["enforcement": "warn", "kinds": ["VM"],
-                                      "rego": "package novacron\ndeny contains msg if { count(numbers.range(1, 100000000000)) > 0; msg := \"x\" }\n"]]
+                                      "rego": "package novacron\ndeny contains msg if { input.resource.metadata.name == \"a\"; count(numbers.range(1, 100000000000)) > 0; msg := \"x\" }\n"]]
         try await harness.withClient { client in
             let reply = try await client.call(.post, "/v1/policy/preview", key: harness.adminKey, json: policy)
             #expect(reply.status == 200)
@@ -74,6 +74,34 @@ import Testing
             let errors = try #require(reply.body?["errors"]?.arrayValue)
             #expect(errors.count == 1)
             #expect(errors.first?["error"]?.stringValue?.contains("budget") == true)
+        }
+    }
+
+    /// Found: one comprehension made every VM write take 60 s and 3 GB. A policy that cannot
+    /// decide even a minimal write is refused when it is written; one that fails on some
+    /// inputs fails those decisions by its mode, quickly.
+    @Test func runawayPoliciesAreRefusedOrFailByTheirMode() async throws {
+        let harness = try await APIHarness.make(policies: true)
+        @Sendable func policy(_ name: String, _ enforcement: String, _ body: String) -> Value {
+            ["apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": .string(name)],
+             "spec": ["enforcement": .string(enforcement), "kinds": ["VM"], "rego": .string("package novacron\ndeny contains msg if { \(body); msg := \"x\" }\n")]]
+        }
+        try await harness.withClient { client in
+            let always = try await client.call(.post, "/v1/apply", key: harness.adminKey,
+                                               json: ["items": [policy("always", "block", "count({y | some y in numbers.range(1, 1000000000)}) > 0")]])
+            #expect(always.status == 422)
+            #expect(always.body?.canonicalJSON.contains("eval_budget_error") == true)
+            let walker = try await client.call(.post, "/v1/apply", key: harness.adminKey,
+                                               json: ["items": [policy("walker", "block", "walk(data, [p, v]); count(p) > 1000000")]])
+            #expect(walker.status == 422)
+            let sometimes = policy("sometimes", "block", "input.resource.metadata.name == \"big\"; count(numbers.range(1, 100000000000)) > 0")
+            #expect(try await client.call(.post, "/v1/apply", key: harness.adminKey, json: ["items": [sometimes]]).status == 200)
+            let started = ContinuousClock.now
+            let refused = try await client.call(.post, "/v1/vms", key: harness.adminKey, json: Fixtures.vmDocument("big"))
+            #expect(refused.status == 403)
+            #expect(refused.body?.canonicalJSON.contains("budget") == true)
+            #expect(try await client.call(.post, "/v1/vms", key: harness.adminKey, json: Fixtures.vmDocument("small")).status == 201)
+            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
