@@ -65,20 +65,20 @@ extension APIRoutes {
                     status = parsed
                 }
                 let runs = try await engine.store.runs(workflow: request.query("workflow"), status: status, limit: try request.intQuery("limit", default: 100))
-                return APIResponse.json(["items": .array(runs.map(\.value))])
+                return APIResponse.json(SecretRedaction.redact(["items": .array(runs.map(\.value))]))
             },
             APIRoute(method: .get, path: "/v1/runs/:id", operationId: "getRun", summary: "A run with the state of each step", tag: "Runs",
                      success: (200, "The run", "RunState"), errorStatuses: [401, 403, 404]) { _, context in
                 let id = try runID(context)
                 _ = try await allowed(context, .get, "runs", name: id)
-                return APIResponse.json(try await engine.describe(id))
+                return APIResponse.json(SecretRedaction.redact(try await engine.describe(id)))
             },
             APIRoute(method: .get, path: "/v1/runs/:id/history", operationId: "runHistory", summary: "A run's events, oldest first", tag: "Runs",
                      success: (200, "Events", "RunHistory"), errorStatuses: [401, 403, 404]) { _, context in
                 let id = try runID(context)
                 _ = try await allowed(context, .get, "runs", name: id)
                 guard try await engine.store.run(id: id) != nil else { throw NovaError(.notFound, "run \(id) not found") }
-                return APIResponse.json(["items": .array(try await engine.store.history(run: id).map(\.value))])
+                return APIResponse.json(SecretRedaction.redact(["items": .array(try await engine.store.history(run: id).map(\.value))]))
             },
             APIRoute(method: .post, path: "/v1/runs/:id/cancel", operationId: "cancelRun", summary: "Cancel a run", tag: "Runs",
                      requestSchema: "RunCancel", success: (202, "Cancellation recorded", "Status"), errorStatuses: [401, 403, 404, 409]) { request, context in
