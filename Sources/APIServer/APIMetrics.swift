@@ -12,6 +12,10 @@ final class APIMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let lastReconcile = Mutex<(passes: Int, errors: [String: Int], actions: Int)>((0, [:], 0))
     private let seenPhases = Mutex<Set<[String]>>([])
+    /// Resource counts are read from the store at most this often, however often `/metrics` is
+    /// scraped (each read lists every resource).
+    static let countsTTL: Duration = .seconds(2)
+    private let countsCache = Mutex<(at: ContinuousClock.Instant, counts: [[String]: Int])?>(nil)
 
     static let latencyBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
                                              .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
@@ -44,10 +48,16 @@ final class APIMetrics: Sendable {
     }
 
     /// Brings the scrape-time figures up to date, then renders the text format.
-    func render(controlPlane: ControlPlane, reconciler: Reconciler?, policies: PolicyEngine? = nil) async throws -> String {
-        let resources = try await controlPlane.store.allResources()
+    private func resourceCounts(_ controlPlane: ControlPlane) async throws -> [[String]: Int] {
+        if let cached = countsCache.withLock({ $0 }), ContinuousClock.now - cached.at < Self.countsTTL { return cached.counts }
         var counts: [[String]: Int] = [:]
-        for resource in resources { counts[[resource.kind.name, resource.status.phase], default: 0] += 1 }
+        for resource in try await controlPlane.store.allResources() { counts[[resource.kind.name, resource.status.phase], default: 0] += 1 }
+        countsCache.withLock { $0 = (ContinuousClock.now, counts) }
+        return counts
+    }
+
+    func render(controlPlane: ControlPlane, reconciler: Reconciler?, policies: PolicyEngine? = nil) async throws -> String {
+        let counts = try await resourceCounts(controlPlane)
         let everSeen = seenPhases.withLock { seen -> Set<[String]> in seen.formUnion(counts.keys); return seen }
         let gauge = MetricNameDescriptor(namespace: "novacron", metricName: "resources", unitName: "",
                                          helpText: "Resources by kind and phase")

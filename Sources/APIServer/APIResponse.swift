@@ -35,6 +35,8 @@ enum APIResponse {
         case .forbidden, .admissionDenied: .forbidden
         case .notFound, .routeNotFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
+        case .tooManyRequests: .tooManyRequests
+        case .watchTooOld: .gone
         case .alreadyExists, .conflict: .conflict
         case .unsupported: .unsupportedMediaType
         case .payloadTooLarge: .contentTooLarge

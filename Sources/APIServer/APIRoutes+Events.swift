@@ -18,21 +18,30 @@ extension APIRoutes {
                 let principal = try context.requirePrincipal()
                 let after = Int64(try request.intQuery("after", default: 0))
                 guard request.boolQuery("watch") else {
-                    let events = try await cp.events(after: after, limit: try request.intQuery("limit", default: 100), as: principal)
+                    let limit = try request.intQuery("limit", default: 100)
+                    guard (1...1_000).contains(limit) else { throw NovaError(.invalidRequest, "limit must be between 1 and 1000, got \(limit)") }
+                    let events = try await cp.events(after: after, limit: limit, as: principal)
                     return APIResponse.json(["items": .array(events.map(\.value)), "lastSequence": .int(Int(events.last?.sequence ?? after))])
                 }
                 try await cp.authorize(principal, .watch, "events")
                 let timeout = Duration.seconds(max(1, min(try request.intQuery("timeoutSeconds", default: 300), 3_600)))
+                // Checked now for a clear 429; taken by the stream itself, so a response that is
+                // never written holds no slot.
+                try watches.acquire(principal.name)
+                watches.release(principal.name)
                 // Subscribe before reading the backlog so nothing falls between the two.
                 let live = cp.events.subscribe()
+                let backlog = try await cp.store.events(after: after, limit: WatchLimiter.maximumBacklog + 1)
+                guard backlog.count <= WatchLimiter.maximumBacklog else {
+                    throw NovaError(.watchTooOld, "a watch replays at most \(WatchLimiter.maximumBacklog) events; page from sequence \(after) with GET /v1/events?after=\(after)&limit=1000, then watch from the last sequence")
+                }
+                let watches = watches
                 return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
-                    var last = after
-                    while true {
-                        let backlog = try await cp.store.events(after: last, limit: 500)
-                        for event in backlog { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) }
-                        last = backlog.last?.sequence ?? last
-                        if backlog.count < 500 { break }
-                    }
+                    // Lost to a race since the check above: the stream ends at once.
+                    guard (try? watches.acquire(principal.name)) != nil else { return try await writer.finish(nil) }
+                    defer { watches.release(principal.name) }
+                    for event in backlog { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) }
+                    var last = backlog.last?.sequence ?? after
                     let deadline = ContinuousClock.now + timeout
                     // nil is a heartbeat: a blank line every 15 s, so a client that went away is noticed.
                     let (merged, feed) = AsyncStream<ResourceEvent?>.makeStream()

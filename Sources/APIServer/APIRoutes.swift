@@ -14,6 +14,7 @@ struct APIRoutes: Sendable {
     let workflows: WorkflowEngine
     let scheduler: WorkflowScheduler
     let policies: PolicyEngine?
+    var watches = WatchLimiter()
 
     var all: [APIRoute] {
         systemRoutes + controlPlane.kinds.flatMap(resourceRoutes) + applyRoutes + eventRoutes + auditRoutes + accessRoutes + workflowRoutes + scheduleRoutes

@@ -10,9 +10,11 @@ struct AuthMiddleware: RouterMiddleware {
     static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json"]
 
     let controlPlane: ControlPlane
+    /// The paths served without a key (`/metrics` leaves them with `--metrics-auth`).
+    var publicPaths = AuthMiddleware.publicPaths
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if AuthMiddleware.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw NovaError(.unauthenticated, "this route needs an API key: send Authorization: Bearer <key>")
         }

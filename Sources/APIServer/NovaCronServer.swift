@@ -114,7 +114,8 @@ public struct NovaCronServer: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         let routes = routes
         router.add(middleware: ErrorMiddleware(logger: logger, routes: routes.map { ($0.method, $0.path) }))
-        router.add(middleware: AuthMiddleware(controlPlane: controlPlane))
+        router.add(middleware: AuthMiddleware(controlPlane: controlPlane,
+                                              publicPaths: AuthMiddleware.publicPaths.subtracting(configuration.metricsRequireKey ? ["/metrics"] : [])))
         let controlPlane = controlPlane
         for route in routes {
             router.on(RouterPath(route.path), method: route.method) { request, context in

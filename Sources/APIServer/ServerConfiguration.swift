@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var allowedCommands: [String] = []
     /// Non-public ranges `http.request` and `notify` may reach (see `OutboundPolicy`).
     public var allowedHTTPRanges: [CIDR] = []
+    /// Whether `/metrics` needs an API key (any valid one).
+    public var metricsRequireKey = false
     /// Bounds on connections, applied before any key is checked (see `ConnectionGuard`).
     public var connectionLimits = ConnectionLimits()
 

@@ -19,15 +19,30 @@ public struct AuditRecord: Sendable, Hashable {
 
     public init(time: Date, actor: String, action: String, kind: String, name: String, beforeFingerprint: String = "",
                 afterFingerprint: String = "", outcome: Outcome = .success, detail: String = "") {
+        // What a client named is cut to a bound: an entry never stores a request's bulk.
         self.time = time
-        self.actor = actor
+        self.actor = AuditRecord.clipped(actor, to: 256)
         self.action = action
-        self.kind = kind
-        self.name = name
+        self.kind = AuditRecord.clipped(kind, to: 256)
+        self.name = AuditRecord.clipped(name, to: 256)
         self.beforeFingerprint = beforeFingerprint
         self.afterFingerprint = afterFingerprint
         self.outcome = outcome
-        self.detail = detail
+        self.detail = AuditRecord.clipped(detail, to: 2_048)
+    }
+
+    /// At most `limit` UTF-8 bytes, cut between scalars, so clipping a clipped text changes
+    /// nothing (entries read back must hash as they were written).
+    static func clipped(_ text: String, to limit: Int) -> String {
+        guard text.utf8.count > limit else { return text }
+        let scalars = text.unicodeScalars
+        var end = scalars.startIndex
+        var bytes = 0
+        while end < scalars.endIndex, bytes + scalars[end].utf8.count <= limit - 3 {
+            bytes += scalars[end].utf8.count
+            end = scalars.index(after: end)
+        }
+        return String(scalars[..<end]) + "…"
     }
 }
 

@@ -109,8 +109,8 @@ extension ControlPlane {
         let beyond = role.grants(beyond: principal.role)
         guard !beyond.isEmpty else { return }
         let shown = beyond.prefix(5).joined(separator: ", ") + (beyond.count > 5 ? ", …" : "")
-        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "\(action).denied", kind: "Role", name: role.name,
-                                               detail: "beyond the caller's rights: \(shown)")])
+        try await recordDenial(AuditRecord(time: clock.now, actor: principal.name, action: "\(action).denied", kind: "Role", name: role.name,
+                                           outcome: .denied, detail: "beyond the caller's rights: \(shown)"))
         throw NovaError(.forbidden, "\(principal.name) cannot make or revoke \(subject) with role \(role.name): it grants what the caller does not hold (\(shown))")
     }
 

@@ -17,6 +17,7 @@ public final class ControlPlane: Sendable {
     let admission: [any AdmissionController]
     let ids: any IDGenerator
     let logger: Logger
+    let denials = DenialLimiter()
 
     /// - Parameter admission: links run after schema validation, in order.
     public init(store: any ResourceStore, auditLog: any AuditLog, access: any AccessStore, kinds: [ResourceKind] = ResourceKind.builtIn,
@@ -41,9 +42,22 @@ public final class ControlPlane: Sendable {
     /// Throws `forbidden`, and records the attempt in the audit log, unless the principal may.
     public func authorize(_ principal: Principal, _ verb: Verb, _ resource: String, name: String = "") async throws {
         guard !principal.isAllowed(verb, on: resource) else { return }
-        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: verb.rawValue, kind: resource, name: name,
-                                               outcome: .denied, detail: "role \(principal.role.name) may not \(verb.rawValue) \(resource)")])
+        try await recordDenial(AuditRecord(time: clock.now, actor: principal.name, action: verb.rawValue, kind: resource, name: name,
+                                           outcome: .denied, detail: "role \(principal.role.name) may not \(verb.rawValue) \(resource)"))
         throw NovaError(.forbidden, "\(principal.name) (role \(principal.role.name)) may not \(verb.rawValue) \(resource)")
+    }
+
+    /// Audits a refusal, unless the principal is past its denial budget (see `DenialLimiter`):
+    /// then the request is answered 429 and only counted.
+    func recordDenial(_ record: AuditRecord) async throws {
+        switch denials.record(record.actor) {
+        case .throttle:
+            throw NovaError(.tooManyRequests, "\(record.actor) was refused too often; wait \(denials.window) before trying again")
+        case .audit(let suppressed):
+            var record = record
+            if suppressed > 0 { record.detail += " (\(suppressed) further denials before this one were not recorded)" }
+            try await auditLog.append([record])
+        }
     }
 
     // MARK: - Reads

@@ -22,6 +22,9 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let unavailable = ErrorCode(rawValue: "unavailable")
     public static let routeNotFound = ErrorCode(rawValue: "route_not_found")
     public static let methodNotAllowed = ErrorCode(rawValue: "method_not_allowed")
+    public static let tooManyRequests = ErrorCode(rawValue: "too_many_requests")
+    /// A watch asked to start further back than the server replays (page through the events first).
+    public static let watchTooOld = ErrorCode(rawValue: "watch_too_old")
     public static let `internal` = ErrorCode(rawValue: "internal_error")
 }
 

@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
     var allowedCommands: [String] = []
 
+    @Flag(name: .customLong("metrics-auth"), help: "Serve /metrics only to requests with a valid API key.")
+    var metricsAuth = false
+
     @Option(name: .customLong("allow-http-to"), help: "A CIDR range `http.request` and `notify` may reach although it is loopback, link-local or private (repeat for each).")
     var allowedHTTPRanges: [String] = []
 
@@ -57,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
             var settings = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
                                                     tlsKeyPath: tlsKey, seed: seed, driver: choice)
             settings.allowedCommands = allowedCommands
+            settings.metricsRequireKey = metricsAuth
             settings.allowedHTTPRanges = try allowedHTTPRanges.map { text in
                 guard let range = CIDR(text) else { throw NovaError(.invalidRequest, "--allow-http-to needs a CIDR range such as 10.0.0.0/8, got \(text)") }
                 return range

@@ -202,3 +202,35 @@ import Testing
         }
     }
 }
+
+/// Streams and refusals cost the server bounded work whoever asks.
+@Suite struct APIBoundsTests {
+    @Test func deniedRequestsAreThrottledPerKeyAndTheirAuditBounded() async throws {
+        let harness = try await APIHarness.make()
+        let cp = harness.environment.controlPlane
+        try await harness.withClient { client in
+            var statuses: [Int] = []
+            for _ in 0..<40 { statuses.append(try await client.call(.delete, "/v1/vms/\(String(repeating: "x", count: 2_000))", key: harness.viewerKey).status) }
+            #expect(statuses.prefix(30).allSatisfy { $0 == 403 })
+            #expect(statuses.suffix(10).allSatisfy { $0 == 429 })
+            // Another key is not affected.
+            #expect(try await client.call(.delete, "/v1/vms/a", key: harness.operatorKey).status == 404)
+        }
+        let denied = try await cp.auditEntries(after: 0, limit: 1000, as: .system("test")).filter { $0.record.outcome == .denied }
+        #expect(denied.count == 30)
+        #expect(denied.allSatisfy { $0.record.name.utf8.count <= 256 })
+        #expect(try await cp.verifyAudit(as: .system("test")).isIntact)
+    }
+
+    /// Found: 200 watchers from sequence 0 stalled the server for 52 s.
+    @Test func watchesAreBoundedInNumberAndBacklog() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.environment.apply((0..<1_001).map { Fixtures.networkDocument("n\($0)") })
+        try await harness.withClient { client in
+            let old = try await client.call(.get, "/v1/events?watch=true&after=0&timeoutSeconds=1", key: harness.viewerKey)
+            #expect(old.status == 410)
+            #expect(old.body?["error"]?["code"] == "watch_too_old")
+            #expect(try await client.call(.get, "/v1/events?limit=100000", key: harness.viewerKey).status == 400)
+        }
+    }
+}
