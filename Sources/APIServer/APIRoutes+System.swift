@@ -15,6 +15,9 @@ extension APIRoutes {
             },
             APIRoute(method: .get, path: "/readyz", operationId: "ready", summary: "The store answers and requests can be served", tag: "System",
                      isPublic: true, success: (200, "Ready", "Status"), errorStatuses: [503]) { _, _ in
+                if let problem = cp.auditAnchor?.problem {
+                    throw NovaError(.unavailable, "the audit log does not hold, so writes are refused: \(problem)")
+                }
                 do {
                     _ = try await cp.store.events(after: Int64.max - 1, limit: 1)
                     return APIResponse.json(["status": "ready"])

@@ -52,8 +52,13 @@ public struct NovaCronServer: Sendable {
             driver = libvirt
         }
         let policies = PolicyEngine(store: store, records: store)
+        let anchor = try AuditAnchor(log: store, keyPath: configuration.resolvedAuditKeyPath, checkpointPath: configuration.resolvedAuditCheckpointPath)
         let controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
-                                        admission: [PolicyAdmission(engine: policies)], clock: clock, logger: logger)
+                                        admission: [PolicyAdmission(engine: policies)], clock: clock, auditAnchor: anchor, logger: logger)
+        // Before any write: a chain that no longer matches its last signed checkpoint is found now.
+        if let problem = try await anchor.checkpoint(at: clock.now) {
+            logger.critical("the audit chain does not hold; the server refuses writes: \(problem)")
+        }
         let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store,
                                     scheduleStore: store, policies: policies, logger: logger)
         var issued: String?
@@ -171,7 +176,12 @@ public struct NovaCronServer: Sendable {
     /// Runs the HTTP server, the reconciler, the workflow engine and its scheduler until SIGINT or SIGTERM.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = try makeApplication(onServerRunning: onServerRunning)
-        let group = ServiceGroup(configuration: .init(services: [.init(service: app), .init(service: reconciler), .init(service: workflows), .init(service: scheduler)],
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: reconciler), .init(service: workflows),
+                                                                          .init(service: scheduler)]
+        if let anchor = controlPlane.auditAnchor {
+            services.append(.init(service: AuditAnchorService(anchor: anchor, clock: controlPlane.clock, logger: logger)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

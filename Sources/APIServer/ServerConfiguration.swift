@@ -45,6 +45,17 @@ public struct ServerConfiguration: Sendable {
     /// The SQLite file inside the data directory.
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("novacron.sqlite") }
 
+    /// The key that signs audit checkpoints: outside the database, and best outside the data
+    /// directory too (`--audit-key`), so whoever can rewrite the database cannot re-sign.
+    public var auditKeyPath: String?
+    /// Where signed audit checkpoints are appended (`--audit-checkpoints`; ship this file elsewhere).
+    public var auditCheckpointPath: String?
+
+    public var resolvedAuditKeyPath: String { auditKeyPath ?? (dataDirectory as NSString).appendingPathComponent("audit-signing.key") }
+    public var resolvedAuditCheckpointPath: String {
+        auditCheckpointPath ?? (dataDirectory as NSString).appendingPathComponent("audit-checkpoints.jsonl")
+    }
+
     /// Where the first admin key is written, readable by the owner only.
     public var adminKeyPath: String { (dataDirectory as NSString).appendingPathComponent("admin.key") }
 }

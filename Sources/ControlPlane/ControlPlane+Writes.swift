@@ -139,6 +139,10 @@ extension ControlPlane {
     }
 
     private func commit(_ writes: [(ResourceWrite, [Diagnostic])], as principal: Principal) async throws -> [WriteOutcome] {
+        // Nothing is written on top of an audit chain that no longer holds.
+        if let problem = auditAnchor?.problem {
+            throw NovaError(.unavailable, "writes are refused until the audit log is repaired: \(problem)")
+        }
         guard !writes.isEmpty else { return [] }
         let committed = try await store.commit(writes.map(\.0), by: principal.name, at: clock.now, ids: ids)
         events.publish(committed.map(\.event))

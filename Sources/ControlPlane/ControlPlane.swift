@@ -18,11 +18,14 @@ public final class ControlPlane: Sendable {
     let ids: any IDGenerator
     let logger: Logger
     let denials = DenialLimiter()
+    /// Signed checkpoints of the audit chain (nil: the chain is checked by its hashes alone).
+    public let auditAnchor: AuditAnchor?
 
     /// - Parameter admission: links run after schema validation, in order.
     public init(store: any ResourceStore, auditLog: any AuditLog, access: any AccessStore, kinds: [ResourceKind] = ResourceKind.builtIn,
                 admission: [any AdmissionController] = [], clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
-                events: EventHub = EventHub(), logger: Logger = Logger(label: "novacron.controlplane")) {
+                events: EventHub = EventHub(), auditAnchor: AuditAnchor? = nil, logger: Logger = Logger(label: "novacron.controlplane")) {
+        self.auditAnchor = auditAnchor
         self.store = store
         self.auditLog = auditLog
         self.access = access
@@ -93,6 +96,7 @@ public final class ControlPlane: Sendable {
 
     public func verifyAudit(as principal: Principal) async throws -> AuditVerification {
         try await authorize(principal, .get, "audit")
+        if let auditAnchor { return try await auditAnchor.verify() }
         return try await auditLog.verify()
     }
 

@@ -3,6 +3,7 @@ import Foundation
 import NovaCore
 import NovaCronClient
 import Persistence
+import ControlPlane
 
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Read and verify the hash-chained audit log.",
@@ -19,7 +20,14 @@ struct AuditCommand: AsyncParsableCommand {
                 if offline {
                     let path = (client.dataDir as NSString).appendingPathComponent("novacron.sqlite")
                     guard FileManager.default.fileExists(atPath: path) else { throw NovaError(.notFound, "no database at \(path)") }
-                    result = try await SQLiteStore(path: path).verify().value
+                    let store = try SQLiteStore(path: path)
+                    let key = (client.dataDir as NSString).appendingPathComponent("audit-signing.key")
+                    if FileManager.default.fileExists(atPath: key) {
+                        let checkpoints = (client.dataDir as NSString).appendingPathComponent("audit-checkpoints.jsonl")
+                        result = try await AuditAnchor(log: store, keyPath: key, checkpointPath: checkpoints).verify().value
+                    } else {
+                        result = try await store.verify().value
+                    }
                 } else {
                     result = try await client.makeClient().send(.GET, "/v1/audit/verify").body ?? .null
                 }

@@ -40,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
     var allowedCommands: [String] = []
 
+    @Option(name: .customLong("audit-key"), help: "The key that signs audit checkpoints (made on first start; default: DATA-DIR/audit-signing.key). Keep it off the database's disk.")
+    var auditKey: String?
+
+    @Option(name: .customLong("audit-checkpoints"), help: "Where signed audit checkpoints are appended (default: DATA-DIR/audit-checkpoints.jsonl).")
+    var auditCheckpoints: String?
+
     @Flag(name: .customLong("metrics-auth"), help: "Serve /metrics only to requests with a valid API key.")
     var metricsAuth = false
 
@@ -61,6 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
                                                     tlsKeyPath: tlsKey, seed: seed, driver: choice)
             settings.allowedCommands = allowedCommands
             settings.metricsRequireKey = metricsAuth
+            settings.auditKeyPath = auditKey
+            settings.auditCheckpointPath = auditCheckpoints
             settings.allowedHTTPRanges = try allowedHTTPRanges.map { text in
                 guard let range = CIDR(text) else { throw NovaError(.invalidRequest, "--allow-http-to needs a CIDR range such as 10.0.0.0/8, got \(text)") }
                 return range
