@@ -148,6 +148,7 @@ let package = Package(
         .testTarget(name: "NovaCoreTests", dependencies: ["NovaCore", "NovaCronTesting"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "CLearningKernels"]),
         .testTarget(name: "RegoTests", dependencies: ["Rego", "NovaCore"], exclude: ["conformance-allowlist.txt"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Rego", "NovaCore"], exclude: ["corpus", "crashers"]),
         .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "NovaCronTesting"]),
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),

@@ -19,8 +19,13 @@ public struct CommandAction: WorkflowAction {
     /// server's environment (the engine's default, for tests and embedding).
     public let allowedPrograms: Set<String>?
 
+    /// - Parameter allowedPrograms: paths, or names looked up in the confined PATH.
     public init(allowedPrograms: [String]? = nil) {
-        self.allowedPrograms = allowedPrograms.map { Set($0.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }) }
+        self.allowedPrograms = allowedPrograms.map { programs in
+            Set(programs.compactMap { program in
+                (try? Self.resolve(program, path: Self.confinedPath)).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+            })
+        }
     }
     public var name: String { "command" }
 
