@@ -295,13 +295,27 @@ public actor PolicyEngine {
         public var failure: String?
     }
 
-    public func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) async -> [PreviewFinding] {
-        await executor.run { Self.findings(policy, resources: resources, time: time) }
+    /// How long one preview may evaluate in all; resources left are reported, not evaluated.
+    public static let previewBudget: Duration = .seconds(5)
+
+    /// Runs on the shared large-stack thread, not the admission executor, so a preview never
+    /// holds up the decisions writes wait for.
+    public nonisolated func preview(_ policy: RegoPolicy, resources: [Resource], time: Date) async -> [PreviewFinding] {
+        await LargeStackExecutor.shared.run { Self.findings(policy, resources: resources, time: time) }
     }
 
     static func findings(_ policy: RegoPolicy, resources: [Resource], time: Date) -> [PreviewFinding] {
         var findings: [PreviewFinding] = []
-        for resource in resources where policy.spec.applies(to: resource.kind, "update") {
+        let deadline = ContinuousClock.now + previewBudget
+        let applicable = resources.filter { policy.spec.applies(to: $0.kind, "update") }
+        for (index, resource) in applicable.enumerated() {
+            if ContinuousClock.now > deadline {
+                for skipped in applicable[index...] {
+                    findings.append(PreviewFinding(resource: skipped, deny: [], warn: [],
+                                                   failure: "not evaluated: the preview used its \(previewBudget) budget"))
+                }
+                break
+            }
             let input = input(operation: "update", resource: resource, oldResource: resource, actor: "preview", roles: [], time: time)
             do throws(RegoError) {
                 let (deny, warn) = try policy.evaluate(input)

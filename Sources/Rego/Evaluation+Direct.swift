@@ -256,6 +256,7 @@ extension Evaluation {
         switch outcome {
         case .value(let value):
             func visit(_ key: Value, _ member: Value) throws(RegoError) {
+                try checkLimits(collection)
                 var next = fresh.binding(valueName, to: member)
                 if let keyName { next = next.binding(keyName, to: key) }
                 try k(next)

@@ -166,7 +166,11 @@ extension RuleProgram {
             let valueSlot = valueName == "_" ? nil : newSlot(valueName)
             let keySlot = keyName.flatMap { $0 == "_" ? nil : newSlot($0) }
             return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                // Each member is a step: nested iterations with nothing between them must still
+                // meet the deadline and the step budget (found by the fuzzer: 50 nested `some`
+                // over a three-field object ran for good).
                 func visit(_ key: Value, _ member: Value) throws(RegoError) -> Bool {
+                    try evaluation.checkLimits(collection)
                     if let valueSlot { slots[valueSlot] = member }
                     if let keySlot { slots[keySlot] = key }
                     return try next(evaluation, slots, k)
@@ -180,6 +184,7 @@ extension RuleProgram {
                 switch value {
                 case .array(let items):
                     for (i, item) in items.enumerated() {
+                        try evaluation.checkLimits(collection)
                         if let valueSlot { slots[valueSlot] = item }
                         if let keySlot { slots[keySlot] = .int(i) }
                         guard try next(evaluation, slots, k) else { return false }

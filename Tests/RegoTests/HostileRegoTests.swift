@@ -132,3 +132,21 @@ extension Value {
         }
     }
 }
+
+/// Found by the fuzz target: nested iterations with no other literal between them never met a
+/// limit check, so the deadline and step budget did not hold.
+@Suite struct NestedIterationBudgetTests {
+    @Test(arguments: [false, true])
+    func nestedSomeMeetsTheDeadline(_ asRule: Bool) throws {
+        let loops = Array(repeating: "some a in input.xs", count: 40).joined(separator: "\n\t")
+        let module = try Parser.parseModule("package p\n\ndeny contains 1 if {\n\t\(loops)\n\tfalse\n}\n", file: "nested.rego")
+        let policy = try CompiledPolicy(modules: [module])
+        let query = try PreparedQuery(asRule ? "x := data.p.deny" : "\(loops.replacingOccurrences(of: "\n\t", with: "; ")); false", policy: policy)
+        let started = ContinuousClock.now
+        let error = #expect(throws: RegoError.self) {
+            try query.evaluate(input: ["xs": [1, 2, 3]], limits: .init(deadline: .now + .milliseconds(200)))
+        }
+        #expect(error?.code == .cancelled)
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+}

@@ -132,8 +132,13 @@ public struct CommandAction: WorkflowAction {
     static func read(_ handle: FileHandle) async -> String {
         await withCheckedContinuation { continuation in
             let thread = Thread {
-                let data = (try? handle.readToEnd()) ?? Data()
-                continuation.resume(returning: String(decoding: data.prefix(outputLimit), as: UTF8.self))
+                // Keeps the first `outputLimit` bytes and drains the rest, so a program that
+                // writes gigabytes costs the server no more than that.
+                var kept = Data()
+                while let chunk = try? handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+                    if kept.count < outputLimit { kept.append(chunk.prefix(outputLimit - kept.count)) }
+                }
+                continuation.resume(returning: String(decoding: kept, as: UTF8.self))
             }
             thread.name = "novacron.command-output"
             thread.stackSize = 256 << 10
