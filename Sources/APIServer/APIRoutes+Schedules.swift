@@ -32,8 +32,8 @@ extension APIRoutes {
                      summary: "Create or replace a schedule (cron with time zone, or an event trigger), JSON or YAML", tag: "Schedules",
                      requestSchema: "ScheduleRequest", success: (200, "The schedule", "Schedule"), errorStatuses: [400, 401, 403, 404, 422], permission: .verb(.create, "schedules")) { request, context in
                 let document = try await RequestBody.document(of: request, context: context)
-                _ = try await allowed(context, .create, name: document["name"]?.stringValue ?? "")
-                let schedule = try await scheduler.apply(document)
+                let principal = try await allowed(context, .create, name: document["name"]?.stringValue ?? "")
+                let schedule = try await scheduler.apply(document, owner: principal.name)
                 return APIResponse.json(try await scheduler.describe(schedule.name))
             },
             APIRoute(method: .get, path: "/v1/schedules/:name", operationId: "getSchedule", summary: "A schedule", tag: "Schedules",

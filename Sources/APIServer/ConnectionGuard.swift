@@ -5,9 +5,9 @@ import Synchronization
 
 /// Bounds what connections may hold, before any key is checked: at most `perAddress`
 /// connections from one address and `total` in all (a connection past either is closed at
-/// once), and a request's head must arrive within `headerTimeout` of the connection opening or
-/// of the previous response ending (a slowloris client that dribbles headers is cut off).
-/// Idle keep-alive connections are closed by Hummingbird's idle timeout.
+/// once), a connection's first request head must arrive within `headerTimeout` (a slowloris
+/// client that dribbles headers is cut off), and each later one within `idleTimeout` of the
+/// previous response ending (kinder to clients' keep-alive pools).
 public struct ConnectionLimits: Sendable {
     public var total = 2_048
     public var perAddress = 256
@@ -75,7 +75,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         address = remote
-        armDeadline(context)
+        armDeadline(context, after: registry.limits.headerTimeout)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -94,13 +94,13 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { armDeadline(context) }
+        if case .end = unwrapOutboundIn(data) { armDeadline(context, after: registry.limits.idleTimeout) }
         context.write(data, promise: promise)
     }
 
-    private func armDeadline(_ context: ChannelHandlerContext) {
+    private func armDeadline(_ context: ChannelHandlerContext, after timeout: TimeAmount) {
         deadline?.cancel()
         let channel = context.channel
-        deadline = context.eventLoop.scheduleTask(in: registry.limits.headerTimeout) { channel.close(promise: nil) }
+        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
 }

@@ -65,6 +65,7 @@ public struct NovaCronServer: Sendable {
         if let key = try await controlPlane.bootstrapAdminKey() {
             try AdminKeyFile.write(key.secret, to: configuration.adminKeyPath)
             issued = key.secret
+            try await anchor.checkpoint(at: clock.now)
         }
         return (server, issued)
     }

@@ -31,9 +31,10 @@ extension ControlPlane {
 
     /// The principal a workflow run started by `name` acts as: the key's holder with the key's
     /// role as it is now (a revoked key's runs can no longer write), NovaCron's own components
-    /// as themselves. Runs a schedule started act as the operator role: schedules do not yet
-    /// record who made them.
+    /// as themselves; a schedule's runs (`apikey:NAME via schedule:S`) as the schedule's owner.
+    /// Schedules written before owners were recorded (`schedule:S` alone) act as operators.
     public func principal(startedBy name: String) async throws -> Principal? {
+        if let via = name.range(of: " via schedule:") { return try await principal(startedBy: String(name[..<via.lowerBound])) }
         if name.hasPrefix("system:") || name == "system" { return .system(String(name.dropFirst(min(name.count, 7)))) }
         if name.hasPrefix("schedule:") { return Principal(name: name, role: .operator) }
         guard name.hasPrefix("apikey:") else { return nil }

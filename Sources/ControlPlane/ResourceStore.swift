@@ -100,7 +100,9 @@ extension ResourceStore {
     public static func check(_ write: ResourceWrite, against stored: Resource?) throws(NovaError) {
         switch write {
         case .create(let resource):
-            if stored != nil { throw NovaError(.alreadyExists, "\(resource.reference) already exists") }
+            if let stored {
+                throw NovaError(.alreadyExists, "\(resource.reference) already exists (resourceVersion \(stored.metadata.resourceVersion)); you sent a create without a resourceVersion: send resourceVersion \(stored.metadata.resourceVersion) to replace it, or use apply")
+            }
         case .update(let resource, let expected):
             guard let stored else { throw NovaError(.notFound, "\(resource.reference) does not exist") }
             if stored.metadata.resourceVersion != expected {

@@ -104,8 +104,9 @@ public actor PolicyEngine {
     }
 
     let store: any ResourceStore
-    /// Evaluation happens on a thread with a large stack, not on the actor's.
-    let executor = LargeStackExecutor(name: "novacron.policy")
+    /// Evaluation happens on threads with large stacks, not on the actor's: two, so one write
+    /// whose policy runs to its budget does not hold up every other write's decision.
+    let executor = LargeStackExecutor(name: "novacron.policy", threads: 2)
     var loaded: [String: Loaded] = [:]
     var sortedLoaded: [(name: String, loaded: Loaded)]?
     var lastListed: ContinuousClock.Instant?

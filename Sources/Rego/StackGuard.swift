@@ -36,9 +36,9 @@ public enum StackGuard {
     }
 }
 
-/// A long-lived thread with a large stack that evaluates on behalf of async callers, so deep
-/// policies evaluate the same in a server's tasks as on the command line. Jobs run one at a
-/// time, in order.
+/// Long-lived threads with large stacks that evaluate on behalf of async callers, so deep
+/// policies evaluate the same in a server's tasks as on the command line. Jobs start in order,
+/// on as many threads as the executor has (one by default: then they also finish in order).
 ///
 /// `@unchecked Sendable`: `jobs` is only touched while `condition` is locked.
 public final class LargeStackExecutor: @unchecked Sendable {
@@ -48,20 +48,22 @@ public final class LargeStackExecutor: @unchecked Sendable {
     /// One for the process, for callers that do not need their own (its thread lives on).
     public static let shared = LargeStackExecutor(stackSize: 512 << 20, name: "novacron.rego.shared")
 
-    public init(stackSize: Int = 256 << 20, name: String = "novacron.rego") {
-        let thread = Thread { [condition] in
-            StackGuard.setBudget(stackSize - (4 << 20))
-            while true {
-                condition.lock()
-                while self.jobs.isEmpty { condition.wait() }
-                let job = self.jobs.removeFirst()
-                condition.unlock()
-                job()
+    public init(stackSize: Int = 256 << 20, name: String = "novacron.rego", threads: Int = 1) {
+        for index in 0..<max(1, threads) {
+            let thread = Thread { [condition] in
+                StackGuard.setBudget(stackSize - (4 << 20))
+                while true {
+                    condition.lock()
+                    while self.jobs.isEmpty { condition.wait() }
+                    let job = self.jobs.removeFirst()
+                    condition.unlock()
+                    job()
+                }
             }
+            thread.stackSize = stackSize
+            thread.name = threads > 1 ? "\(name).\(index)" : name
+            thread.start()
         }
-        thread.stackSize = stackSize
-        thread.name = name
-        thread.start()
     }
 
     /// Runs `body` on the executor's thread and returns its result.

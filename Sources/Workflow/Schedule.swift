@@ -32,6 +32,9 @@ public struct Schedule: Sendable, Hashable {
     /// Seconds within which each of this schedule's runs should end (overrides the workflow's SLA).
     public var sla: Double?
     public var source: Value
+    /// Who wrote the schedule (`apikey:NAME`): its runs act with that principal's rights. Set by
+    /// the server from the caller, never taken from what a client sends.
+    public var owner: String?
 
     /// Reads a schedule document (plain, or resource-shaped with `kind: Schedule`).
     public init(document: Value) throws(NovaError) {
@@ -57,6 +60,7 @@ public struct Schedule: Sendable, Hashable {
         let overlapText = reader.choice("overlap", Overlap.allCases.map(\.rawValue)) ?? Overlap.skip.rawValue
         let catchup = WorkflowDefinition.duration(&reader, "catchupWindow") ?? 3600
         let sla = WorkflowDefinition.duration(&reader, "sla")
+        let owner = reader.string("createdBy")
         var diagnostics = reader.finish()
         var cron: CronExpression?
         if let cronText {
@@ -84,8 +88,20 @@ public struct Schedule: Sendable, Hashable {
         overlap = Overlap(rawValue: overlapText) ?? .skip
         catchupWindow = catchup
         self.sla = sla
+        self.owner = owner
         source = document
     }
+
+    /// The document with `createdBy` set to `owner` (replacing whatever the client sent).
+    public static func document(_ document: Value, ownedBy owner: String) -> Value {
+        if document["kind"] != nil || document["spec"] != nil {
+            return document.setting("spec", to: (document["spec"] ?? .emptyObject).setting("createdBy", to: .string(owner)))
+        }
+        return document.setting("createdBy", to: .string(owner))
+    }
+
+    /// Who a run this schedule starts is started by: the owner, through the schedule.
+    public var runStarter: String { owner.map { "\($0) via schedule:\(name)" } ?? "schedule:\(name)" }
 
     /// Whether an event's fields match the trigger (every trigger field equal).
     public func matches(_ event: Value) -> Bool {

@@ -38,8 +38,8 @@ public actor WorkflowScheduler: Service {
     /// Creates or replaces a schedule; its workflow must exist. A replaced schedule keeps its
     /// last slot and pause state.
     @discardableResult
-    public func apply(_ document: Value) async throws -> Schedule {
-        let schedule = try Schedule(document: document)
+    public func apply(_ document: Value, owner: String? = nil) async throws -> Schedule {
+        let schedule = try Schedule(document: owner.map { Schedule.document(document, ownedBy: $0) } ?? document)
         _ = try await engine.definition(named: schedule.workflow, version: schedule.version)
         try await load()
         let state = entries[schedule.name]?.state ?? ScheduleState(lastSlot: clock.now)
@@ -245,7 +245,7 @@ public actor WorkflowScheduler: Service {
 
     private func start(_ schedule: Schedule, runID: String, inputs: Value) async throws -> String? {
         do {
-            return try await engine.start(schedule.workflow, version: schedule.version, inputs: inputs, by: "schedule:\(schedule.name)", runID: runID,
+            return try await engine.start(schedule.workflow, version: schedule.version, inputs: inputs, by: schedule.runStarter, runID: runID,
                                         sla: schedule.sla).id
         } catch let error as NovaError where error.code == .alreadyExists {
             return nil

@@ -33,6 +33,29 @@ import Testing
         #expect(denials.count >= 3)
     }
 
+    @Test func theDataDirectoryIsTheOwnersAlone() async throws {
+        let directory = try ScratchDirectory.make("permissions").path + "/data"
+        let (server, issued) = try await NovaCronServer.open(ServerConfiguration(dataDirectory: directory, port: 0))
+        #expect(issued != nil)
+        _ = server
+        func mode(_ name: String) throws -> Int {
+            try #require(FileManager.default.attributesOfItem(atPath: directory + name)[.posixPermissions] as? Int)
+        }
+        #expect(try mode("") == 0o700)
+        for file in ["/novacron.sqlite", "/admin.key", "/audit-signing.key", "/audit-checkpoints.jsonl"] { #expect(try mode(file) == 0o600, "\(file)") }
+    }
+
+    /// A 409 says what the client sent and what to send instead.
+    @Test func conflictsSayWhatWasSent() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            #expect(try await client.call(.post, "/v1/vms", key: harness.adminKey, json: Fixtures.vmDocument("a")).status == 201)
+            let again = try await client.call(.post, "/v1/vms", key: harness.adminKey, json: Fixtures.vmDocument("a"))
+            #expect(again.status == 409)
+            #expect(again.body?["error"]?["message"]?.stringValue?.contains("you sent a create without a resourceVersion") == true)
+        }
+    }
+
     @Test func apiKeyNamesAreUnique() async throws {
         let harness = try await APIHarness.make()
         try await harness.withClient { client in
@@ -176,6 +199,32 @@ import Testing
         }
     }
 
+    /// A schedule is no way around it: its runs act as whoever wrote it.
+    @Test func scheduledRunsActWithTheSchedulesOwnersRights() async throws {
+        let harness = try await APIHarness.make()
+        let cp = harness.environment.controlPlane
+        _ = try await cp.saveRole(["name": "scheduler", "rules": [["verbs": ["create", "get", "list"], "resources": ["schedules", "workflows"]]]],
+                                  as: .system("test"))
+        let scheduler = try await cp.createAPIKey(name: "cron", roleName: "scheduler", as: .system("test")).secret
+        try await harness.withClient { client in
+            _ = try await client.call(.post, "/v1/workflows", key: harness.adminKey, json: [
+                "name": "grow", "steps": [["name": "make", "action": "resource.apply", "inputs": ["document": Fixtures.networkDocument("smuggled")]]],
+            ])
+            // A client's own createdBy is ignored.
+            #expect(try await client.call(.post, "/v1/schedules", key: scheduler,
+                                          json: ["name": "sneaky", "workflow": "grow", "on": ["type": "created", "kind": "VM"], "createdBy": "apikey:admin"]).status == 200)
+            _ = try await client.call(.post, "/v1/apply", key: harness.adminKey, json: Fixtures.vmDocument("trigger"))
+            var runs: [Value] = []
+            for _ in 0..<300 where runs.first.map({ $0["status"] == "running" || $0["status"] == "pending" }) ?? true {
+                runs = try await client.call(.get, "/v1/runs?workflow=grow", key: harness.adminKey).body?["items"]?.arrayValue ?? []
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(runs.first?["startedBy"] == "apikey:cron via schedule:sneaky")
+            #expect(runs.first?["status"] == "failed")
+            #expect(try await client.call(.get, "/v1/networks/smuggled", key: harness.adminKey).status == 404)
+        }
+    }
+
     /// A server's workflows reach only public addresses unless configured (found: any
     /// operator's workflow could call the server itself or a cloud metadata address).
     @Test func serverWorkflowsRefuseLoopbackAndCommands() async throws {
@@ -231,6 +280,59 @@ import Testing
             #expect(old.status == 410)
             #expect(old.body?["error"]?["code"] == "watch_too_old")
             #expect(try await client.call(.get, "/v1/events?limit=100000", key: harness.viewerKey).status == 400)
+        }
+    }
+}
+
+/// Connections are bounded before any key is read (found: a slowloris client with no key held
+/// 19,980 connections and /healthz stopped answering).
+@Suite struct ConnectionLimitTests {
+    static func open(_ port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        try #require(result == 0)
+        return fd
+    }
+
+    /// Whether the server has closed this connection (a read sees the end).
+    static func isClosed(_ fd: Int32, within timeout: Duration) -> Bool {
+        var pollfd = Glibc.pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard poll(&pollfd, 1, milliseconds) == 1 else { return false }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) <= 0
+    }
+
+    @Test func slowHeadersAreCutOffAndConnectionsPerAddressAreBounded() async throws {
+        var limits = ConnectionLimits()
+        limits.perAddress = 4
+        limits.headerTimeout = .milliseconds(500)
+        var configuration = ServerConfiguration(dataDirectory: "/nonexistent", port: 0)
+        configuration.connectionLimits = limits
+        let environment = TestEnvironment()
+        let server = NovaCronServer(configuration: configuration, controlPlane: environment.controlPlane, driver: environment.simulator)
+        try await server.makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let slow = try (0..<4).map { _ in try Self.open(port) }
+            defer { slow.forEach { close($0) } }
+            for fd in slow { _ = "GET /healthz HTTP/1.1\r\nHost: x\r\n".withCString { send(fd, $0, strlen($0), 0) } }
+            // A fifth from the same address is closed at once.
+            let extra = try Self.open(port)
+            defer { close(extra) }
+            #expect(Self.isClosed(extra, within: .seconds(2)))
+            // The slow ones are cut off once their head is overdue, and the slots come back.
+            for fd in slow { #expect(Self.isClosed(fd, within: .seconds(5))) }
+            try await Task.sleep(for: .milliseconds(100))
+            let fresh = try Self.open(port)
+            defer { close(fresh) }
+            _ = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".withCString { send(fresh, $0, strlen($0), 0) }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let count = recv(fresh, &buffer, buffer.count, 0)
+            #expect(String(decoding: buffer.prefix(max(0, count)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
         }
     }
 }

@@ -149,7 +149,8 @@ import Testing
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(runs.count == 1 && runs.first?["output"] == ["vm": "fresh"])
-            #expect(runs.first?["startedBy"] == "schedule:on-vm")
+            // The schedule's runs act as whoever wrote the schedule.
+            #expect(runs.first?["startedBy"] == "apikey:admin via schedule:on-vm")
         }
     }
 }
