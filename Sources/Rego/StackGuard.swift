@@ -1,4 +1,5 @@
 import Foundation
+import NovaCore
 
 /// Evaluation recurses (through continuations), so how deep it may go is bounded by the
 /// thread's stack rather than a fixed count: an evaluation may use `budget` bytes of stack
@@ -39,40 +40,18 @@ public enum StackGuard {
 /// Long-lived threads with large stacks that evaluate on behalf of async callers, so deep
 /// policies evaluate the same in a server's tasks as on the command line. Jobs start in order,
 /// on as many threads as the executor has (one by default: then they also finish in order).
-///
-/// `@unchecked Sendable`: `jobs` is only touched while `condition` is locked.
-public final class LargeStackExecutor: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var jobs: [() -> Void] = []
+public final class LargeStackExecutor: Sendable {
+    private let threads: DedicatedThreads
 
     /// One for the process, for callers that do not need their own (its thread lives on).
     public static let shared = LargeStackExecutor(stackSize: 512 << 20, name: "novacron.rego.shared")
 
     public init(stackSize: Int = 256 << 20, name: String = "novacron.rego", threads: Int = 1) {
-        for index in 0..<max(1, threads) {
-            let thread = Thread { [condition] in
-                StackGuard.setBudget(stackSize - (4 << 20))
-                while true {
-                    condition.lock()
-                    while self.jobs.isEmpty { condition.wait() }
-                    let job = self.jobs.removeFirst()
-                    condition.unlock()
-                    job()
-                }
-            }
-            thread.stackSize = stackSize
-            thread.name = threads > 1 ? "\(name).\(index)" : name
-            thread.start()
-        }
+        self.threads = DedicatedThreads(name: name, count: threads, stackSize: stackSize) { StackGuard.setBudget(stackSize - (4 << 20)) }
     }
 
-    /// Runs `body` on the executor's thread and returns its result.
+    /// Runs `body` on one of the executor's threads and returns its result.
     public func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-            condition.lock()
-            jobs.append { continuation.resume(returning: body()) }
-            condition.signal()
-            condition.unlock()
-        }
+        await threads.run(body)
     }
 }

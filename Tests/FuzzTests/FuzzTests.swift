@@ -90,7 +90,7 @@ import Testing
 /// Byte- and token-level mutations: flips, deletions, duplications of a span, splices with
 /// another seed, and insertions of tokens that tend to break parsers.
 struct Mutator {
-    var state: UInt64
+    var random: SeededRandom
     let dictionary: [String]
 
     static let dictionary = [
@@ -102,17 +102,11 @@ struct Mutator {
     ]
 
     init(seed: UInt64, dictionary: [String]) {
-        state = seed
+        random = SeededRandom(seed: seed)
         self.dictionary = dictionary
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 

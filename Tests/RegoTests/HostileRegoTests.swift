@@ -94,7 +94,7 @@ import Testing
             .string("{\"a\": [1, {\"b\": null}]}"), .string("a: &a [*a]"), .string("*"), .string("-1h"),
             .array([]), .array([.int(1), .string("x")]), .set([.int(1)]), .emptyObject, ["a": ["b": .int(1)]], .null, .bool(true),
         ]
-        var random = SplitMix(seed: 20)
+        var random = SeededRandom(seed: 20)
         let limits = { PreparedQuery.Limits(deadline: .now + .seconds(2), memoryBytes: 32 << 20, steps: 1_000_000) }
         for (name, builtin) in Builtins.registry.sorted(by: { $0.key < $1.key }) where name != "net.lookup_ip_addr" {
             let tries = builtin.arity == 0 ? 1 : 60
@@ -105,19 +105,6 @@ import Testing
                 _ = try? query.evaluate(strictBuiltinErrors: true, limits: limits())
             }
         }
-    }
-}
-
-/// A small seeded generator for the sweeps (the tests must replay).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -80,7 +80,7 @@ public struct CommandAction: WorkflowAction {
         let allowed = input["allowedExitCodes"]?.arrayValue?.compactMap(\.intValue) ?? [0]
         let finished = AsyncStream<Int32>.makeStream()
         process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
-        do { try await ProcessLauncher.shared.launch(process) } catch {
+        do { try await ProcessLauncher.launch(process) } catch {
             throw StepError(code: "command_not_started", message: "cannot start \(argv[0]): \(error.localizedDescription)", isRetryable: false)
         }
         if let text = input["stdin"]?.stringValue { stdin.fileHandleForWriting.write(Data(text.utf8)) }
