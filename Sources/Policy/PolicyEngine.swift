@@ -345,7 +345,7 @@ extension PolicySpec {
     /// A stored policy's spec (already checked when it was written).
     public static func read(from spec: Value) -> PolicySpec? {
         var reader = ObjectReader(spec, at: "spec")
-        let result = PolicySpec.read(&reader)
+        let result = PolicySpec.read(&reader, probing: false)
         return reader.finish().contains { $0.severity == .error } ? nil : result
     }
 }

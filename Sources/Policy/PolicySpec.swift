@@ -23,7 +23,9 @@ public struct PolicySpec: ResourceSpec, Hashable {
     public var enforcement: Enforcement
     public var description: String?
 
-    public static func read(_ r: inout ObjectReader) -> PolicySpec? {
+    /// - Parameter probing: whether to refuse a policy that cannot decide a minimal write within
+    ///   its budget (when it is written; a stored policy is loaded as it was accepted).
+    public static func read(_ r: inout ObjectReader, probing: Bool = true) -> PolicySpec? {
         let rego = r.string("rego", required: true)
         let version = r.choice("regoVersion", ["v1", "v0"]) ?? "v1"
         let kinds = r.array("kinds") { value, path, diagnostics -> String? in
@@ -57,7 +59,7 @@ public struct PolicySpec: ResourceSpec, Hashable {
         }
         // One that cannot finish even on the plainest write (unbounded recursion, `walk(data)`,
         // a comprehension over a billion numbers) would fail every decision: refused now.
-        if let problem = policy.budgetFailureOnProbe() {
+        if probing, let problem = policy.budgetFailureOnProbe() {
             r.report("rego", code: problem.code.rawValue, "the policy cannot decide even a minimal write within its budget: \(problem.description)")
             return nil
         }
