@@ -23,9 +23,11 @@ public struct PolicySpec: ResourceSpec, Hashable {
     public var enforcement: Enforcement
     public var description: String?
 
+    public static func read(_ r: inout ObjectReader) -> PolicySpec? { read(&r, probing: true) }
+
     /// - Parameter probing: whether to refuse a policy that cannot decide a minimal write within
     ///   its budget (when it is written; a stored policy is loaded as it was accepted).
-    public static func read(_ r: inout ObjectReader, probing: Bool = true) -> PolicySpec? {
+    public static func read(_ r: inout ObjectReader, probing: Bool) -> PolicySpec? {
         let rego = r.string("rego", required: true)
         let version = r.choice("regoVersion", ["v1", "v0"]) ?? "v1"
         let kinds = r.array("kinds") { value, path, diagnostics -> String? in
