@@ -20,6 +20,10 @@ enum RequestBody {
         return type.contains("yaml")
     }
 
+    /// How many documents one request may carry: one batch is one transaction, and a batch of
+    /// 60,000 held the server for half a minute.
+    static let maximumDocuments = 1_000
+
     /// The body as a list of documents: a JSON object, a JSON array, `{"items": [...]}`, or a
     /// YAML stream.
     static func documents(of request: Request, context: NovaRequestContext) async throws -> [Value] {
@@ -27,13 +31,23 @@ enum RequestBody {
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw NovaError(.invalidRequest, "the request body is empty")
         }
+        let documents: [Value]
         if isYAML(request) {
-            return try Value.parseYAMLDocuments(text, file: "request body").map(\.value).filter { !$0.isNull }
+            documents = try Value.parseYAMLDocuments(text, file: "request body").map(\.value).filter { !$0.isNull }
+        } else {
+            let value = try Value(json: text, file: "request body")
+            if case .array(let items) = value {
+                documents = items
+            } else if let items = value["items"]?.arrayValue, value.objectValue?.count == 1 {
+                documents = items
+            } else {
+                documents = [value]
+            }
         }
-        let value = try Value(json: text, file: "request body")
-        if case .array(let items) = value { return items }
-        if let items = value["items"]?.arrayValue, value.objectValue?.count == 1 { return items }
-        return [value]
+        guard documents.count <= maximumDocuments else {
+            throw NovaError(.payloadTooLarge, "a request may carry at most \(maximumDocuments) documents, this one has \(documents.count); send them in batches")
+        }
+        return documents
     }
 
     /// The body as exactly one document.

@@ -271,6 +271,17 @@ import Testing
         #expect(try await cp.verifyAudit(as: .system("test")).isIntact)
     }
 
+    /// Found: one apply of 60,000 VMs held the server for half a minute.
+    @Test func aRequestCarriesAtMostAThousandDocuments() async throws {
+        let harness = try await APIHarness.make()
+        try await harness.withClient { client in
+            let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey,
+                                              json: ["items": .array((0...1_000).map { Fixtures.networkDocument("n\($0)") })])
+            #expect(reply.status == 413)
+            #expect(reply.body?["error"]?["message"]?.stringValue?.contains("at most 1000 documents") == true)
+        }
+    }
+
     /// Found: 200 watchers from sequence 0 stalled the server for 52 s.
     @Test func watchesAreBoundedInNumberAndBacklog() async throws {
         let harness = try await APIHarness.make()
