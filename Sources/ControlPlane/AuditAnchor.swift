@@ -181,17 +181,28 @@ public struct AuditAnchorService: Service {
         (self.anchor, self.clock, self.interval, self.logger) = (anchor, clock, interval, logger)
     }
 
+    /// Checkpoints until the server shuts down, then once more, so the last writes are covered.
     public func run() async throws {
-        while !Task.isCancelled {
-            do {
-                if let problem = try await anchor.checkpoint(at: clock.now) {
-                    logger.critical("the audit chain does not hold; writes are refused: \(problem)")
-                    return
-                }
-            } catch {
-                logger.error("audit checkpoint failed: \(error)")
+        let (anchor, clock, interval, logger) = (anchor, clock, interval, logger)
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                if await Self.checkpoint(anchor, clock, logger) { return }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
+        _ = await Self.checkpoint(anchor, clock, logger)
+    }
+
+    /// One checkpoint; true when the chain is found broken (nothing more to sign then).
+    private static func checkpoint(_ anchor: AuditAnchor, _ clock: any WallClock, _ logger: Logger) async -> Bool {
+        do {
+            if let problem = try await anchor.checkpoint(at: clock.now) {
+                logger.critical("the audit chain does not hold; writes are refused: \(problem)")
+                return true
+            }
+        } catch {
+            logger.error("audit checkpoint failed: \(error)")
+        }
+        return false
     }
 }

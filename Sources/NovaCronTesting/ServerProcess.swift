@@ -91,6 +91,9 @@ public final class ServerProcess: @unchecked Sendable {
         if isAlive { Foundation.kill(process.processIdentifier, signal) }
     }
 
+    /// Whether the server's process still runs.
+    public var isRunning: Bool { isAlive }
+
     /// Whether this server's process still runs: its PID's command line names our data directory
     /// (an exited child's is empty until it is reaped; a reused PID's is someone else's).
     var isAlive: Bool {

@@ -95,6 +95,26 @@ struct WorkflowCrashTests {
         #expect(!alive, "the step's program outlived the server")
     }
 
+    /// SIGTERM ends the server promptly, every service included (found: the audit
+    /// checkpointer ignored graceful shutdown and the server never exited), and the audit chain's
+    /// head is signed on the way out.
+    @Test func sigtermStopsTheServerAndCheckpointsTheAuditChain() async throws {
+        let binary = try #require(ServerProcess.binary, "the novacron binary must be built under CI")
+        let directory = try Self.sharedScratch("sigterm")
+        let server = ServerProcess(dataDirectory: directory + "/data")
+        try await server.start(binary: binary)
+        defer { server.signal(SIGKILL) }
+        try await server.client.send(.POST, "/v1/apply", json: Fixtures.networkDocument("n"))
+        let started = Date()
+        await server.kill(SIGTERM)
+        #expect(!server.isRunning)
+        #expect(Date().timeIntervalSince(started) < 10)
+        let checkpoints = lines(directory + "/data/audit-checkpoints.jsonl")
+        let last = try #require(checkpoints.last.flatMap { try? Value(json: $0) })
+        let entries = try await SQLiteStore(path: directory + "/data/novacron.sqlite").entries(after: 0, limit: 100)
+        #expect(last["sequence"]?.intValue == entries.last.map { Int($0.sequence) })
+    }
+
     static func isZombie(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
