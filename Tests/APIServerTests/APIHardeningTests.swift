@@ -282,6 +282,22 @@ import Testing
         }
     }
 
+    @Test func metricsCanRequireAKey() async throws {
+        var configuration = ServerConfiguration(dataDirectory: "/nonexistent", port: 0)
+        configuration.metricsRequireKey = true
+        let environment = TestEnvironment()
+        let server = NovaCronServer(configuration: configuration, controlPlane: environment.controlPlane, driver: environment.simulator)
+        let key = try await environment.controlPlane.createAPIKey(name: "scraper", roleName: "viewer", as: .system("test")).secret
+        try await server.makeApplication().test(.router) { client in
+            let anonymous = try await client.call(.get, "/metrics", key: nil).status
+            let withKey = try await client.call(.get, "/metrics", key: key).status
+            let health = try await client.call(.get, "/healthz", key: nil).status
+            #expect(anonymous == 401)
+            #expect(withKey == 200)
+            #expect(health == 200)
+        }
+    }
+
     /// Found: 200 watchers from sequence 0 stalled the server for 52 s.
     @Test func watchesAreBoundedInNumberAndBacklog() async throws {
         let harness = try await APIHarness.make()

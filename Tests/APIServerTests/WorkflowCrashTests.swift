@@ -115,6 +115,36 @@ struct WorkflowCrashTests {
         #expect(last["sequence"]?.intValue == entries.last.map { Int($0.sequence) })
     }
 
+    /// Found: an operator's workflow read `admin.key` with `cat`, and a viewer read it back
+    /// from the run. Allowed programs run as `nobody` when the server is root, with none of the
+    /// server's environment, and run outputs are redacted.
+    @Test(.enabled(if: geteuid() == 0, "only a server running as root can drop to nobody"))
+    func anAllowedProgramCannotReadTheServersSecrets() async throws {
+        let binary = try #require(ServerProcess.binary, "the novacron binary must be built under CI")
+        let directory = try Self.sharedScratch("secrets")
+        let server = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/cat", "--allow-command", "/usr/bin/env"])
+        try await server.start(binary: binary)
+        defer { server.signal(SIGKILL) }
+        let definition: Value = ["name": "peek", "steps": [
+            ["name": "key", "action": "command", "inputs": ["argv": ["/bin/cat", .string(directory + "/data/admin.key")], "allowedExitCodes": [0, 1]]],
+            ["name": "env", "action": "command", "inputs": ["argv": ["/usr/bin/env"]]],
+        ]]
+        try await server.client.send(.POST, "/v1/workflows", json: definition)
+        let run = try #require(try await server.client.send(.POST, "/v1/workflows/peek/runs", json: [:]).body?["id"]?.stringValue)
+        var body: Value?
+        for _ in 0..<300 {
+            body = try await server.client.send(.GET, "/v1/runs/\(run)").body
+            if body?["run"]?["status"] != "running" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let text = body?.canonicalJSON ?? ""
+        #expect(body?["run"]?["status"] == "succeeded", "\(text)")
+        #expect(text.contains("Permission denied"), "\(text)")
+        #expect(!text.contains(server.adminKey))
+        #expect(text.contains("PATH=/usr/local/bin:/usr/bin:/bin"), "the confined environment: \(text)")
+        #expect(!text.contains("HOME=/root"), "the server's environment is not passed on")
+    }
+
     static func isZombie(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
