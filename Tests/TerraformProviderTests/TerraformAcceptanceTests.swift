@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import NovaCore
 import NovaCronClient
 import NovaCronTesting
@@ -226,6 +229,82 @@ struct TerraformAcceptanceTests {
             #expect(destroyed.status == 0, "\(destroyed.output)")
             #expect(try await server.client.send(.GET, "/v1/vms").body?["items"]?.arrayValue == [])
         }
+    }
+
+    /// Found: a VM on a network that does not exist waited the whole 10-minute timeout and
+    /// ended with "still pending"; the server's reason is shown at once now.
+    @Test func aVMThatCannotConvergeFailsFastWithTheReason() async throws {
+        try await withServer { _, terraform in
+            try terraform.write("main.tf", Self.header + """
+                resource "novacron_vm" "lost" {
+                  name       = "lost-1"
+                  vcpus      = 1
+                  memory_mib = 1024
+                  image      = "ubuntu-24.04"
+                  network {
+                    name = "no-such-net"
+                  }
+                }
+                """)
+            let started = Date()
+            let result = try await terraform.run("apply", "-auto-approve", "-no-color")
+            #expect(result.status == 1)
+            #expect(result.output.contains("cannot become ready"), "\(result.output)")
+            #expect(result.output.contains("no-such-net"), "\(result.output)")
+            #expect(Date().timeIntervalSince(started) < 120, "it failed fast, not at the 10-minute timeout")
+        }
+    }
+
+    /// Found: Ctrl-C printed "Stopping operation…" and the provider polled on to the timeout.
+    @Test func anInterruptStopsTheWait() async throws {
+        try await withServer { server, terraform in
+            try terraform.write("main.tf", Self.header + """
+                resource "novacron_vm" "slow" {
+                  name       = "slow-1"
+                  vcpus      = 1
+                  memory_mib = 1024
+                  image      = "ubuntu-24.04"
+                  power_state = "running"
+                  timeouts {
+                    create = "10m"
+                  }
+                }
+                """)
+            let started = Date()
+            // Interrupted once the VM exists: the provider is then waiting for it to provision
+            // (2–6 simulated seconds), which is the wait that must stop.
+            let url = URL(string: "http://127.0.0.1:\(server.port)/v1/vms/slow-1")!
+            let key = server.adminKey
+            let result = try await terraform.run(["apply", "-auto-approve"]) { process in
+                let pid = process.processIdentifier
+                Thread {
+                    var tries = 0
+                    while tries < 1_200, !Self.exists(url, key: key) {
+                        usleep(25_000)
+                        tries += 1
+                    }
+                    kill(pid, SIGINT)
+                }.start()
+            }
+            #expect(Date().timeIntervalSince(started) < 60, "\(result.output)")
+            #expect(result.output.contains("Stopped while waiting for VM \"slow-1\""), "\(result.output)")
+            #expect(result.status == 1)
+        }
+    }
+
+    /// A blocking GET for a thread of its own: whether `url` answers 200.
+    static func exists(_ url: URL, key: String) -> Bool {
+        // `@unchecked Sendable`: written by the completion handler before `signal`, read after `wait`.
+        final class Reply: @unchecked Sendable { var status = 0 }
+        let reply = Reply(), done = DispatchSemaphore(value: 0)
+        var request = URLRequest(url: url)
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            reply.status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            done.signal()
+        }.resume()
+        done.wait()
+        return reply.status == 200
     }
 
     @Test func refusedKeyIsAClearDiagnostic() async throws {

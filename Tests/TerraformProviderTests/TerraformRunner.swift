@@ -71,7 +71,8 @@ struct TerraformRunner {
     /// Runs `terraform ARGS…` and waits, off the shared threads.
     func run(_ arguments: String...) async throws -> Result { try await run(arguments) }
 
-    func run(_ arguments: [String]) async throws -> Result {
+    /// - Parameter started: called with the process once it runs (to signal it).
+    func run(_ arguments: [String], started: @Sendable (Process) -> Void = { _ in }) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
         process.arguments = (command[0].hasPrefix("/") ? Array(command.dropFirst()) : command) + arguments + ["-no-color"]
@@ -86,6 +87,7 @@ struct TerraformRunner {
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        started(process)
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
                 process.waitUntilExit()

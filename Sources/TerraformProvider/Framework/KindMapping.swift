@@ -24,6 +24,9 @@ protocol KindMapping: Sendable {
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue]
     /// Rewrites a JSON state stored at `version` (< schemaVersion) into the current shape.
     static func upgrade(from version: Int, json: Value) throws -> Value
+    /// Resources the spec refers to by name, as (plural, name): one that does not exist means
+    /// the resource can never converge, so waiting for it stops at once.
+    static func references(in spec: Value) -> [(plural: String, name: String)]
 }
 
 extension KindMapping {
@@ -33,6 +36,7 @@ extension KindMapping {
     static var waitsForReconcile: Bool { true }
     static var specKind: ResourceKind? { nil }
     static func upgrade(from version: Int, json: Value) throws -> Value { json }
+    static func references(in spec: Value) -> [(plural: String, name: String)] { [] }
 }
 
 /// Small conversions the mappings share.

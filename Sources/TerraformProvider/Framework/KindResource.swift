@@ -175,6 +175,15 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
                 return document
             }
             if observed >= wanted && phase != "pending" && phase != "provisioning" { return document }
+            if let reason = try await Self.reasonItCannotConverge(document, context: context) {
+                context.warn(.error("\(Mapping.kindName) \"\(name)\" cannot become ready", reason))
+                return document
+            }
+            if context.isStopped() {
+                context.warn(.error("Stopped while waiting for \(Mapping.kindName) \"\(name)\"",
+                                    "Terraform asked the provider to stop. It exists on NovaCron; its state is saved as it was last read (\(phase))."))
+                return document
+            }
             guard context.timeRemaining > delay else {
                 context.warn(.error("Timed out waiting for \(Mapping.kindName) \"\(name)\"",
                                     "It is still \(phase) (NovaCron has applied version \(observed) of \(wanted)). Raise the timeouts block or look at `novacron get \(Mapping.plural) \(name)`."))
@@ -197,6 +206,25 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
                 return document
             }
         }
+    }
+}
+
+extension KindResource {
+    /// Why the reconciler can never make this resource ready without someone else acting, or
+    /// nil to keep waiting: it reported an error and a resource the spec names does not exist,
+    /// or the error is one a retry cannot clear (a volume held by another VM).
+    static func reasonItCannotConverge(_ document: Value, context: OperationContext) async throws -> String? {
+        guard let failure = (document["status"]?["conditions"]?.arrayValue ?? []).first(where: {
+            $0["type"] == "ReconcileError" && $0["status"] == "True"
+        }) else { return nil }
+        let message = failure["message"]?.stringValue ?? "the reconciler reported an error"
+        for reference in Mapping.references(in: document["spec"] ?? .null) {
+            if try await context.api.get(reference.plural, reference.name) == nil {
+                return "\(message)\n\nIt refers to \(reference.plural.dropLast()) \"\(reference.name)\", which does not exist on NovaCron. Create it (or fix the name) and apply again."
+            }
+        }
+        if failure["reason"] == "conflict" { return "\(message)\n\nNovaCron will not take it from there by itself: detach it first, or use another one." }
+        return nil
     }
 }
 

@@ -46,9 +46,13 @@ final class OperationContext: Sendable {
     let deadline: ContinuousClock.Instant
     private let collected = Mutex<[TerraformDiagnostic]>([])
 
-    init(api: NovaCronAPI, timeout: Duration) {
+    /// Whether Terraform asked the provider to stop (Ctrl-C): every wait ends at its next poll.
+    let isStopped: @Sendable () -> Bool
+
+    init(api: NovaCronAPI, timeout: Duration, isStopped: @escaping @Sendable () -> Bool = { false }) {
         self.api = api
         deadline = .now + timeout
+        self.isStopped = isStopped
     }
 
     func warn(_ diagnostic: TerraformDiagnostic) { collected.withLock { $0.append(diagnostic) } }

@@ -16,6 +16,11 @@ final class NovaCronProvider: Sendable {
     let resources: [String: any ManagedResource]
     let dataSources: [String: any DataSource]
     private let configured = Mutex<NovaCronAPI?>(nil)
+    private let stopped = Mutex(false)
+
+    /// Terraform's StopProvider: waits in flight end at their next poll.
+    func stop() { stopped.withLock { $0 = true } }
+    var isStopped: Bool { stopped.withLock { $0 } }
     private let environment: [String: String]
 
     init(environment: [String: String] = ProcessInfo.processInfo.environment) {

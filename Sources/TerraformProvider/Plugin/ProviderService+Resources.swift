@@ -35,7 +35,7 @@ extension ProviderService {
             let operation = planned.isNull ? "delete" : prior.isNull ? "create" : "update"
             let timeouts = planned.isNull ? prior["timeouts"] : planned["timeouts"]
             let timeout = timeouts[operation].stringValue.flatMap(parseDuration) ?? (operation == "delete" ? .seconds(300) : .seconds(600))
-            let operationContext = OperationContext(api: try provider.api(), timeout: timeout)
+            let operationContext = OperationContext(api: try provider.api(), timeout: timeout, isStopped: { [provider] in provider.isStopped })
             var newState = prior
             do {
                 switch operation {
@@ -65,7 +65,7 @@ extension ProviderService {
             let resource = try resource(named: request.typeName)
             let type = resource.schema.type
             let current = try request.currentState.decode(as: type)
-            let operationContext = OperationContext(api: try provider.api(), timeout: .seconds(60))
+            let operationContext = OperationContext(api: try provider.api(), timeout: .seconds(60), isStopped: { [provider] in provider.isStopped })
             let state = try await resource.read(state: current, context: operationContext) ?? .null
             response.newState = try Tfplugin6_DynamicValue(state, as: type)
             response.private = request.private
@@ -122,7 +122,7 @@ extension ProviderService {
         do {
             let source = try dataSource(named: request.typeName)
             let config = try request.config.decode(as: source.schema.type)
-            let operationContext = OperationContext(api: try provider.api(), timeout: .seconds(60))
+            let operationContext = OperationContext(api: try provider.api(), timeout: .seconds(60), isStopped: { [provider] in provider.isStopped })
             response.state = try Tfplugin6_DynamicValue(try await source.read(config: config, context: operationContext), as: source.schema.type)
             response.diagnostics = operationContext.diagnostics.map(\.proto)
         } catch {

@@ -96,7 +96,8 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
     }
 
     func stopProvider(request: Tfplugin6_StopProvider.Request, context: ServerContext) async throws -> Tfplugin6_StopProvider.Response {
-        Tfplugin6_StopProvider.Response()
+        provider.stop()
+        return Tfplugin6_StopProvider.Response()
     }
 
     // MARK: - Helpers

@@ -91,6 +91,11 @@ struct VMMapping: KindMapping {
         return .object(spec)
     }
 
+    static func references(in spec: Value) -> [(plural: String, name: String)] {
+        (spec["networks"]?.arrayValue ?? []).compactMap { $0["network"]?.stringValue.map { ("networks", $0) } }
+            + (spec["volumes"]?.arrayValue ?? []).compactMap { $0["volume"]?.stringValue.map { ("volumes", $0) } }
+    }
+
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue] {
         let security = spec["security"] ?? .null
         let placement = spec["placement"] ?? .null
