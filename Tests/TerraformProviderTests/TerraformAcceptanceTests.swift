@@ -292,6 +292,33 @@ struct TerraformAcceptanceTests {
         }
     }
 
+    /// Found: after an interrupted apply, "already exists" said nothing of how to adopt the
+    /// object. Now it names the import, and what Terraform writes is marked as Terraform's.
+    @Test func anExistingObjectGetsAnAdoptionHint() async throws {
+        try await withServer { server, terraform in
+            try await server.client.send(.POST, "/v1/networks", json: ["apiVersion": "novacron.io/v1", "kind": "Network",
+                                                                       "metadata": ["name": "taken"], "spec": ["cidr": "10.9.0.0/24"]])
+            try terraform.write("main.tf", Self.header + """
+                resource "novacron_network" "mine" {
+                  name = "taken"
+                  cidr = "10.9.0.0/24"
+                }
+
+                resource "novacron_network" "fresh" {
+                  name = "fresh"
+                  cidr = "10.8.0.0/24"
+                }
+                """)
+            let result = try await terraform.run("apply", "-auto-approve")
+            #expect(result.status == 1)
+            #expect(result.output.contains("Network \"taken\" already exists on NovaCron"), "\(result.output)")
+            #expect(result.output.contains("terraform import novacron_network.<resource name> taken"), "\(result.output)")
+            #expect(result.output.contains("made outside Terraform"), "\(result.output)")
+            let fresh = try await server.client.send(.GET, "/v1/networks/fresh").body
+            #expect(fresh?["metadata"]?["managedBy"] == "terraform")
+        }
+    }
+
     /// A blocking GET for a thread of its own: whether `url` answers 200.
     static func exists(_ url: URL, key: String) -> Bool {
         // `@unchecked Sendable`: written by the completion handler before `signal`, read after `wait`.

@@ -49,12 +49,39 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
             let reply = try await context.api.create(Mapping.plural, document)
             reply.warnings.forEach { context.warn(.warning("NovaCron policy warning", $0)) }
             written = reply.document
+        } catch let error as NovaError where error.code == .alreadyExists {
+            throw DiagnosticsError(diagnostics: [try await adoptionHint(name, context: context)])
         } catch {
             throw DiagnosticsError(diagnostics: NovaCronAPI.diagnostics(for: error, action: "create \(Mapping.kindName) \"\(name)\"",
                                                                         fields: fieldAttributes))
         }
         let settled = try await waitForReconcile(written, context: context)
         return state(from: settled, reference: planned)
+    }
+
+    /// Why a create found the name taken, and how to bring the object under this configuration.
+    private func adoptionHint(_ name: String, context: OperationContext) async throws -> TerraformDiagnostic {
+        let owner = (try? await context.api.get(Mapping.plural, name))?["metadata"]?["managedBy"]?.stringValue
+        let origin = switch owner {
+        case "terraform": "Terraform made it (an earlier apply was probably interrupted before it could save it in the state)"
+        case let other?: "it is managed by \(other)"
+        case nil: "it was made outside Terraform"
+        }
+        return .error("\(Mapping.kindName) \"\(name)\" already exists on NovaCron",
+                      """
+                      \(origin). To manage it with this configuration, import it instead of creating it:
+
+                        terraform import \(Mapping.typeName).<resource name> \(name)
+
+                      or, in the configuration:
+
+                        import {
+                          to = \(Mapping.typeName).<resource name>
+                          id = "\(name)"
+                        }
+
+                      Otherwise choose another name.
+                      """)
     }
 
     func read(state: TerraformValue, context: OperationContext) async throws -> TerraformValue? {
@@ -127,7 +154,9 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
     }
 
     private func metadata(name: String, labels: TerraformValue, annotations: Value?, resourceVersion: Value? = nil) -> Value {
-        var fields: [String: Value] = ["name": .string(name)]
+        // What Terraform writes is marked as Terraform's, so a stranded object can be told
+        // apart from one someone made by hand.
+        var fields: [String: Value] = ["name": .string(name), "managedBy": "terraform"]
         if let labels = labels.fields, !labels.isEmpty { fields["labels"] = .object(labels.compactMapValues(\.specValue)) }
         if let annotations, annotations != .null { fields["annotations"] = annotations }
         if let resourceVersion { fields["resourceVersion"] = resourceVersion }
