@@ -13,6 +13,20 @@ public struct NovaCronClient: Sendable {
     private let http: HTTPClient
     private let timeout: TimeAmount
 
+    /// A connection failure in a person's words; the transport's own description (NIO's
+    /// nested error values) stays out of what users read.
+    static func plainReason(_ error: any Error) -> String {
+        let text = String(describing: error).lowercased()
+        if text.contains("refused") { return "the connection was refused" }
+        if text.contains("timeout") || text.contains("timed out") || text.contains("deadline") { return "no answer in time" }
+        if text.contains("resolv") || text.contains("nxdomain") || text.contains("lookup") || text.contains("unknown host") {
+            return "the host name does not resolve"
+        }
+        if text.contains("unreachable") { return "the network is unreachable" }
+        if text.contains("tls") || text.contains("ssl") || text.contains("certificate") { return "the TLS handshake failed" }
+        return "the connection failed"
+    }
+
     public init(baseURL: String, apiKey: String?, httpClient: HTTPClient = .shared, timeout: TimeAmount = .seconds(60)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
@@ -53,14 +67,20 @@ public struct NovaCronClient: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
-            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(error). Is `novacron serve` running? (--server or NOVACRON_URL)",
+            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(Self.plainReason(error)). Is `novacron serve` running? (--server or NOVACRON_URL)",
                             isRetryable: true)
         }
         let buffer = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let text = String(buffer: buffer)
         let value: Value? = text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : try? Value(json: text)
         let reply = Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: value)
-        guard (200..<300).contains(reply.status) else { throw Self.error(from: reply, raw: text) }
+        guard (200..<300).contains(reply.status) else {
+            var error = Self.error(from: reply, raw: text)
+            if reply.status == 401, apiKey == nil {
+                error.message = "no API key was given: pass --api-key, set NOVACRON_API_KEY, or run where the server's data directory holds admin.key (--data-dir)"
+            }
+            throw error
+        }
         return reply
     }
 
@@ -115,7 +135,7 @@ extension NovaCronClient {
                 .connect(host: host, port: port).get()
             try? await channel.close()
         } catch {
-            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(error). Is `novacron serve` running? (--server or NOVACRON_URL)",
+            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(Self.plainReason(error)). Is `novacron serve` running? (--server or NOVACRON_URL)",
                             isRetryable: true)
         }
     }

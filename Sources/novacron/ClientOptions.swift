@@ -63,6 +63,19 @@ func segment(_ text: String) -> String {
     text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? text
 }
 
+/// A file's text, or an error that says which file and why in plain words (never Foundation's
+/// error domain text).
+func readText(_ path: String) throws(NovaError) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        var isDirectory: ObjCBool = false
+        let why = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) ? "no such file"
+            : isDirectory.boolValue ? "it is a directory" : "it cannot be read (permissions?)"
+        throw NovaError(.notFound, "cannot read \(path): \(why)")
+    }
+    guard let text = String(validating: data, as: UTF8.self) else { throw NovaError(.invalidRequest, "\(path) is not UTF-8 text") }
+    return text
+}
+
 /// Posts every document of the given YAML or JSON files to `path`, one request each, printing
 /// `describe(reply)` for each; a file's parse errors name its line and column.
 func postDocuments(in files: [String], to path: String, with api: NovaCronClient, describe: (Value) -> String) async throws {

@@ -13,7 +13,7 @@ struct PolicyCommand: AsyncParsableCommand {
     /// `enforcement`, `kinds` and `operations`, its `title` or `description` the description;
     /// the file's name (without `.rego`) is the policy's name unless `custom.name` says otherwise.
     static func document(fromRego path: String) throws -> Value {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text = try readText(path)
         let module = try Parser.parseModule(text, file: path)
         let custom = module.annotations?["custom"] ?? .emptyObject
         let base = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent.replacingOccurrences(of: "_", with: "-")
@@ -142,7 +142,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let value = try Value(json: try String(contentsOfFile: input, encoding: .utf8), file: input)
+                let value = try Value(json: try readText(input), file: input)
                 var body: [Value: Value] = ["input": value]
                 if let policy { body["policy"] = .string(policy) }
                 print((try await client.makeClient().send(.POST, "/v1/policy/evaluate", json: .object(body)).body ?? .null).prettyJSON)

@@ -36,7 +36,7 @@ struct RegoCommand: AsyncParsableCommand {
             var inputValue: Value?
             do {
                 files = try PolicyFiles(paths: data, version: v0 ? .v0 : .v1)
-                if let input { inputValue = try Value(json: try String(contentsOfFile: input, encoding: .utf8), file: input) }
+                if let input { inputValue = try Value(json: try readText(input), file: input) }
             } catch let error as RegoError {
                 print(Self.errorDocument(error).prettyJSON)
                 throw ExitCode(1)
