@@ -6,7 +6,7 @@ struct DeleteCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "vm, network, volume or template.")
+    @Argument(help: "vm, network, volume, template or policy.")
     var kind: String
 
     @Argument(help: "The resource's name.")

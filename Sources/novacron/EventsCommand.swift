@@ -20,21 +20,28 @@ struct EventsCommand: AsyncParsableCommand {
         try await reportingErrors {
             let api = try await client.makeClient()
             if watch {
-                try await api.stream("/v1/events?watch=true&after=\(after)&timeoutSeconds=\(watchSeconds)") { print(line(for: $0)) }
+                // Streamed lines cannot be aligned on what is still to come: fixed widths instead.
+                print(Self.fixed(Self.header))
+                try await api.stream("/v1/events?watch=true&after=\(after)&timeoutSeconds=\(watchSeconds)") { print(Self.fixed(cells(for: $0))) }
             } else {
                 let events = try await api.send(.GET, "/v1/events?after=\(after)&limit=1000").body?["items"]?.arrayValue ?? []
-                for event in events { print(line(for: event)) }
+                print(ResourceTable.align([Self.header] + events.map(cells)), terminator: "")
             }
         }
     }
 
-    private func line(for event: Value) -> String {
-        let phase = event["resource"]?["status"]?["phase"]?.stringValue ?? ""
-        return ResourceTable.align([[
-            "#\(event["sequence"]?.intValue ?? 0)", event["time"]?.stringValue ?? "", event["type"]?.stringValue ?? "",
-            "\(event["kind"]?.stringValue?.lowercased() ?? "")/\(event["name"]?.stringValue ?? "")", "v\(event["resourceVersion"]?.intValue ?? 0)",
-            phase, event["actor"]?.stringValue ?? "",
-        ]]).trimmingCharacters(in: .newlines)
+    static let header = ["SEQ", "TIME", "TYPE", "RESOURCE", "VERSION", "PHASE", "ACTOR"]
+    static let widths = [7, 25, 10, 28, 8, 13, 0]
+
+    static func fixed(_ cells: [String]) -> String {
+        zip(cells, widths).map { cell, width in width == 0 || cell.count >= width ? cell + (width == 0 ? "" : " ") : cell.padding(toLength: width, withPad: " ", startingAt: 0) }
+            .joined()
+    }
+
+    private func cells(for event: Value) -> [String] {
+        ["#\(event["sequence"]?.intValue ?? 0)", event["time"]?.stringValue ?? "", event["type"]?.stringValue ?? "",
+         "\(event["kind"]?.stringValue?.lowercased() ?? "")/\(event["name"]?.stringValue ?? "")", "v\(event["resourceVersion"]?.intValue ?? 0)",
+         event["resource"]?["status"]?["phase"]?.stringValue ?? "", event["actor"]?.stringValue ?? ""]
     }
 }
 

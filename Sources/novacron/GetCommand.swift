@@ -9,7 +9,7 @@ struct GetCommand: AsyncParsableCommand {
 
     @OptionGroup var client: ClientOptions
 
-    @Argument(help: "vm, network, volume or template.")
+    @Argument(help: "vm, network, volume, template or policy.")
     var kind: String
 
     @Argument(help: "A resource name; all of the kind when absent.")

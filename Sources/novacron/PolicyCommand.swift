@@ -6,8 +6,8 @@ import Rego
 
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "policy", abstract: "Rego policies enforced at admission: apply, list, versions, rollback, preview, dry-run.",
-        subcommands: [Apply.self, Get.self, Versions.self, Rollback.self, Preview.self, Eval.self, Violations.self])
+        commandName: "policy", abstract: "Rego policies enforced at admission: apply, list, delete, versions, rollback, preview, dry-run, violations.",
+        subcommands: [Apply.self, Get.self, Delete.self, Versions.self, Rollback.self, Preview.self, Eval.self, Violations.self])
 
     /// A Policy document from a `.rego` file: the package's `# METADATA` `custom` block gives
     /// `enforcement`, `kinds` and `operations`, its `title` or `description` the description;
@@ -80,6 +80,19 @@ struct PolicyCommand: AsyncParsableCommand {
                     print(name.padding(toLength: 28, withPad: " ", startingAt: 0) + version.padding(toLength: 9, withPad: " ", startingAt: 0)
                           + (item["spec"]?["enforcement"]?.stringValue ?? "").padding(toLength: 13, withPad: " ", startingAt: 0) + (kinds.isEmpty ? "*" : kinds))
                 }
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a policy: it is no longer enforced (its history stays).")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The policy's name.") var name: String
+
+        func run() async throws {
+            try await reportingErrors {
+                try await client.makeClient().send(.DELETE, "/v1/policies/\(name)")
+                print("policy/\(name) deleted")
             }
         }
     }
