@@ -82,9 +82,18 @@ struct WorkflowCommand: AsyncParsableCommand {
                     return
                 }
                 standardError("run \(id) started")
+                var announced: Set<String> = []
                 while true {
                     let state = try await api.send(.GET, "/v1/runs/\(segment(id))").body ?? .null
                     let status = state["run"]?["status"]?.stringValue ?? ""
+                    // A run waiting for a person says so once per approval, with what to type.
+                    for task in state["tasks"]?.arrayValue ?? [] where task["state"] == "awaiting_approval" {
+                        let step = task["task"]?.stringValue ?? ""
+                        guard announced.insert(step).inserted else { continue }
+                        let role = task["approval"]?["role"]?.stringValue.map { " (role \($0))" } ?? ""
+                        let message = task["approval"]?["message"]?.stringValue.map { ": \($0)" } ?? ""
+                        standardError("waiting for approval of step \(step)\(role)\(message)\n  novacron workflow approve \(id) \(step)   or   novacron workflow reject \(id) \(step) --comment WHY")
+                    }
                     if ["succeeded", "failed", "cancelled", "compensated", "compensation_failed"].contains(status) {
                         print(state["run"]?.prettyJSON ?? "")
                         if status != "succeeded" { throw ExitCode(1) }
