@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     struct WorkflowBench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "workflow",
-            abstract: "W1/W2/W3 of ../shared/workflow with no-op steps, in memory and on SQLite; each cell in its own process for a true peak RSS.")
+            abstract: "The three orchestration workloads (W1/W2/W3) with no-op steps, in memory and on SQLite; each cell in its own process for a true peak RSS.")
         @Option(help: "W1, W2, W3 or all.") var workload = "all"
         @Option(help: "memory, sqlite (durability process), sqlite-power (fsync per group commit) or all.") var store = "all"
         @Option(help: "Measured repetitions per cell (after one warm-up); the median is reported.") var repetitions = 3

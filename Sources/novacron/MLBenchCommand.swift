@@ -5,13 +5,13 @@ import NovaCore
 
 extension MLCommand {
     /// GBDT benchmark on the infra dataset: first 80 % of rows train, last 20 % test, as
-    /// ../shared/ml/bench_gbm.py does for the Python libraries.
+    /// the Python peers' benchmark (bench_gbm.py) does for their libraries.
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Measure GBDT accuracy, training time and prediction latency on a CSV.")
         @Option(help: "The infra dataset CSV.") var csv: String
         @Option(help: "Comma-separated targets.") var targets = "cpu_need_vcpu,mem_need_gb,net_need_mbps,hourly_cost_usd"
         @Option(help: "Single-row prediction calls to time.") var calls = 10_000
-        @Option(help: "JSON written by ../shared/ml/bench_gbm.py in the same run: print ratios against those peers.") var peers: String?
+        @Option(help: "JSON written by the Python peers' benchmark (bench_gbm.py) in the same run: print ratios against those peers.") var peers: String?
         @OptionGroup var boosting: BoostingOptions
 
         func run() async throws {

@@ -9,7 +9,7 @@ struct RegoCommand: AsyncParsableCommand {
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Evaluate a query: with --jsonl, speak the engine contract of ../shared/rego/engines/_common.py on stdin/stdout.")
+            abstract: "Evaluate a query: with --jsonl, answer one JSON request per line on stdin/stdout (the conformance runner's engine contract).")
         @Option(name: .shortAndLong, help: "A Rego file, a data file, or a directory of them; repeatable.") var data: [String] = []
         @Option(name: .shortAndLong, help: "Output: json (as opa eval) or pretty.") var format = "json"
         @Option(name: .shortAndLong, help: "A JSON input document.") var input: String?
@@ -122,7 +122,7 @@ struct RegoCommand: AsyncParsableCommand {
 
     struct Bench: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Throughput on the fixtures of ../shared/rego/bench.py --dump-fixtures DIR (a benchmark, not a test).")
+            abstract: "Throughput on fixtures dumped by the Rego peers' benchmark (bench.py --dump-fixtures DIR); a benchmark, not a test.")
         @Argument(help: "The directory bench.py --dump-fixtures wrote.") var directory: String
         @Option(help: "Evaluations per policy.") var evals = 10_000
         @Option(help: "Comma-separated policies.") var policies = "rbac,k8s"
