@@ -37,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("reconcile-interval"), help: "Seconds between the reconciler's full passes (it also runs at once after every change).")
+    var reconcileInterval: Double = 1
+
     @Option(name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
     var allowedCommands: [String] = []
 
@@ -65,6 +68,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var settings = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
                                                     tlsKeyPath: tlsKey, seed: seed, driver: choice)
+            guard reconcileInterval > 0, reconcileInterval <= 86_400 else { throw NovaError(.invalidRequest, "--reconcile-interval must be between 0 and 86400 seconds") }
+            settings.reconcileInterval = .milliseconds(Int64(reconcileInterval * 1000))
             settings.allowedCommands = allowedCommands
             settings.metricsRequireKey = metricsAuth
             settings.auditKeyPath = auditKey

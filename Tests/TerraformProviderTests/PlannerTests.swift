@@ -89,6 +89,15 @@ enum TerraformSide {
         #expect(change.planned["phase"] == .unknown && change.planned["placed_host"] == .unknown)
     }
 
+    /// Found: a label change planned `placed_host` and `phase` as "(known after apply)".
+    @Test func aLabelChangeKeepsStatusAttributes() {
+        let prior = applied(TerraformSide.plan(vm, prior: .null, config: vmConfig()).planned)
+        let change = TerraformSide.plan(vm, prior: prior, config: vmConfig(["labels": .map(["team": .string("a")])]))
+        #expect(change.requiresReplace.isEmpty)
+        #expect(change.planned["labels"] == .map(["team": .string("a")]))
+        #expect(change.planned["phase"] == .string("running") && change.planned["placed_host"] == .string("host-1"))
+    }
+
     @Test func changingTheImageReplacesTheVM() {
         let prior = applied(TerraformSide.plan(vm, prior: .null, config: vmConfig()).planned)
         let change = TerraformSide.plan(vm, prior: prior, config: vmConfig(["image": .string("debian-12")]))

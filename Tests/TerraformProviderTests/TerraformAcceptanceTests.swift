@@ -83,11 +83,11 @@ struct TerraformAcceptanceTests {
         """
     }
 
-    func withServer(_ body: (ServerProcess, TerraformRunner) async throws -> Void) async throws {
+    func withServer(arguments: [String] = [], _ body: (ServerProcess, TerraformRunner) async throws -> Void) async throws {
         guard let command = TerraformRunner.configured() else { return }
         let binary = try #require(ServerProcess.binary, "novacron was not built beside the tests")
         let data = try ScratchDirectory.make("tfacc").path
-        let server = ServerProcess(dataDirectory: data)
+        let server = ServerProcess(dataDirectory: data, arguments: arguments)
         try await server.start(binary: binary)
         let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:\(server.port)", apiKey: server.adminKey)
         do {
@@ -257,7 +257,9 @@ struct TerraformAcceptanceTests {
 
     /// Found: Ctrl-C printed "Stopping operation…" and the provider polled on to the timeout.
     @Test func anInterruptStopsTheWait() async throws {
-        try await withServer { server, terraform in
+        // With a minute between the reconciler's passes, the VM stays provisioning (nothing
+        // looks again once it is placed), so the wait is still going when the interrupt comes.
+        try await withServer(arguments: ["--reconcile-interval", "60"]) { server, terraform in
             try terraform.write("main.tf", Self.header + """
                 resource "novacron_vm" "slow" {
                   name       = "slow-1"
@@ -316,6 +318,32 @@ struct TerraformAcceptanceTests {
             #expect(result.output.contains("made outside Terraform"), "\(result.output)")
             let fresh = try await server.client.send(.GET, "/v1/networks/fresh").body
             #expect(fresh?["metadata"]?["managedBy"] == "terraform")
+        }
+    }
+
+    /// Found: a label change planned `placed_host` and `phase` as "(known after apply)". Now
+    /// they keep their values, and the apply agrees with the plan.
+    @Test func aLabelChangePlansQuietly() async throws {
+        try await withServer { _, terraform in
+            func configuration(_ team: String) -> String {
+                Self.header + """
+                    resource "novacron_vm" "quiet" {
+                      name       = "quiet-1"
+                      vcpus      = 1
+                      memory_mib = 1024
+                      image      = "ubuntu-24.04"
+                      labels     = { team = "\(team)" }
+                    }
+                    """
+            }
+            try terraform.write("main.tf", configuration("a"))
+            #expect(try await terraform.run("apply", "-auto-approve").status == 0)
+            try terraform.write("main.tf", configuration("b"))
+            let plan = try await terraform.run("plan")
+            #expect(plan.output.contains("~ update in-place"), "\(plan.output)")
+            #expect(!plan.output.contains("known after apply"), "\(plan.output)")
+            let apply = try await terraform.run("apply", "-auto-approve")
+            #expect(apply.status == 0, "\(apply.output)")
         }
     }
 

@@ -23,7 +23,10 @@ enum ResourcePlanner {
             replace.append(AttributePath(stringLiteral: nested.name))
         }
         let changed = settable(schema.block, planned) != settable(schema.block, prior)
-        if changed || !replace.isEmpty {
+        // A change of labels alone touches no infrastructure: status attributes keep their
+        // values instead of showing "(known after apply)".
+        let onlyMetadata = replace.isEmpty && settable(schema.block, planned.setting("labels", to: prior["labels"])) == settable(schema.block, prior)
+        if (changed && !onlyMetadata) || !replace.isEmpty {
             for attribute in schema.block.attributes where attribute.role == .computed {
                 if !replace.isEmpty || !attribute.keepsPriorValue { planned = planned.setting(attribute.name, to: .unknown) }
             }
