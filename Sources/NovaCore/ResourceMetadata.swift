@@ -88,12 +88,12 @@ public enum ResourceName {
 }
 
 /// Label keys and values, as Kubernetes limits them.
-enum LabelRules {
+public enum LabelRules {
     static let maximumLabels = 64
     /// Kubernetes' bound on a resource's annotations, keys and values together.
     static let maximumAnnotationBytes = 256 * 1024
 
-    static func keyProblem(_ key: String) -> String? {
+    public static func keyProblem(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard key.utf8.count <= 317, parts.count <= 2, let name = parts.last, !name.isEmpty, name.count <= 63, isLabelText(name),
               parts.count == 1 || (1...253).contains(parts[0].count) else {
@@ -102,7 +102,7 @@ enum LabelRules {
         return nil
     }
 
-    static func valueProblem(_ value: String) -> String? {
+    public static func valueProblem(_ value: String) -> String? {
         value.count <= 63 && (value.isEmpty || isLabelText(value[...]))
             ? nil : "label value \"\(excerpt(value))\" must be at most 63 letters, digits, '-', '_' or '.'"
     }

@@ -123,6 +123,21 @@ import Testing
         #expect(problems.contains { $0.attribute == AttributePath([.attribute("network"), .index(0)]) })
     }
 
+    /// Found: a bad name or label key was only refused by the server, at apply.
+    @Test func namesAndLabelsAreCheckedAtPlanTime() {
+        let config = TerraformSide.config(vm.schema, [
+            "name": .string("Web_1"), "vcpus": .number(1), "memory_mib": .number(512), "image": .string("a"),
+            "labels": .map(["ok": .string("fine"), "bad key!": .string("v"), "tier": .string("has space")]),
+        ])
+        let problems = vm.validate(config: config)
+        #expect(problems.contains { $0.attribute == "name" && $0.summary == "Invalid name" })
+        #expect(problems.contains { $0.attribute == AttributePath([.attribute("labels"), .key("bad key!")]) })
+        #expect(problems.contains { $0.attribute == AttributePath([.attribute("labels"), .key("tier")]) })
+        #expect(!problems.contains { $0.attribute == AttributePath([.attribute("labels"), .key("ok")]) })
+        let unknownName = TerraformSide.config(vm.schema, ["name": .unknown, "vcpus": .number(1), "memory_mib": .number(512), "image": .string("a")])
+        #expect(vm.validate(config: unknownName).isEmpty)
+    }
+
     @Test func templateAndImageTogetherAreRefused() {
         let config = TerraformSide.config(vm.schema, [
             "name": .string("web-1"), "vcpus": .number(1), "memory_mib": .number(512), "image": .string("a"), "template": .string("b"),

@@ -27,6 +27,19 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
                 }
             }
         }
+        // The server's name and label rules, for the values already known.
+        if let name = config["name"].stringValue, let problem = ResourceName.problem(with: name) {
+            problems.append(.error("Invalid name", "The name \(problem).", at: "name"))
+        }
+        if case .map(let labels) = config["labels"] {
+            for (key, value) in labels.sorted(by: { $0.key < $1.key }) {
+                let path = AttributePath([.attribute("labels"), .key(key)])
+                if let problem = LabelRules.keyProblem(key) { problems.append(.error("Invalid label", "The label \(problem)", at: path)) }
+                if let text = value.stringValue, let problem = LabelRules.valueProblem(text) {
+                    problems.append(.error("Invalid label", "The \(problem)", at: path))
+                }
+            }
+        }
         // The server's own spec rules, at plan time, once every value is known.
         if let kind = Mapping.specKind, config.isWhollyKnown {
             for diagnostic in kind.normalizeSpec(Mapping.spec(from: config)).diagnostics where diagnostic.severity == .error {
