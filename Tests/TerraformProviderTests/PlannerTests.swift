@@ -98,6 +98,17 @@ enum TerraformSide {
         #expect(change.planned["phase"] == .string("running") && change.planned["placed_host"] == .string("host-1"))
     }
 
+    /// Found: shrinking a disk was planned as an in-place update.
+    @Test func shrinkingTheDiskIsRefusedAtPlanTime() {
+        let prior = applied(TerraformSide.plan(vm, prior: .null, config: vmConfig(["disk_gib": .number(40)])).planned)
+        var change = TerraformSide.plan(vm, prior: prior, config: vmConfig(["disk_gib": .number(20)]))
+        vm.modifyPlan(&change, prior: prior, config: vmConfig(["disk_gib": .number(20)]))
+        #expect(change.diagnostics.contains { $0.attribute == "disk_gib" && $0.summary == "VM cannot shrink" })
+        var growing = TerraformSide.plan(vm, prior: prior, config: vmConfig(["disk_gib": .number(80)]))
+        vm.modifyPlan(&growing, prior: prior, config: vmConfig(["disk_gib": .number(80)]))
+        #expect(growing.diagnostics.isEmpty)
+    }
+
     @Test func changingTheImageReplacesTheVM() {
         let prior = applied(TerraformSide.plan(vm, prior: .null, config: vmConfig()).planned)
         let change = TerraformSide.plan(vm, prior: prior, config: vmConfig(["image": .string("debian-12")]))

@@ -27,6 +27,8 @@ protocol KindMapping: Sendable {
     /// Resources the spec refers to by name, as (plural, name): one that does not exist means
     /// the resource can never converge, so waiting for it stops at once.
     static func references(in spec: Value) -> [(plural: String, name: String)]
+    /// Sizes that can grow in place but never shrink (a disk's, a volume's).
+    static var growOnlyAttributes: [String] { get }
 }
 
 extension KindMapping {
@@ -37,6 +39,7 @@ extension KindMapping {
     static var specKind: ResourceKind? { nil }
     static func upgrade(from version: Int, json: Value) throws -> Value { json }
     static func references(in spec: Value) -> [(plural: String, name: String)] { [] }
+    static var growOnlyAttributes: [String] { [] }
 }
 
 /// Small conversions the mappings share.

@@ -17,6 +17,17 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
         ] + Mapping.attributes,
         blocks: Mapping.blocks + [.timeouts(["create", "update", "delete"])])
 
+    /// A disk or volume asked to shrink in place is refused at plan time (the data would not fit).
+    func modifyPlan(_ change: inout PlannedChange, prior: TerraformValue, config: TerraformValue) {
+        guard !prior.isNull, change.requiresReplace.isEmpty else { return }
+        for attribute in Mapping.growOnlyAttributes {
+            guard let before = prior[attribute].numberValue, let after = change.planned[attribute].numberValue, after < before else { continue }
+            change.diagnostics.append(.error("\(Mapping.kindName) cannot shrink",
+                                             "\(attribute) would go from \(Int(before)) to \(Int(after)) GiB; NovaCron grows disks and volumes in place but never shrinks them. Keep \(Int(before)) or more, or replace the resource (terraform apply -replace=…).",
+                                             at: AttributePath(stringLiteral: attribute)))
+        }
+    }
+
     func validate(config: TerraformValue) -> [TerraformDiagnostic] {
         var problems: [TerraformDiagnostic] = []
         if case .object(let timeouts) = config["timeouts"] {

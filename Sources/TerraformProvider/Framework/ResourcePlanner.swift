@@ -2,6 +2,8 @@
 struct PlannedChange: Sendable, Equatable {
     var planned: TerraformValue
     var requiresReplace: [AttributePath] = []
+    /// Problems only the plan can see (a change the infrastructure cannot make in place).
+    var diagnostics: [TerraformDiagnostic] = []
 }
 
 /// Plans a change from Terraform's proposal, pure and without I/O, the way

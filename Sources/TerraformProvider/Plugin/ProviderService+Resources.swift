@@ -17,6 +17,7 @@ extension ProviderService {
             response.plannedState = try Tfplugin6_DynamicValue(change.planned, as: type)
             response.requiresReplace = change.requiresReplace.map(\.proto)
             response.plannedPrivate = request.priorPrivate
+            response.diagnostics = change.diagnostics.map(\.proto)
         } catch {
             response.diagnostics = Self.diagnostics(for: error).map(\.proto)
         }

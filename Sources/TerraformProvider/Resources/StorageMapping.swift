@@ -27,6 +27,8 @@ struct StorageMapping: KindMapping {
         return .object(spec)
     }
 
+    static var growOnlyAttributes: [String] { ["size_gib"] }
+
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue] {
         ["size_gib": TerraformValue(spec["sizeGiB"]), "class": TerraformValue(spec["class"]),
          "encrypted": TerraformValue(spec["encrypted"]), "phase": TerraformValue(status["phase"])]

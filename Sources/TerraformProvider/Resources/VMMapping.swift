@@ -96,6 +96,8 @@ struct VMMapping: KindMapping {
             + (spec["volumes"]?.arrayValue ?? []).compactMap { $0["volume"]?.stringValue.map { ("volumes", $0) } }
     }
 
+    static var growOnlyAttributes: [String] { ["disk_gib"] }
+
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue] {
         let security = spec["security"] ?? .null
         let placement = spec["placement"] ?? .null
