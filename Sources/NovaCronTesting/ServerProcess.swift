@@ -81,6 +81,12 @@ public final class ServerProcess: @unchecked Sendable {
             Thread {
                 let deadline = Date().addingTimeInterval(30)
                 while self.isAlive, Date() < deadline { usleep(10_000) }
+                // A server that ignored the signal is not left behind the tests (one that never
+                // exited on SIGTERM once outlived them).
+                if self.isAlive, signal != SIGKILL {
+                    Foundation.kill(self.process.processIdentifier, SIGKILL)
+                    while self.isAlive, Date() < deadline.addingTimeInterval(10) { usleep(10_000) }
+                }
                 continuation.resume()
             }.start()
         }
