@@ -1,7 +1,6 @@
 import HummingbirdCore
 import NIOCore
 import NIOHTTPTypes
-import Synchronization
 
 /// Bounds what connections may hold, before any key is checked: at most `perAddress`
 /// connections from one address and `total` in all (a connection past either is closed at
@@ -20,30 +19,17 @@ public struct ConnectionLimits: Sendable {
 /// The open connections, by remote address.
 final class ConnectionRegistry: Sendable {
     let limits: ConnectionLimits
-    private let counts = Mutex<(total: Int, byAddress: [String: Int])>((0, [:]))
+    private let slots: KeyedSlots
 
-    init(limits: ConnectionLimits) { self.limits = limits }
+    init(limits: ConnectionLimits) {
+        self.limits = limits
+        slots = KeyedSlots(total: limits.total, perKey: limits.perAddress)
+    }
 
     /// Takes a slot for `address`; false when either bound is reached.
-    func admit(_ address: String) -> Bool {
-        counts.withLock { state in
-            let mine = state.byAddress[address, default: 0]
-            guard state.total < limits.total, mine < limits.perAddress else { return false }
-            state.total += 1
-            state.byAddress[address] = mine + 1
-            return true
-        }
-    }
+    func admit(_ address: String) -> Bool { slots.take(address) }
 
-    func release(_ address: String) {
-        counts.withLock { state in
-            state.total -= 1
-            let left = state.byAddress[address, default: 1] - 1
-            state.byAddress[address] = left > 0 ? left : nil
-        }
-    }
-
-    var openConnections: Int { counts.withLock { $0.total } }
+    func release(_ address: String) { slots.give(address) }
 }
 
 /// One connection's share of the limits (see `ConnectionLimits`).
