@@ -153,6 +153,7 @@ let package = Package(
         .testTarget(name: "InfrastructureTests", dependencies: ["Infrastructure", "NovaCronTesting"]),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "ControlPlane", "NovaCronTesting"]),
         .testTarget(name: "ControlPlaneTests", dependencies: ["ControlPlane", "NovaCronTesting"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ControlPlane", "NovaCronTesting"]),
         .testTarget(
             name: "PersistenceTests",
             dependencies: ["Persistence", "Workflow", "Policy", "NovaCronTesting", .product(name: "GRDB", package: "GRDB.swift")]

@@ -51,7 +51,7 @@ final class APIMetrics: Sendable {
     private func resourceCounts(_ controlPlane: ControlPlane) async throws -> [[String]: Int] {
         if let cached = countsCache.withLock({ $0 }), ContinuousClock.now - cached.at < Self.countsTTL { return cached.counts }
         var counts: [[String]: Int] = [:]
-        for resource in try await controlPlane.store.allResources() { counts[[resource.kind.name, resource.status.phase], default: 0] += 1 }
+        for count in try await controlPlane.resourceCounts(as: .system("metrics")) { counts[[count.kind, count.phase]] = count.count }
         countsCache.withLock { $0 = (ContinuousClock.now, counts) }
         return counts
     }

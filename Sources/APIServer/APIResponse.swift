@@ -37,7 +37,7 @@ enum APIResponse {
         case .methodNotAllowed: .methodNotAllowed
         case .tooManyRequests: .tooManyRequests
         case .watchTooOld: .gone
-        case .alreadyExists, .conflict: .conflict
+        case .alreadyExists, .conflict, .managedElsewhere: .conflict
         case .unsupported: .unsupportedMediaType
         case .payloadTooLarge: .contentTooLarge
         case .unschedulable, .infrastructure: .badGateway

@@ -20,8 +20,8 @@ extension APIRoutes {
                 guard request.boolQuery("watch") else {
                     let limit = try request.intQuery("limit", default: 100)
                     guard (1...1_000).contains(limit) else { throw NovaError(.invalidRequest, "limit must be between 1 and 1000, got \(limit)") }
-                    let events = try await cp.events(after: after, limit: limit, as: principal)
-                    return APIResponse.json(["items": .array(events.map(\.value)), "lastSequence": .int(Int(events.last?.sequence ?? after))])
+                    let page = try await cp.events(after: after, limit: limit, as: principal)
+                    return APIResponse.json(["items": .array(page.items.map(\.value)), "lastSequence": .int(Int(page.lastSequence))])
                 }
                 try await cp.authorize(principal, .watch, "events")
                 let timeout = Duration.seconds(max(1, min(try request.intQuery("timeoutSeconds", default: 300), 3_600)))
@@ -31,17 +31,26 @@ extension APIRoutes {
                 watches.release(principal.name)
                 // Subscribe before reading the backlog so nothing falls between the two.
                 let live = cp.events.subscribe()
-                let backlog = try await cp.store.events(after: after, limit: WatchLimiter.maximumBacklog + 1)
+                var backlog: [ResourceEvent] = []
+                var read = after
+                while backlog.count <= WatchLimiter.maximumBacklog {
+                    let page = try await cp.events(after: read, limit: 1_000, as: principal)
+                    backlog += page.items
+                    if page.lastSequence == read { break }
+                    read = page.lastSequence
+                }
                 guard backlog.count <= WatchLimiter.maximumBacklog else {
                     throw NovaError(.watchTooOld, "a watch replays at most \(WatchLimiter.maximumBacklog) events; page from sequence \(after) with GET /v1/events?after=\(after)&limit=1000, then watch from the last sequence")
                 }
                 let watches = watches
+                let replayedThrough = read
+                let replay = backlog
                 return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
                     // Lost to a race since the check above: the stream ends at once.
                     guard (try? watches.acquire(principal.name)) != nil else { return try await writer.finish(nil) }
                     defer { watches.release(principal.name) }
-                    for event in backlog { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) }
-                    var last = backlog.last?.sequence ?? after
+                    for event in replay { try await writer.write(ByteBuffer(string: event.value.canonicalJSON + "\n")) }
+                    let last = replayedThrough
                     let deadline = ContinuousClock.now + timeout
                     // nil is a heartbeat: a blank line every 15 s, so a client that went away is noticed.
                     let (merged, feed) = AsyncStream<ResourceEvent?>.makeStream()
@@ -64,7 +73,7 @@ extension APIRoutes {
                             feed.finish()
                         }
                         for await item in merged {
-                            if let event = item, event.sequence <= last { continue }
+                            if let event = item, event.sequence <= last || !cp.mayRead(event, principal) { continue }
                             let line = item.map { $0.value.canonicalJSON + "\n" } ?? "\n"
                             do { try await writer.write(ByteBuffer(string: line)) } catch { break }
                         }

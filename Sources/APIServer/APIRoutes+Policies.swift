@@ -31,12 +31,12 @@ extension APIRoutes {
                 // Only kinds the caller may list are previewed: a preview must not tell which
                 // resources of a kind it cannot read would violate.
                 let principal = try context.requirePrincipal()
-                let readable = try await cp.store.allResources().filter { principal.isAllowed(.list, on: $0.kind.plural) }
-                let findings = await engine.preview(policy, resources: readable, time: cp.clock.now)
+                let inventory = try await cp.inventory(as: principal)
+                let findings = await engine.preview(policy, resources: inventory.resources, time: cp.clock.now)
                 func reference(_ finding: PolicyEngine.PreviewFinding) -> Value {
                     ["kind": .string(finding.resource.kind.name), "name": .string(finding.resource.name)]
                 }
-                return APIResponse.json(["policy": .string(resource.name),
+                return APIResponse.json(["policy": .string(resource.name), "hiddenKinds": .array(inventory.hiddenKinds.map(Value.string)),
                                          "violations": .array(findings.filter { $0.failure == nil }.map { finding in
                                              ["resource": reference(finding), "deny": .array(finding.deny.map(\.value)), "warn": .array(finding.warn.map(\.value))]
                                          }),

@@ -24,10 +24,10 @@ extension APIRoutes {
                 return APIResponse.json(.object(body))
             },
             APIRoute(method: .post, path: base, operationId: "create\(kind.name)", summary: "Create a \(kind.name)", tag: kind.name,
-                     requestSchema: "Resource", success: (201, "Created", "Resource"), errorStatuses: [400, 401, 403, 409, 422], permission: .verb(.create, kind.plural)) { request, context in
+                     query: APIRoutes.writeQuery, requestSchema: "Resource", success: (201, "Created", "Resource"), errorStatuses: [400, 401, 403, 409, 422], permission: .verb(.create, kind.plural)) { request, context in
                 let principal = try context.requirePrincipal()
                 let resource = try cp.resources(from: [try await RequestBody.document(of: request, context: context)], expectedKind: kind)[0]
-                let outcome = try await cp.create(resource, as: principal)
+                let outcome = try await cp.create(resource, options: try request.writeOptions(), as: principal)
                 return APIResponse.json(outcome.resource.document, status: .created, headers: APIResponse.warningHeaders(outcome.warnings))
             },
             APIRoute(method: .get, path: "\(base)/:name", operationId: "get\(kind.name)", summary: "Read a \(kind.name)", tag: kind.name,
@@ -37,28 +37,29 @@ extension APIRoutes {
             },
             APIRoute(method: .put, path: "\(base)/:name", operationId: "replace\(kind.name)",
                      summary: "Replace a \(kind.name)'s desired state (metadata.resourceVersion required)", tag: kind.name,
-                     requestSchema: "Resource", success: (200, "Replaced", "Resource"), errorStatuses: [400, 401, 403, 404, 409, 422], permission: .verb(.update, kind.plural)) { request, context in
+                     query: APIRoutes.writeQuery, requestSchema: "Resource", success: (200, "Replaced", "Resource"), errorStatuses: [400, 401, 403, 404, 409, 422], permission: .verb(.update, kind.plural)) { request, context in
                 let name = try context.parameters.require("name")
                 let resource = try cp.resources(from: [try await RequestBody.document(of: request, context: context)], expectedKind: kind)[0]
                 guard resource.name == name else {
                     throw NovaError(.invalidRequest, "metadata.name is \(resource.name) but the address names \(name)")
                 }
-                let outcome = try await cp.replace(resource, as: try context.requirePrincipal())
+                let outcome = try await cp.replace(resource, options: try request.writeOptions(), as: try context.requirePrincipal())
                 return APIResponse.json(outcome.resource.document, headers: APIResponse.warningHeaders(outcome.warnings))
             },
             APIRoute(method: .patch, path: "\(base)/:name", operationId: "patch\(kind.name)", summary: "Change a \(kind.name) with a JSON merge patch",
-                     tag: kind.name, requestSchema: "MergePatch", success: (200, "Patched", "Resource"),
+                     tag: kind.name, query: APIRoutes.writeQuery, requestSchema: "MergePatch", success: (200, "Patched", "Resource"),
                      errorStatuses: [400, 401, 403, 404, 409, 422], permission: .verb(.update, kind.plural)) { request, context in
                 let patch = try await RequestBody.document(of: request, context: context)
-                let outcome = try await cp.patch(kind, named: try context.parameters.require("name"), with: patch, as: try context.requirePrincipal())
+                let outcome = try await cp.patch(kind, named: try context.parameters.require("name"), with: patch, options: try request.writeOptions(),
+                                                 as: try context.requirePrincipal())
                 return APIResponse.json(outcome.resource.document, headers: APIResponse.warningHeaders(outcome.warnings))
             },
             APIRoute(method: .delete, path: "\(base)/:name", operationId: "delete\(kind.name)", summary: "Delete a \(kind.name)", tag: kind.name,
-                     query: [.init(name: "resourceVersion", description: "delete only if still at this version", type: "integer")],
+                     query: [.init(name: "resourceVersion", description: "delete only if still at this version", type: "integer")] + APIRoutes.writeQuery,
                      success: (200, "Deleted; the resource as it was", "Resource"), errorStatuses: [401, 403, 404, 409]) { request, context in
                 let version = request.query("resourceVersion").flatMap { Int($0) }
                 let outcome = try await cp.delete(kind, named: try context.parameters.require("name"), expectedVersion: version,
-                                                  as: try context.requirePrincipal())
+                                                  options: try request.writeOptions(), as: try context.requirePrincipal())
                 return APIResponse.json(outcome.resource.document)
             },
             APIRoute(method: .get, path: "\(base)/:name/history", operationId: "history\(kind.name)", summary: "Every change to a \(kind.name)",

@@ -18,12 +18,8 @@ extension APIRoutes {
                 if let problem = cp.auditAnchor?.problem {
                     throw NovaError(.unavailable, "the audit log does not hold, so writes are refused: \(problem)")
                 }
-                do {
-                    _ = try await cp.store.events(after: Int64.max - 1, limit: 1)
-                    return APIResponse.json(["status": "ready"])
-                } catch {
-                    throw NovaError(.unavailable, "the store does not answer: \(error)")
-                }
+                try await cp.checkStore()
+                return APIResponse.json(["status": "ready"])
             },
             APIRoute(method: .get, path: "/metrics", operationId: "metrics", summary: "Prometheus metrics", tag: "System", isPublic: true,
                      success: (200, "Prometheus text format", nil), produces: "text/plain") { _, _ in

@@ -51,10 +51,11 @@ public struct NovaCronServer: Sendable {
             try await libvirt.connect()
             driver = libvirt
         }
-        let policies = PolicyEngine(store: store, records: store)
+        let policies = PolicyEngine(records: store)
         let anchor = try AuditAnchor(log: store, keyPath: configuration.resolvedAuditKeyPath, checkpointPath: configuration.resolvedAuditCheckpointPath)
         let controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
                                         admission: [PolicyAdmission(engine: policies)], clock: clock, auditAnchor: anchor, logger: logger)
+        try await policies.attach(to: controlPlane)
         // Before any write: a chain that no longer matches its last signed checkpoint is found now.
         if let problem = try await anchor.checkpoint(at: clock.now) {
             logger.critical("the audit chain does not hold; the server refuses writes: \(problem)")
@@ -182,6 +183,7 @@ public struct NovaCronServer: Sendable {
         if let anchor = controlPlane.auditAnchor {
             services.append(.init(service: AuditAnchorService(anchor: anchor, clock: controlPlane.clock, logger: logger)))
         }
+        services.append(.init(service: RetentionService(controlPlane: controlPlane, policy: configuration.retention, logger: logger)))
         let group = ServiceGroup(configuration: .init(services: services,
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

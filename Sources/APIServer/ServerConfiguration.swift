@@ -1,3 +1,4 @@
+import ControlPlane
 import Foundation
 import NovaCore
 
@@ -29,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     public var metricsRequireKey = false
     /// Bounds on connections, applied before any key is checked (see `ConnectionGuard`).
     public var connectionLimits = ConnectionLimits()
+    /// How long events and resource history are kept (the audit log is kept whole).
+    public var retention = RetentionPolicy()
 
     public init(dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
                 tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(1), driver: Driver = .simulator) {

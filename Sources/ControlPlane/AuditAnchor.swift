@@ -153,7 +153,7 @@ public final class AuditAnchor: Sendable {
     private func write(_ checkpoint: AuditCheckpoint) throws {
         let line = Data((checkpoint.value.canonicalJSON + "\n").utf8)
         if !FileManager.default.fileExists(atPath: checkpointPath) {
-            FileManager.default.createFile(atPath: checkpointPath, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: checkpointPath, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         guard let handle = FileHandle(forWritingAtPath: checkpointPath) else { throw NovaError(.storage, "cannot append to \(checkpointPath)") }
         defer { try? handle.close() }

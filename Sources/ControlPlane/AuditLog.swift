@@ -145,10 +145,10 @@ public protocol AuditLog: Sendable {
 
 extension AuditRecord {
     /// The record of a committed resource write.
-    public static func of(_ write: CommittedWrite, actor: String) -> AuditRecord {
-        AuditRecord(time: write.event.time, actor: actor, action: write.before == nil ? "create" : (write.after == nil ? "delete" : "update"),
+    public static func of(_ write: CommittedWrite, context: CommitContext) -> AuditRecord {
+        AuditRecord(time: write.event.time, actor: context.actor, action: write.before == nil ? "create" : (write.after == nil ? "delete" : "update"),
                     kind: write.event.kind, name: write.event.name,
                     beforeFingerprint: write.before?.desiredDocument.fingerprint ?? "",
-                    afterFingerprint: write.after?.desiredDocument.fingerprint ?? "")
+                    afterFingerprint: write.after?.desiredDocument.fingerprint ?? "", detail: context.reason ?? "")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NovaCore
+import Synchronization
 
 /// The one door: every read and write of resources, from every writer (API, CLI, Terraform,
 /// GitOps, runbooks, automation), goes through here.
@@ -8,7 +9,11 @@ import NovaCore
 /// A write flows: authorisation → admission chain (schema first, then policy) → store (with
 /// history, audit entry and event in one transaction) → event stream.
 public final class ControlPlane: Sendable {
-    public let store: any ResourceStore
+    /// Sealed: every read and write from outside goes through the door's methods.
+    let store: any ResourceStore
+    /// Where durable observers keep their positions.
+    let cursors: (any ObserverCursorStore)?
+    let feeds = Mutex<[CommitFeed]>([])
     public let auditLog: any AuditLog
     public let access: any AccessStore
     public let kinds: [ResourceKind]
@@ -27,6 +32,7 @@ public final class ControlPlane: Sendable {
                 events: EventHub = EventHub(), auditAnchor: AuditAnchor? = nil, logger: Logger = Logger(label: "novacron.controlplane")) {
         self.auditAnchor = auditAnchor
         self.store = store
+        cursors = store as? any ObserverCursorStore
         self.auditLog = auditLog
         self.access = access
         self.kinds = kinds
@@ -84,9 +90,18 @@ public final class ControlPlane: Sendable {
         return try await store.history(kind, named: name)
     }
 
-    public func events(after sequence: Int64, limit: Int, as principal: Principal) async throws -> [ResourceEvent] {
+    /// Events after a sequence, of the kinds the principal may read (`get`): an event carries
+    /// the resource, so a reader who may list events but not VMs sees no VM in them.
+    /// `lastSequence` is how far the log was read, to continue from.
+    public func events(after sequence: Int64, limit: Int, as principal: Principal) async throws -> (items: [ResourceEvent], lastSequence: Int64) {
         try await authorize(principal, .list, "events")
-        return try await store.events(after: sequence, limit: max(1, min(limit, 1000)))
+        let page = try await store.events(after: sequence, limit: max(1, min(limit, 1000)))
+        return (page.filter { mayRead($0, principal) }, page.last?.sequence ?? sequence)
+    }
+
+    /// Whether the principal may see an event (it may read the event's kind).
+    public func mayRead(_ event: ResourceEvent, _ principal: Principal) -> Bool {
+        kind(named: event.kind).map { principal.isAllowed(.get, on: $0.plural) } ?? false
     }
 
     public func auditEntries(after sequence: Int64, limit: Int, as principal: Principal) async throws -> [AuditEntry] {

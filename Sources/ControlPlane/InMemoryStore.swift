@@ -3,13 +3,16 @@ import NovaCore
 
 /// Resources, audit log and access data in memory: for tests and throwaway runs.
 /// Same semantics as the SQLite store, including atomic batches and the hash chain.
-public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
+public actor InMemoryStore: ResourceStore, AuditLog, AccessStore, ObserverCursorStore, RetentionStore {
     private var resourcesByKey: [String: Resource] = [:]
     private var historyByKey: [String: [HistoryEntry]] = [:]
     private var eventLog: [ResourceEvent] = []
     private var audit: [AuditEntry] = []
     private var apiKeys: [String: APIKeyRecord] = [:]
     private var roles: [String: Role] = [:]
+    private var cursors: [String: Int64] = [:]
+    /// The sequence of the newest event, kept apart from the log so retention can shorten it.
+    private var lastSequence: Int64 = 0
 
     public init() {}
 
@@ -28,7 +31,25 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
 
     public func allResources() throws -> [Resource] { resourcesByKey.values.sorted { $0.reference < $1.reference } }
 
-    public func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) throws -> [CommittedWrite] {
+    public func resourceCounts() throws -> [ResourceCount] {
+        var counts: [[String]: Int] = [:]
+        for resource in resourcesByKey.values { counts[[resource.kind.name, resource.status.phase], default: 0] += 1 }
+        return counts.map { ResourceCount(kind: $0.key[0], phase: $0.key[1], count: $0.value) }.sorted { ($0.kind, $0.phase) < ($1.kind, $1.phase) }
+    }
+
+    public func latestEventSequence() throws -> Int64 { lastSequence }
+
+    private func nextEvent(_ type: ResourceEvent.EventType, _ resource: Resource, batch: Int64?, _ context: CommitContext) -> ResourceEvent {
+        lastSequence += 1
+        let event = ResourceEvent(sequence: lastSequence, batch: batch, type: type, kind: resource.kind.name, name: resource.name,
+                                  resourceVersion: resource.metadata.resourceVersion, actor: context.actor, reason: context.reason,
+                                  time: context.time, document: resource.document)
+        eventLog.append(event)
+        return event
+    }
+
+    public func commit(_ writes: [ResourceWrite], context: CommitContext, ids: any IDGenerator) throws -> [CommittedWrite] {
+        let (actor, time) = (context.actor, context.time)
         // Check everything first so that a refused write leaves nothing behind. The changes are
         // staged beside the store, not in a copy of it: copying every resource on each commit
         // made a write cost O(resources).
@@ -44,31 +65,28 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
         }
         for (k, after) in staged { resourcesByKey[k] = after }
         var committed: [CommittedWrite] = []
+        var batch: Int64?
         for result in results {
             let type: ResourceEvent.EventType = result.after == nil ? .deleted : (result.before == nil ? .created : .updated)
             let resource = (result.after ?? result.before)!
-            let event = ResourceEvent(sequence: Int64(eventLog.count + 1), type: type, kind: resource.kind.name, name: resource.name,
-                                      resourceVersion: resource.metadata.resourceVersion, actor: actor, time: time, document: resource.document)
-            eventLog.append(event)
+            let event = nextEvent(type, resource, batch: batch, context)
+            batch = batch ?? event.sequence
             historyByKey[resource.reference, default: []].append(
                 HistoryEntry(version: resource.metadata.resourceVersion, operation: type.rawValue, actor: actor, time: time,
                              document: result.after?.desiredDocument))
             let write = CommittedWrite(before: result.before, after: result.after, event: event)
-            appendAudit(AuditRecord.of(write, actor: actor))
+            appendAudit(AuditRecord.of(write, context: context))
             committed.append(write)
         }
         return committed
     }
 
-    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) throws -> ResourceEvent? {
+    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, context: CommitContext) throws -> ResourceEvent? {
         let k = key(kind, name)
         guard var resource = resourcesByKey[k], resource.status != status else { return nil }
         resource.status = status
         resourcesByKey[k] = resource
-        let event = ResourceEvent(sequence: Int64(eventLog.count + 1), type: .statusChanged, kind: kind.name, name: name,
-                                  resourceVersion: resource.metadata.resourceVersion, actor: "system:reconciler", time: time, document: resource.document)
-        eventLog.append(event)
-        return event
+        return nextEvent(.statusChanged, resource, batch: nil, context)
     }
 
     public func history(_ kind: ResourceKind, named name: String) throws -> [HistoryEntry] { historyByKey[key(kind, name)] ?? [] }
@@ -76,6 +94,34 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore {
     public func events(after sequence: Int64, limit: Int) throws -> [ResourceEvent] {
         Array(eventLog.drop { $0.sequence <= sequence }.prefix(limit))
     }
+
+    // MARK: RetentionStore
+
+    public func compact(_ policy: RetentionPolicy, now: Date, protectedAfter: Int64?) throws -> RetentionReport {
+        let eventCutoff = now.addingTimeInterval(-policy.eventAge)
+        let beyondCount = lastSequence - Int64(policy.eventCount)
+        let protected = protectedAfter ?? .max
+        let eventsBefore = eventLog.count
+        eventLog.removeAll { ($0.time < eventCutoff || $0.sequence <= beyondCount) && $0.sequence <= protected }
+        let historyCutoff = now.addingTimeInterval(-policy.historyAge)
+        var removed = 0
+        for (key, entries) in historyByKey {
+            var kept: [HistoryEntry] = []
+            for (offset, entry) in entries.enumerated() {
+                let fromNewest = entries.count - 1 - offset
+                if fromNewest < policy.historyPerResource && (fromNewest == 0 || entry.time >= historyCutoff) { kept.append(entry) }
+            }
+            removed += entries.count - kept.count
+            historyByKey[key] = kept
+        }
+        return RetentionReport(events: eventsBefore - eventLog.count, historyEntries: removed)
+    }
+
+    // MARK: ObserverCursorStore
+
+    public func observerCursor(named name: String) throws -> Int64? { cursors[name] }
+    public func saveObserverCursor(_ sequence: Int64, named name: String) throws { cursors[name] = sequence }
+    public func lowestObserverCursor() throws -> Int64? { cursors.values.min() }
 
     // MARK: AuditLog
 

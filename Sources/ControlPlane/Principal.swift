@@ -13,6 +13,9 @@ public struct Principal: Sendable, Hashable {
     /// NovaCron's own components (the reconciler, the first-start bootstrap).
     public static func system(_ component: String) -> Principal { Principal(name: "system:\(component)", role: .admin) }
 
+    /// The one writer of observed state (`update status`).
+    public static let reconciler = Principal.system("reconciler")
+
     public func isAllowed(_ verb: Verb, on resource: String) -> Bool { role.allows(verb, on: resource) }
 }
 
@@ -67,7 +70,8 @@ public struct Role: Sendable, Hashable {
     /// Every other resource a rule may name besides the resource kinds' plurals.
     /// `rego` is evaluating Rego a caller wrote (`create rego`: policy dry runs and previews),
     /// a permission of its own since it costs the server CPU and memory.
-    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history", "violations", "rego"] + workflowResources
+    /// `status` is writing observed state: the reconciler's, under its system principal.
+    public static let nonKindResources = ["events", "audit", "apikeys", "roles", "history", "violations", "rego", "status"] + workflowResources
 
     /// The workflow engine's resources: definitions, runs (approving is `update runs`), schedules.
     public static let workflowResources = ["workflows", "runs", "schedules"]

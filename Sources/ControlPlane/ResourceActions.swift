@@ -2,8 +2,9 @@ import NovaCore
 import Workflow
 
 /// `resource.apply`: applies documents through the one door (authorisation, admission, audit),
-/// all or nothing. Input: `documents` (a list) or `document`. Output: what happened to each.
-/// The run acts as `workflow:<who started it>` with the rights of who started it.
+/// all or nothing. Input: `documents` (a list) or `document`, and `force` to take over resources
+/// another manager owns. Output: what happened to each. The run acts as `workflow:<who started
+/// it>` with the rights of who started it, and writes as manager `workflow:<workflow name>`.
 public struct ResourceApplyAction: WorkflowAction {
     let controlPlane: ControlPlane
 
@@ -19,7 +20,8 @@ public struct ResourceApplyAction: WorkflowAction {
         }
         do {
             let resources = try controlPlane.resources(from: documents)
-            let outcomes = try await controlPlane.apply(resources, as: try await Self.principal(context, controlPlane))
+            let outcomes = try await controlPlane.apply(resources, options: Self.options(input, context),
+                                                        as: try await Self.principal(context, controlPlane))
             return ["results": .array(outcomes.map { outcome in
                 ["kind": .string(outcome.resource.kind.name), "name": .string(outcome.resource.name), "action": .string(outcome.action.rawValue),
                  "resourceVersion": .int(outcome.resource.metadata.resourceVersion)]
@@ -27,6 +29,11 @@ public struct ResourceApplyAction: WorkflowAction {
         } catch let error as NovaError {
             throw StepError(error)
         }
+    }
+
+    /// Writes as the workflow's manager, for the run.
+    static func options(_ input: Value, _ context: ActionContext) -> WriteOptions {
+        WriteOptions(manager: "workflow:\(context.workflow)", reason: "run \(context.run), step \(context.task)", force: input["force"]?.boolValue ?? false)
     }
 
     /// Who started the run, with that principal's rights now; a step of a run whose starter is
@@ -57,7 +64,8 @@ public struct ResourceDeleteAction: WorkflowAction {
             throw StepError(code: "invalid_input", message: "unknown kind \(kindName)", isRetryable: false)
         }
         do {
-            _ = try await controlPlane.delete(kind, named: name, as: try await ResourceApplyAction.principal(context, controlPlane))
+            _ = try await controlPlane.delete(kind, named: name, options: ResourceApplyAction.options(input, context),
+                                              as: try await ResourceApplyAction.principal(context, controlPlane))
             return ["deleted": true, "kind": .string(kind.name), "name": .string(name)]
         } catch let error as NovaError where error.code == .notFound {
             return ["deleted": false, "kind": .string(kind.name), "name": .string(name)]

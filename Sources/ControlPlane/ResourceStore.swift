@@ -74,25 +74,58 @@ public struct HistoryEntry: Sendable, Hashable {
 
 /// Where resources live. Implementations apply a batch of writes atomically: every write of the
 /// batch, its history rows, its audit entries and its events commit together or not at all.
+/// Only `ControlPlane` holds one: everything else reads and writes through the door.
 public protocol ResourceStore: Sendable {
     func resource(_ kind: ResourceKind, named name: String) async throws -> Resource?
 
     /// Resources of a kind in name order, after `cursor`, that match the selector.
     func resources(_ kind: ResourceKind, matching selector: LabelSelector, after cursor: String?, limit: Int) async throws -> ResourcePage
 
-    /// Every resource of every kind (for the reconciler and metrics).
+    /// Every resource of every kind (for the reconciler's resync and the door's inventory).
     func allResources() async throws -> [Resource]
 
-    /// Applies the writes in one transaction, recording history, audit entries and events.
-    func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) async throws -> [CommittedWrite]
+    /// How many resources there are of each kind in each phase (for metrics, without reading them).
+    func resourceCounts() async throws -> [ResourceCount]
+
+    /// Applies the writes in one transaction, recording history, audit entries and events (one
+    /// batch, each event carrying the context's actor and reason).
+    func commit(_ writes: [ResourceWrite], context: CommitContext, ids: any IDGenerator) async throws -> [CommittedWrite]
 
     /// Replaces a resource's status if it differs from the stored one; returns the event, if any.
-    func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) async throws -> ResourceEvent?
+    func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, context: CommitContext) async throws -> ResourceEvent?
 
     func history(_ kind: ResourceKind, named name: String) async throws -> [HistoryEntry]
 
     /// Events after a sequence number, oldest first.
     func events(after sequence: Int64, limit: Int) async throws -> [ResourceEvent]
+
+    /// The sequence of the newest event (0: none yet).
+    func latestEventSequence() async throws -> Int64
+}
+
+/// A count of resources of one kind in one phase.
+public struct ResourceCount: Sendable, Hashable {
+    public var kind: String
+    public var phase: String
+    public var count: Int
+
+    public init(kind: String, phase: String, count: Int) {
+        self.kind = kind
+        self.phase = phase
+        self.count = count
+    }
+}
+
+extension ResourceStore {
+    /// Commits under an actor with no stated reason.
+    public func commit(_ writes: [ResourceWrite], by actor: String, at time: Date, ids: any IDGenerator) async throws -> [CommittedWrite] {
+        try await commit(writes, context: CommitContext(actor: actor, time: time), ids: ids)
+    }
+
+    /// Writes a status as the reconciler.
+    public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, at time: Date) async throws -> ResourceEvent? {
+        try await updateStatus(kind, named: name, to: status, context: CommitContext(actor: Principal.reconciler.name, time: time))
+    }
 }
 
 extension ResourceStore {

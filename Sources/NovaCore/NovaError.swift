@@ -14,6 +14,8 @@ public struct ErrorCode: RawRepresentable, Sendable, Hashable, Codable, CustomSt
     public static let notFound = ErrorCode(rawValue: "not_found")
     public static let alreadyExists = ErrorCode(rawValue: "already_exists")
     public static let conflict = ErrorCode(rawValue: "conflict")
+    /// The resource belongs to another manager (`metadata.managedBy`); force the write to take it over.
+    public static let managedElsewhere = ErrorCode(rawValue: "managed_elsewhere")
     public static let unsupported = ErrorCode(rawValue: "unsupported")
     public static let infrastructure = ErrorCode(rawValue: "infrastructure_error")
     public static let unschedulable = ErrorCode(rawValue: "unschedulable")

@@ -46,16 +46,13 @@ public struct TestEnvironment: Sendable {
 
     /// - Parameter makeDriver: the driver to reconcile against, given the environment's clock;
     ///   the simulator when nil.
-    /// - Parameter makeAdmission: admission links that need the store (a policy engine reads
-    ///   its policies there), added after `admission`.
     public init(admission: [any AdmissionController] = [], kinds: [ResourceKind] = ResourceKind.builtIn, seed: UInt64 = 7,
-                makeAdmission: ((InMemoryStore) -> [any AdmissionController])? = nil,
                 makeDriver: ((ManualClock) -> any InfrastructureDriver)? = nil) {
         store = InMemoryStore()
         clock = ManualClock()
         simulator = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: seed), clock: clock)
         driver = makeDriver?(clock) ?? simulator
-        controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: admission + (makeAdmission?(store) ?? []),
+        controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: admission,
                                     clock: clock, ids: SequentialIDGenerator(prefix: "uid"))
         reconciler = Reconciler(controlPlane: controlPlane, driver: driver)
     }

@@ -163,6 +163,20 @@ enum Migrations {
                 CREATE INDEX policy_violations_by_time ON policy_violations (time);
                 """)
         }
+        migrator.registerMigration("2026-12-06-commit-batches") { db in
+            // Events name their batch and the writer's reason, so observers can be fed whole
+            // batches from the log; durable observers keep their positions.
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN batch INTEGER;
+                ALTER TABLE events ADD COLUMN reason TEXT;
+                CREATE INDEX events_by_time ON events (at);
+                CREATE INDEX resource_history_by_time ON resource_history (at);
+                CREATE TABLE observer_cursors (
+                    name TEXT PRIMARY KEY,
+                    seq INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

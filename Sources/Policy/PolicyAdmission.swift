@@ -15,9 +15,6 @@ public struct PolicyAdmission: AdmissionController {
 
     public func admit(_ request: AdmissionRequest) async throws -> AdmissionResponse {
         guard let kind = (request.resource ?? request.oldResource)?.kind else { return .allowed }
-        if kind == .policy, let name = (request.resource ?? request.oldResource)?.name {
-            await engine.policyWriteAdmitted(name: name, replacing: request.oldResource?.metadata.resourceVersion)
-        }
         let decisions = try await engine.decide(operation: request.operation.rawValue, kind: kind, resource: request.resource,
                                                 oldResource: request.oldResource, actor: request.principal.name,
                                                 roles: [request.principal.role.name], time: request.time)

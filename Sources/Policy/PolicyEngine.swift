@@ -99,22 +99,16 @@ public actor PolicyEngine {
     struct Loaded {
         var version: Int
         var policy: RegoPolicy
-        /// Policies that read the time cannot be answered from the cache.
+        /// Policies that read the clock, the network or randomness cannot be answered from the cache.
         var cacheable: Bool
     }
 
-    let store: any ResourceStore
     /// Evaluation happens on threads with large stacks, not on the actor's: two, so one write
     /// whose policy runs to its budget does not hold up every other write's decision.
     let executor = LargeStackExecutor(name: "novacron.policy", threads: 2)
     var loaded: [String: Loaded] = [:]
-    var sortedLoaded: [(name: String, loaded: Loaded)]?
-    var lastListed: ContinuousClock.Instant?
-    var relistUntil: ContinuousClock.Instant?
-    /// Policy writes admitted but not yet seen in the store: name → the stored version the
-    /// write replaces (nil: none). Decisions re-read the list until each has shown up.
-    var pendingWrites: [String: Int?] = [:]
-    static let relistInterval: Duration = .seconds(1)
+    /// `loaded` in name order, the order decisions are made and reported in.
+    var sortedLoaded: [(name: String, loaded: Loaded)] = []
     /// Answers by policy, version and input (see `DecisionCache`).
     var cache: DecisionCache
     public private(set) var cacheHits = 0
@@ -126,68 +120,43 @@ public actor PolicyEngine {
     ///   - records: where decisions and violations go (in memory by default; `SQLiteStore`
     ///     keeps them across restarts).
     ///   - cacheCapacity: how many answers the decision cache holds; past it, the oldest goes.
-    public init(store: any ResourceStore, records: any PolicyRecordStore = InMemoryPolicyRecords(), cacheCapacity: Int = PolicyEngine.retained) {
-        self.store = store
+    public init(records: any PolicyRecordStore = InMemoryPolicyRecords(), cacheCapacity: Int = PolicyEngine.retained) {
         self.records = records
         cache = DecisionCache(capacity: cacheCapacity)
     }
 
-    /// The policies in the store, each compiled once per version; a changed policy drops its
-    /// cached decisions.
-    func current() async throws -> [(name: String, loaded: Loaded)] {
-        if let fresh = freshListing() { return fresh }
-        let now = ContinuousClock.now
-        // `lastListed` is when the listing now in force was taken, set once it is applied: set
-        // before the await, a decision arriving meanwhile took the old list as fresh — and right
-        // after a policy's creation that list could be empty, so the policy went unenforced.
-        let page = try await store.resources(.policy, matching: LabelSelector(), after: nil, limit: 10_000)
-        if let applied = lastListed, applied > now, let sorted = sortedLoaded {
-            return sorted  // a listing taken after this one was applied while this one was read
+    /// Loads the policies in force and keeps them current from then on: the engine observes
+    /// every commit of the door synchronously, so a policy written a moment ago decides the
+    /// next write (no timer, no re-listing).
+    public func attach(to controlPlane: ControlPlane) async throws {
+        _ = try await controlPlane.addObserver(self, delivery: ObserverDelivery(isSynchronous: true))
+        for resource in try await controlPlane.inventory(of: [.policy], as: .system("policy")).resources {
+            load(name: resource.name, version: resource.metadata.resourceVersion, spec: resource.spec)
         }
-        lastListed = now
-        var seen: Set<String> = []
-        for resource in page.items {
-            seen.insert(resource.name)
-            let version = resource.metadata.resourceVersion
-            if loaded[resource.name]?.version == version { continue }
-            guard let spec = PolicySpec.read(from: resource.spec) else { continue }
-            do throws(RegoError) {
-                let policy = try RegoPolicy(spec, name: resource.name)
-                loaded[resource.name] = Loaded(version: version, policy: policy, cacheable: !spec.rego.contains("time"))
-                cache.removeAll(policy: resource.name)
-            } catch {
-                continue
-            }
-        }
-        for name in loaded.keys where !seen.contains(name) {
-            loaded[name] = nil
-            cache.removeAll(policy: name)
-        }
-        // A pending write has shown up once the stored version differs from the one it replaced
-        // (or the policy appeared or went away).
-        pendingWrites = pendingWrites.filter { name, before in loaded[name]?.version == before && seen.contains(name) == (before != nil) }
-        let sorted = loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        sortedLoaded = sorted
-        return sorted
     }
 
-    /// The policies as last listed, while that listing is fresh enough (without an `await`:
-    /// a call that may suspend cost a decision nearly a microsecond).
-    func freshListing() -> [(name: String, loaded: Loaded)]? {
-        let now = ContinuousClock.now
-        let awaitingWrite = !pendingWrites.isEmpty && (relistUntil.map { now <= $0 } ?? false)
-        guard let listed = lastListed, now - listed < Self.relistInterval, !awaitingWrite else { return nil }
-        return sortedLoaded
+    /// Compiles a stored policy unless this version (or a newer one) is loaded already.
+    func load(name: String, version: Int, spec: Value) {
+        if let current = loaded[name], current.version >= version { return }
+        guard let spec = PolicySpec.read(from: spec) else { return }
+        do throws(RegoError) {
+            let policy = try RegoPolicy(spec, name: name)
+            loaded[name] = Loaded(version: version, policy: policy, cacheable: policy.isDeterministic)
+        } catch {
+            return  // checked when written; a policy that no longer compiles is not enforced
+        }
+        cache.removeAll(policy: name)
+        sortedLoaded = loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// A write to policy `name`, replacing the stored `version` (nil for a create), was
-    /// admitted: until it shows in the store (or two seconds have passed, when it may have been
-    /// refused after all), decisions read the policies again (the list is otherwise re-read at
-    /// most once a second).
-    public func policyWriteAdmitted(name: String, replacing version: Int?) {
-        pendingWrites[name] = .some(version)
-        relistUntil = ContinuousClock.now + .seconds(2)
+    func unload(name: String) {
+        guard loaded.removeValue(forKey: name) != nil else { return }
+        cache.removeAll(policy: name)
+        sortedLoaded = loaded.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
+
+    /// The policies in force, in name order.
+    func current() -> [(name: String, loaded: Loaded)] { sortedLoaded }
 
     /// The admission input of the contract: `{operation, resource, oldResource, actor, time}`.
     public static func input(operation: String, resource: Resource?, oldResource: Resource?, actor: String, roles: [String], time: Date) -> Value {
@@ -203,7 +172,7 @@ public actor PolicyEngine {
     /// Every applicable policy's decision for a write; violations and decisions are recorded.
     public func decide(operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
                        time: Date) async throws -> [Decision] {
-        let listed = if let fresh = freshListing() { fresh } else { try await current() }
+        let listed = sortedLoaded
         // A write no policy applies to is not described, hashed or logged.
         guard listed.contains(where: { $0.loaded.policy.spec.applies(to: kind, operation) }) else { return [] }
         let input = Self.input(operation: operation, resource: resource, oldResource: oldResource, actor: actor, roles: roles, time: time)
@@ -275,7 +244,7 @@ public actor PolicyEngine {
     /// Dry-run: one named policy (or all in force) on any input; nothing is recorded.
     public func evaluate(_ input: Value, policy name: String? = nil) async throws -> [Decision] {
         var decisions: [Decision] = []
-        for (policyName, entry) in try await current() where name == nil || name == policyName {
+        for (policyName, entry) in current() where name == nil || name == policyName {
             var decision = Decision(policy: policyName, version: entry.version, enforcement: entry.policy.spec.enforcement, deny: [], warn: [])
             let policy = entry.policy
             let outcome = await executor.run { Result { () throws(RegoError) in try policy.evaluate(input) } }
@@ -338,6 +307,23 @@ public actor PolicyEngine {
     public var cacheHitRate: Double {
         let total = cacheHits + cacheMisses
         return total == 0 ? 0 : Double(cacheHits) / Double(total)
+    }
+}
+
+extension PolicyEngine: CommitObserver {
+    public nonisolated var observerName: String { "policy" }
+
+    public func observe(_ batch: CommitBatch) async throws {
+        for change in batch.changes where change.kind == ResourceKind.policy.name {
+            switch change.type {
+            case .created, .updated:
+                if let spec = change.document?["spec"] { load(name: change.name, version: change.resourceVersion, spec: spec) }
+            case .deleted:
+                unload(name: change.name)
+            case .statusChanged:
+                break
+            }
+        }
     }
 }
 

@@ -31,12 +31,16 @@ public final class RegoPolicy: Sendable {
     public let spec: PolicySpec
     let deny: PreparedRule?
     let warn: PreparedRule?
+    /// Whether the same input always gets the same answer: no built-in reading the clock, the
+    /// network or randomness is called (from the compiled policy, not its text).
+    public let isDeterministic: Bool
 
     public init(_ spec: PolicySpec, name: String) throws(RegoError) {
         self.name = name
         self.spec = spec
         let module = try Parser.parseModule(spec.rego, file: "\(name).rego", version: spec.regoVersion)
         let compiled = try CompiledPolicy(modules: [module])
+        isDeterministic = compiled.isDeterministic
         let rules = Set(module.rules.map { rule in Self.firstName(rule.ref) })
         guard rules.contains("deny") || rules.contains("warn") else {
             throw RegoError(.compile, "the policy defines neither deny nor warn (the contract: `deny contains msg if …`)", at: module.package.span)

@@ -13,12 +13,15 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Check everything and report what would happen, writing nothing.")
     var dryRun = false
 
+    @Flag(name: .long, help: "Write resources although another manager (Terraform, a workflow, GitOps…) owns them; the takeover is audited.")
+    var force = false
+
     func run() async throws {
         try await reportingErrors {
             let documents = try filename.flatMap(ManifestFiles.load)
             guard !documents.isEmpty else { throw NovaError(.invalidRequest, "no documents found in \(filename.joined(separator: ", "))") }
             let api = try await client.makeClient()
-            let reply = try await api.send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")",
+            let reply = try await api.send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")\(force ? "&force=true" : "")",
                                                            json: ["items": .array(documents.map(\.value))])
             for warning in reply.warnings { standardError("warning: \(warning)") }
             for result in reply.body?["results"]?.arrayValue ?? [] {

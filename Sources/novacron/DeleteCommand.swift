@@ -12,10 +12,13 @@ struct DeleteCommand: AsyncParsableCommand {
     @Argument(help: "The resource's name.")
     var name: String
 
+    @Flag(name: .long, help: "Delete it although another manager (Terraform, a workflow, GitOps…) owns it; the takeover is audited.")
+    var force = false
+
     func run() async throws {
         try await reportingErrors {
             let plural = try kindPlural(kind)
-            try await client.makeClient().send(.DELETE, "/v1/\(plural)/\(segment(name))")
+            try await client.makeClient().send(.DELETE, "/v1/\(plural)/\(segment(name))?managedBy=cli\(force ? "&force=true" : "")")
             print("\(kind.lowercased())/\(name) deleted")
         }
     }

@@ -36,9 +36,10 @@ struct PolicyBench: AsyncParsableCommand {
         var baseline: (p50: Double, p99: Double)?
         for count in [0, 10, 50] {
             let store = InMemoryStore()
-            let engine = PolicyEngine(store: store)
+            let engine = PolicyEngine()
             let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
                                   admission: [PolicyAdmission(engine: engine)])
+            try await engine.attach(to: cp)
             let admin = Principal(name: "bench", role: .admin)
             for i in 0..<count { _ = try await cp.create(try cp.resources(from: [Self.policy(i)])[0], as: admin) }
             var latencies: [Double] = []
@@ -68,8 +69,9 @@ struct PolicyBench: AsyncParsableCommand {
             var rates: [Double] = []
             for round in 0..<rounds {
                 let store = InMemoryStore()
-                let engine = PolicyEngine(store: store)
+                let engine = PolicyEngine()
                 let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
+                try await engine.attach(to: cp)
                 _ = try await cp.create(try cp.resources(from: [Self.policy(0)])[0], as: Principal(name: "bench", role: .admin))
                 // The resources are built before the clock starts: only decisions are timed.
                 let resources = try (0..<decisions).map { i in

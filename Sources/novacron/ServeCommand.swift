@@ -1,4 +1,5 @@
 import APIServer
+import ControlPlane
 import ArgumentParser
 import Foundation
 import Logging
@@ -55,6 +56,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-http-to"), help: "A CIDR range `http.request` and `notify` may reach although it is loopback, link-local or private (repeat for each).")
     var allowedHTTPRanges: [String] = []
 
+    @Option(name: .customLong("keep-events-days"), help: "Days events are kept (the audit log is always kept whole).")
+    var keepEventsDays: Double = 7
+
+    @Option(name: .customLong("keep-events"), help: "At most this many events are kept, the newest.")
+    var keepEvents: Int = 100_000
+
+    @Option(name: .customLong("keep-history-days"), help: "Days resource history is kept (each resource keeps its newest entry).")
+    var keepHistoryDays: Double = 90
+
+    @Option(name: .customLong("keep-history"), help: "At most this many history entries per resource, the newest.")
+    var keepHistory: Int = 100
+
     func run() async throws {
         try await reportingErrors {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
@@ -70,6 +83,11 @@ struct ServeCommand: AsyncParsableCommand {
                                                     tlsKeyPath: tlsKey, seed: seed, driver: choice)
             guard reconcileInterval > 0, reconcileInterval <= 86_400 else { throw NovaError(.invalidRequest, "--reconcile-interval must be between 0 and 86400 seconds") }
             settings.reconcileInterval = .milliseconds(Int64(reconcileInterval * 1000))
+            guard keepEventsDays > 0, keepHistoryDays > 0, keepEvents > 0, keepHistory > 0 else {
+                throw NovaError(.invalidRequest, "--keep-events-days, --keep-events, --keep-history-days and --keep-history must be positive")
+            }
+            settings.retention = RetentionPolicy(eventAge: keepEventsDays * 86_400, eventCount: keepEvents, historyAge: keepHistoryDays * 86_400,
+                                                 historyPerResource: keepHistory)
             settings.allowedCommands = allowedCommands
             settings.metricsRequireKey = metricsAuth
             settings.auditKeyPath = auditKey

@@ -19,19 +19,14 @@ struct APIHarness {
     /// Workflows' HTTP steps may reach loopback (the tests' own servers) unless told otherwise.
     static func make(admission: [any AdmissionController] = [], policies: Bool = false,
                      allowedHTTPRanges: [CIDR] = [CIDR("127.0.0.0/8")!]) async throws -> APIHarness {
-        // `@unchecked Sendable`: written once, synchronously, while TestEnvironment is built, then only read.
-        final class EngineBox: @unchecked Sendable { var engine: PolicyEngine? }
-        let box = EngineBox()
-        let environment = TestEnvironment(admission: admission, kinds: ResourceKind.builtIn + (policies ? [.policy] : []),
-                                          makeAdmission: policies ? { store in
-                                              let engine = PolicyEngine(store: store)
-                                              box.engine = engine
-                                              return [PolicyAdmission(engine: engine)]
-                                          } : nil)
+        let engine = policies ? PolicyEngine() : nil
+        let environment = TestEnvironment(admission: admission + (engine.map { [PolicyAdmission(engine: $0)] } ?? []),
+                                          kinds: ResourceKind.builtIn + (policies ? [.policy] : []))
+        try await engine?.attach(to: environment.controlPlane)
         var configuration = ServerConfiguration(dataDirectory: "/nonexistent", port: 0)
         configuration.allowedHTTPRanges = allowedHTTPRanges
         let server = NovaCronServer(configuration: configuration,
-                                    controlPlane: environment.controlPlane, driver: environment.simulator, policies: box.engine)
+                                    controlPlane: environment.controlPlane, driver: environment.simulator, policies: engine)
         let cp = environment.controlPlane
         return APIHarness(environment: environment, server: server,
                           adminKey: try await cp.createAPIKey(name: "admin", roleName: "admin", as: .system("test")).secret,

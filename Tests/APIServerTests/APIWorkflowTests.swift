@@ -62,7 +62,7 @@ import Testing
             }
             #expect(state["tasks"]?.arrayValue?.last?["approval"]?["message"] == "keep it?")
             let network = try await client.call(.get, "/v1/networks/wf-net", key: harness.viewerKey)
-            #expect(network.status == 200 && network.body?["metadata"]?["managedBy"] == nil)
+            #expect(network.status == 200 && network.body?["metadata"]?["managedBy"] == "workflow:provision", "the workflow owns what it made")
             #expect(try await client.call(.post, "/v1/runs/\(id)/reject", key: harness.viewerKey, json: ["task": "confirm"]).status == 403)
             #expect(try await client.call(.post, "/v1/runs/\(id)/reject", key: harness.operatorKey, json: ["task": "network"]).status == 409)
             #expect(try await client.call(.post, "/v1/runs/\(id)/reject", key: harness.operatorKey, json: ["task": "confirm", "comment": "no"]).status == 202)

@@ -15,8 +15,9 @@ import Testing
         let kinds = ResourceKind.builtIn + [.policy]
         do {
             let store = try SQLiteStore(path: path, kinds: kinds)
-            let engine = PolicyEngine(store: store, records: store)
+            let engine = PolicyEngine(records: store)
             let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: [PolicyAdmission(engine: engine)])
+            try await engine.attach(to: cp)
             let policy: Value = ["kind": "Policy", "metadata": ["name": "limits"], "spec": ["kinds": ["VM"], "enforcement": "audit", "rego": """
                 package limits
                 deny contains "too big" if input.resource.spec.vcpus > 4
@@ -46,8 +47,9 @@ import Testing
         let records = InMemoryPolicyRecords(capacity: 4)
         let store = InMemoryStore()
         let kinds = ResourceKind.builtIn + [.policy]
-        let engine = PolicyEngine(store: store, records: records)
+        let engine = PolicyEngine(records: records)
         let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: [PolicyAdmission(engine: engine)])
+        try await engine.attach(to: cp)
         let policy: Value = ["kind": "Policy", "metadata": ["name": "limits"], "spec": ["kinds": ["VM"], "enforcement": "audit", "rego": """
             package limits
             deny contains "too big" if input.resource.spec.vcpus > 4

@@ -17,7 +17,8 @@ import Testing
 
     @Test func migrationsAreNamedAndApplied() throws {
         let (store, _, _) = try makeStore()
-        #expect(try store.appliedMigrations() == ["2026-11-29-resources", "2026-11-29-audit-log", "2026-11-29-access", "2026-11-29-workflows", "2026-11-29-workflow-schedules", "2026-11-29-policy-records"])
+        #expect(try store.appliedMigrations() == ["2026-11-29-resources", "2026-11-29-audit-log", "2026-11-29-access", "2026-11-29-workflows", "2026-11-29-workflow-schedules", "2026-11-29-policy-records",
+                                                      "2026-12-06-commit-batches"])
     }
 
     @Test func resourcesSurviveReopening() async throws {

@@ -30,7 +30,7 @@ struct NovaCronAPI: Sendable {
 
     func delete(_ plural: String, _ name: String) async throws {
         do {
-            try await client.send(.DELETE, path(plural, name))
+            try await client.send(.DELETE, path(plural, name) + "?managedBy=terraform")
         } catch let error as NovaError where error.code == .notFound {
             return
         }

@@ -10,11 +10,12 @@ import Testing
 @Suite struct PolicyDecisionCacheTests {
     @Test func sameInputAtAnotherTimeIsAHitAndLogsTheSameFingerprint() async throws {
         let store = InMemoryStore()
-        let engine = PolicyEngine(store: store)
+        let engine = PolicyEngine()
         let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
-        _ = try await cp.create(try cp.resources(from: [APIPolicyTests.policy("limits", "block", limit: 4)])[0], as: Fixtures.admin)
-        let big = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 8, labels: APIPolicyTests.owned))
-        let bigger = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 9, labels: APIPolicyTests.owned))
+        try await engine.attach(to: cp)
+        _ = try await cp.create(try cp.resources(from: [PolicyDocuments.limits("limits", "block", limit: 4)])[0], as: Fixtures.admin)
+        let big = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 8, labels: PolicyDocuments.owned))
+        let bigger = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 9, labels: PolicyDocuments.owned))
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         func decide(_ resource: Resource, at seconds: Double) async throws -> [PolicyEngine.Decision] {
             try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "ann", roles: ["admin"],
@@ -42,10 +43,11 @@ import Testing
     /// A full cache forgets its oldest answer for each new one, not everything at once.
     @Test func aFullCacheForgetsItsOldestAnswerFirst() async throws {
         let store = InMemoryStore()
-        let engine = PolicyEngine(store: store, cacheCapacity: 2)
+        let engine = PolicyEngine(cacheCapacity: 2)
         let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
-        _ = try await cp.create(try cp.resources(from: [APIPolicyTests.policy("limits", "block", limit: 4)])[0], as: Fixtures.admin)
-        let vms = (1...3).map { Fixtures.resource(Fixtures.vmDocument("vm-\($0)", vcpus: $0, labels: APIPolicyTests.owned)) }
+        try await engine.attach(to: cp)
+        _ = try await cp.create(try cp.resources(from: [PolicyDocuments.limits("limits", "block", limit: 4)])[0], as: Fixtures.admin)
+        let vms = (1...3).map { Fixtures.resource(Fixtures.vmDocument("vm-\($0)", vcpus: $0, labels: PolicyDocuments.owned)) }
         func decide(_ resource: Resource) async throws {
             _ = try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "ann", roles: ["admin"], time: Date())
         }
