@@ -20,6 +20,7 @@ public struct ServerConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// Seed of the simulated cluster.
     public var seed: UInt64
+    /// Between the reconciler's full resyncs (changes are worked as they are committed).
     public var reconcileInterval: Duration
     public var driver: Driver
     /// Programs workflow `command` steps may run; empty turns the action off (see `CommandAction`).
@@ -34,7 +35,7 @@ public struct ServerConfiguration: Sendable {
     public var retention = RetentionPolicy()
 
     public init(dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
-                tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(1), driver: Driver = .simulator) {
+                tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(300), driver: Driver = .simulator) {
         self.driver = driver
         self.dataDirectory = dataDirectory
         self.host = host

@@ -33,7 +33,7 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore, ObserverCursor
 
     public func resourceCounts() throws -> [ResourceCount] {
         var counts: [[String]: Int] = [:]
-        for resource in resourcesByKey.values { counts[[resource.kind.name, resource.status.phase], default: 0] += 1 }
+        for resource in resourcesByKey.values { counts[[resource.kind.name, resource.status.phase.rawValue], default: 0] += 1 }
         return counts.map { ResourceCount(kind: $0.key[0], phase: $0.key[1], count: $0.value) }.sorted { ($0.kind, $0.phase) < ($1.kind, $1.phase) }
     }
 

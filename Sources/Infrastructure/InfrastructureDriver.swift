@@ -40,13 +40,13 @@ public struct ObservedResource: Sendable, Hashable {
     public var kind: ResourceKind
     public var name: String
     /// The lifecycle phase: VMs go pending → provisioning → running → stopped / failed.
-    public var phase: String
+    public var phase: Phase
     public var message: String?
     public var host: String?
     /// The resource's actual configuration in the spec's own shape, for drift detection.
     public var observed: Value
 
-    public init(kind: ResourceKind, name: String, phase: String, message: String? = nil, host: String? = nil, observed: Value) {
+    public init(kind: ResourceKind, name: String, phase: Phase, message: String? = nil, host: String? = nil, observed: Value) {
         self.kind = kind
         self.name = name
         self.phase = phase

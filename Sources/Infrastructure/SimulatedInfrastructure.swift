@@ -4,8 +4,9 @@ import NovaCore
 /// A seeded, in-process cluster: hosts with capacity, placement, VM lifecycle, telemetry with
 /// daily seasonality and noise, and fault injection. The same seed and the same calls give the
 /// same history, because time comes from the injected clock and randomness from the seed.
-public actor SimulatedInfrastructure: InfrastructureDriver {
+public actor SimulatedInfrastructure: ReportsInfrastructureChanges {
     public nonisolated let name = "simulator"
+    private nonisolated let changeHub = InfrastructureChangeHub()
     public let configuration: SimulationConfiguration
     private let clock: any WallClock
     private var hosts: [String: SimulatedHost]
@@ -15,7 +16,7 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
     struct SimulatedVM {
         var actual: Value
         var host: String?
-        var phase: String
+        var phase: Phase
         var readyAt: Date
         var message: String?
     }
@@ -57,7 +58,7 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
         let range = configuration.provisioningSeconds
         let delay = range.lowerBound + random.nextUnit() * (range.upperBound - range.lowerBound)
         let stopped = spec.powerState == .stopped
-        machines[resource.name] = SimulatedVM(actual: resource.spec, host: host, phase: stopped ? "stopped" : "provisioning",
+        machines[resource.name] = SimulatedVM(actual: resource.spec, host: host, phase: stopped ? .stopped : .provisioning,
                                               readyAt: clock.now.addingTimeInterval(delay))
         return observation(.vm, name: resource.name)!
     }
@@ -94,10 +95,10 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
         vm.phase = phase(of: vm)
         switch action {
         case .stop:
-            vm.phase = "stopped"
+            vm.phase = .stopped
             vm.message = nil
         case .start, .restart:
-            if action == .start, vm.phase == "running" || vm.phase == "provisioning" { break }
+            if action == .start, vm.phase == .running || vm.phase == .provisioning { break }
             if vm.host.flatMap({ hosts[$0] })?.isFailed ?? true {
                 // The old host is gone: schedule afresh elsewhere.
                 guard let spec = VMSpec.decode(vm.actual) else { throw NovaError(.internal, "VM \(name) has an unreadable configuration") }
@@ -105,7 +106,7 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
                 machines[name] = vm
                 vm.host = try place(spec, vm: name, excluding: nil)
             }
-            vm.phase = "provisioning"
+            vm.phase = .provisioning
             vm.message = nil
             vm.readyAt = clock.now.addingTimeInterval(configuration.provisioningSeconds.lowerBound)
         }
@@ -115,7 +116,7 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
 
     public func telemetry(forVM name: String, from start: Date, to end: Date) async throws -> [TelemetrySample] {
         guard let vm = machines[name] else { throw missing(.vm, name) }
-        guard phase(of: vm) == "running" else { return [] }
+        guard phase(of: vm) == .running else { return [] }
         let interval = configuration.telemetryInterval
         let first = Int((start.timeIntervalSince1970 / interval).rounded(.up))
         let last = Int((end.timeIntervalSince1970 / interval).rounded(.down))
@@ -127,6 +128,8 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
         }
     }
 
+    public nonisolated func changes() -> AsyncStream<InfrastructureChange> { changeHub.subscribe() }
+
     // MARK: - Fault injection
 
     /// Takes a host down: every VM on it fails.
@@ -134,8 +137,9 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
         guard hosts[name] != nil else { throw NovaError(.notFound, "no host named \(name)") }
         hosts[name]!.isFailed = true
         for (vmName, vm) in machines where vm.host == name {
-            machines[vmName]!.phase = "failed"
+            machines[vmName]!.phase = .failed
             machines[vmName]!.message = "host \(name) failed"
+            changeHub.publish(InfrastructureChange(kind: .vm, name: vmName))
         }
     }
 
@@ -148,8 +152,9 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
     /// Crashes one VM.
     public func crashVM(_ name: String, reason: String = "guest kernel panic") throws {
         guard machines[name] != nil else { throw missing(.vm, name) }
-        machines[name]!.phase = "failed"
+        machines[name]!.phase = .failed
         machines[name]!.message = "crashed: \(reason)"
+        changeHub.publish(InfrastructureChange(kind: .vm, name: name))
     }
 
     /// Changes a resource behind NovaCron's back: a JSON merge patch on its actual configuration.
@@ -161,6 +166,7 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
             guard let actual = others[kind]?[name] else { throw missing(kind, name) }
             others[kind]![name] = actual.merging(patch: patch)
         }
+        changeHub.publish(InfrastructureChange(kind: kind, name: name))
     }
 
     /// The hosts and what is free on each.
@@ -177,8 +183,8 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
         NovaError(.notFound, "\(kind.name) \(name) does not exist on the simulator")
     }
 
-    private func phase(of vm: SimulatedVM) -> String {
-        vm.phase == "provisioning" && clock.now >= vm.readyAt ? "running" : vm.phase
+    private func phase(of vm: SimulatedVM) -> Phase {
+        vm.phase == .provisioning && clock.now >= vm.readyAt ? .running : vm.phase
     }
 
     private func observation(_ kind: ResourceKind, name: String) -> ObservedResource? {
@@ -192,10 +198,10 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
             let holder = machines.keys.sorted().first { vm in
                 machines[vm]!.actual["volumes"]?.arrayValue?.contains { $0["volume"]?.stringValue == name } ?? false
             }
-            return ObservedResource(kind: kind, name: name, phase: holder == nil ? "available" : "attached",
+            return ObservedResource(kind: kind, name: name, phase: holder == nil ? .available : .attached,
                                     observed: actual.setting("attachedTo", to: holder.map(Value.string)))
         default:
-            return ObservedResource(kind: kind, name: name, phase: "ready", observed: actual)
+            return ObservedResource(kind: kind, name: name, phase: .ready, observed: actual)
         }
     }
 
@@ -223,7 +229,7 @@ public actor SimulatedInfrastructure: InfrastructureDriver {
     private func freeCapacity(on host: String, excluding vm: String?) -> (vcpus: Int, memoryMiB: Int) {
         guard let h = hosts[host] else { return (0, 0) }
         var vcpus = h.vcpus, memory = h.memoryMiB
-        for (name, other) in machines where other.host == host && name != vm && other.phase != "failed" {
+        for (name, other) in machines where other.host == host && name != vm && other.phase != .failed {
             vcpus -= other.actual["vcpus"]?.intValue ?? 0
             memory -= other.actual["memoryMiB"]?.intValue ?? 0
         }

@@ -63,17 +63,17 @@ extension LibvirtDriver {
         observed = observed.setting("volumes", to: .array(description.disks.filter { $0.volume.hasPrefix(volumePrefix) }.map { disk in
             ["volume": .string(String(disk.volume.dropFirst(volumePrefix.count))), "device": .string(disk.device)]
         }))
-        observed = observed.setting("powerState", to: .string(phase == "running" ? "running" : "stopped"))
-        let message = phase == "failed" ? "the guest crashed (libvirt state \(info.state))" : nil
+        observed = observed.setting("powerState", to: .string(phase == .running ? "running" : "stopped"))
+        let message = phase == .failed ? "the guest crashed (libvirt state \(info.state))" : nil
         return ObservedResource(kind: .vm, name: domain.name, phase: phase, message: message, host: host, observed: observed)
     }
 
-    static func phase(of state: Int32) -> String {
+    static func phase(of state: Int32) -> Phase {
         switch UInt32(state) {
-        case VIR_DOMAIN_RUNNING.rawValue, VIR_DOMAIN_BLOCKED.rawValue: "running"
-        case VIR_DOMAIN_CRASHED.rawValue: "failed"
-        case VIR_DOMAIN_NOSTATE.rawValue: "provisioning"
-        default: "stopped"
+        case VIR_DOMAIN_RUNNING.rawValue, VIR_DOMAIN_BLOCKED.rawValue: .running
+        case VIR_DOMAIN_CRASHED.rawValue: .failed
+        case VIR_DOMAIN_NOSTATE.rawValue: .provisioning
+        default: .stopped
         }
     }
 
@@ -91,17 +91,17 @@ extension LibvirtDriver {
             dhcp = dhcp.setting("rangeStart", to: .string(range.start)).setting("rangeEnd", to: .string(range.end))
         }
         observed = observed.setting("dhcp", to: dhcp)
-        return ObservedResource(kind: .network, name: network.name, phase: network.isActive ? "ready" : "stopped", observed: observed)
+        return ObservedResource(kind: .network, name: network.name, phase: network.isActive ? .ready : .stopped, observed: observed)
     }
 
     /// Storage volumes carry no metadata in libvirt: only what the pool reports is observed.
     func volumeObservation(_ name: String, _ volume: LibvirtStorageVolume, holder: String?) -> ObservedResource {
-        ObservedResource(kind: .volume, name: name, phase: holder == nil ? "available" : "attached",
+        ObservedResource(kind: .volume, name: name, phase: holder == nil ? .available : .attached,
                          observed: ["sizeGiB": .int(Int(volume.capacityBytes >> 30)), "attachedTo": holder.map(Value.string) ?? .null])
     }
 
     func templateObservation(_ name: String, _ volume: LibvirtStorageVolume) -> ObservedResource {
-        ObservedResource(kind: .template, name: name, phase: "ready",
+        ObservedResource(kind: .template, name: name, phase: .ready,
                          observed: ["baseVolume": .string(volume.name), "defaults": ["diskGiB": .int(Int(volume.capacityBytes >> 30))]])
     }
 

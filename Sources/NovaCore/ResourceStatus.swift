@@ -2,8 +2,7 @@ import Foundation
 
 /// The observed state of a resource, written only by the reconciler.
 public struct ResourceStatus: Sendable, Hashable {
-    /// `pending`, `provisioning`, `running`, `stopped`, `failed`, `ready`, `available`…
-    public var phase: String
+    public var phase: Phase
     public var message: String?
     /// The host a VM was placed on.
     public var host: String?
@@ -14,7 +13,7 @@ public struct ResourceStatus: Sendable, Hashable {
     public var observedVersion: Int
     public var updatedAt: Date?
 
-    public init(phase: String = "pending", message: String? = nil, host: String? = nil, observed: Value = .emptyObject,
+    public init(phase: Phase = .pending, message: String? = nil, host: String? = nil, observed: Value = .emptyObject,
                 conditions: [Condition] = [], observedVersion: Int = 0, updatedAt: Date? = nil) {
         self.phase = phase
         self.message = message
@@ -27,7 +26,7 @@ public struct ResourceStatus: Sendable, Hashable {
 
     public var value: Value {
         var fields = [Value: Value](minimumCapacity: 7)
-        fields["phase"] = .string(phase)
+        fields["phase"] = .string(phase.rawValue)
         fields["observedVersion"] = .int(observedVersion)
         if let message { fields["message"] = .string(message) }
         if let host { fields["host"] = .string(host) }
@@ -38,7 +37,7 @@ public struct ResourceStatus: Sendable, Hashable {
     }
 
     public init(value: Value) {
-        phase = value["phase"]?.stringValue ?? "pending"
+        phase = Phase(rawValue: value["phase"]?.stringValue ?? Phase.pending.rawValue)
         message = value["message"]?.stringValue
         host = value["host"]?.stringValue
         observed = value["observed"] ?? .emptyObject
@@ -48,7 +47,7 @@ public struct ResourceStatus: Sendable, Hashable {
     }
 
     /// Sets a condition, keeping its transition time when its status did not change.
-    public mutating func setCondition(_ type: String, _ status: Condition.Status, reason: String, message: String, at time: Date) {
+    public mutating func setCondition(_ type: ConditionType, _ status: Condition.Status, reason: String, message: String, at time: Date) {
         if let index = conditions.firstIndex(where: { $0.type == type }) {
             let old = conditions[index]
             conditions[index] = Condition(type: type, status: status, reason: reason, message: message,
@@ -59,20 +58,20 @@ public struct ResourceStatus: Sendable, Hashable {
         }
     }
 
-    public func condition(_ type: String) -> Condition? { conditions.first { $0.type == type } }
+    public func condition(_ type: ConditionType) -> Condition? { conditions.first { $0.type == type } }
 }
 
 /// One aspect of a resource's state, as in Kubernetes: `Ready`, `Scheduled`, `ReconcileError`…
 public struct Condition: Sendable, Hashable {
     public enum Status: String, Sendable { case `true` = "True", `false` = "False", unknown = "Unknown" }
 
-    public var type: String
+    public var type: ConditionType
     public var status: Status
     public var reason: String
     public var message: String
     public var lastTransitionTime: Date
 
-    public init(type: String, status: Status, reason: String, message: String, lastTransitionTime: Date) {
+    public init(type: ConditionType, status: Status, reason: String, message: String, lastTransitionTime: Date) {
         self.type = type
         self.status = status
         self.reason = reason
@@ -81,13 +80,13 @@ public struct Condition: Sendable, Hashable {
     }
 
     var value: Value {
-        ["type": .string(type), "status": .string(status.rawValue), "reason": .string(reason), "message": .string(message),
+        ["type": .string(type.rawValue), "status": .string(status.rawValue), "reason": .string(reason), "message": .string(message),
          "lastTransitionTime": .string(Timestamp.format(lastTransitionTime))]
     }
 
     init?(value: Value) {
         guard let type = value["type"]?.stringValue, let status = value["status"]?.stringValue.flatMap(Status.init(rawValue:)) else { return nil }
-        self.type = type
+        self.type = ConditionType(rawValue: type)
         self.status = status
         reason = value["reason"]?.stringValue ?? ""
         message = value["message"]?.stringValue ?? ""

@@ -24,12 +24,12 @@ public struct StepDefinition: Sendable, Hashable {
     /// Seconds an attempt may go without calling `heartbeat()`.
     public var heartbeatTimeout: Double?
     public var compensate: Compensation?
-    public var when: Condition?
+    public var when: StepCondition?
     /// A `${…}` reference to a list: the step runs once per element, with `item` and `index`.
     public var forEach: ReferencePath?
 
     public init(name: String, action: String, inputs: Value = .emptyObject, dependsOn: [String] = [], retry: RetryPolicy = .standard,
-                timeout: Double? = nil, heartbeatTimeout: Double? = nil, compensate: Compensation? = nil, when: Condition? = nil,
+                timeout: Double? = nil, heartbeatTimeout: Double? = nil, compensate: Compensation? = nil, when: StepCondition? = nil,
                 forEach: ReferencePath? = nil) {
         self.name = name
         self.action = action

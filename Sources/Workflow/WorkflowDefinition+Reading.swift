@@ -123,9 +123,9 @@ extension WorkflowDefinition {
             guard let action = nested.string("action", required: true) else { return nil }
             return StepDefinition.Compensation(action: action, inputs: nested.raw("inputs") ?? .emptyObject)
         } ?? nil
-        var when: Condition?
+        var when: StepCondition?
         if let text = reader.string("when") {
-            do { when = try Condition(parsing: text) } catch { reader.report("when", code: error.code, error.message) }
+            do { when = try StepCondition(parsing: text) } catch { reader.report("when", code: error.code, error.message) }
         }
         var forEach: ReferencePath?
         if let text = reader.string("forEach") {

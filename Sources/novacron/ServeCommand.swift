@@ -38,8 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("reconcile-interval"), help: "Seconds between the reconciler's full passes (it also runs at once after every change).")
-    var reconcileInterval: Double = 1
+    @Option(name: .customLong("reconcile-interval"), help: "Seconds between the reconciler's full resyncs (every change is worked as it is committed or reported; this catches anything missed).")
+    var reconcileInterval: Double = 300
 
     @Option(name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
     var allowedCommands: [String] = []

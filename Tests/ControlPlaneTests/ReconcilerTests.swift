@@ -140,7 +140,7 @@ import Testing
             group.addTask { try await reconciler.run() }
             try await Task.sleep(for: .milliseconds(100))
             _ = try await controlPlane.apply([Fixtures.resource(Fixtures.vmDocument("a"))], as: Fixtures.admin)
-            var phase = ""
+            var phase: Phase = ""
             for _ in 0..<100 where phase != "running" {
                 try await Task.sleep(for: .milliseconds(50))
                 phase = try await store.resource(.vm, named: "a")?.status.phase ?? ""
@@ -148,5 +148,90 @@ import Testing
             #expect(phase == "running")
             group.cancelAll()
         }
+    }
+}
+
+/// The running reconciler works from commits and driver reports, not from passes.
+@Suite struct EventDrivenReconcilerTests {
+    /// With a manual clock that never moves, a resource in retry backoff is never due again:
+    /// whatever happens, happens because of an event.
+    func running(_ body: @Sendable (ControlPlane, InMemoryStore, SimulatedInfrastructure, Reconciler) async throws -> Void) async throws {
+        let store = InMemoryStore()
+        let clock = ManualClock()
+        let controlPlane = ControlPlane(store: store, auditLog: store, access: store, clock: clock)
+        let simulator = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: 1, provisioningSeconds: 0...0), clock: clock)
+        // A resync an hour away: anything that happens here happens because of an event.
+        let reconciler = Reconciler(controlPlane: controlPlane, driver: simulator, interval: .seconds(3_600))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await reconciler.run() }
+            try await body(controlPlane, store, simulator, reconciler)
+            group.cancelAll()
+        }
+    }
+
+    func waitFor(_ store: InMemoryStore, _ name: String, _ test: @escaping @Sendable (Resource) -> Bool) async throws -> Resource? {
+        for _ in 0..<500 {
+            if let vm = try await store.resource(.vm, named: name), test(vm) { return vm }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await store.resource(.vm, named: name)
+    }
+
+    @Test func aCrashReportedByTheDriverIsRepairedWithoutAResync() async throws {
+        try await running { controlPlane, store, simulator, reconciler in
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await controlPlane.apply([Fixtures.resource(Fixtures.vmDocument("a"))], as: Fixtures.admin)
+            let started = try await waitFor(store, "a") { $0.status.phase == .running }
+            #expect(started?.status.phase == .running)
+            let passes = reconciler.statistics.passes
+            try await simulator.crashVM("a")
+            let repaired = try await waitFor(store, "a") { $0.status.condition(.lastFailure) != nil }
+            #expect(repaired?.status.condition(.lastFailure)?.message.contains("crashed") == true)
+            #expect(reconciler.statistics.passes == passes, "no resync was needed")
+        }
+    }
+
+    @Test func aDeletionRemovesFromTheInfrastructure() async throws {
+        try await running { controlPlane, store, simulator, _ in
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await controlPlane.apply([Fixtures.resource(Fixtures.vmDocument("gone"))], as: Fixtures.admin)
+            _ = try await waitFor(store, "gone") { $0.status.phase == .running }
+            _ = try await controlPlane.delete(.vm, named: "gone", as: Fixtures.admin)
+            for _ in 0..<200 where try await simulator.observe(.vm, name: "gone") != nil { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(try await simulator.observe(.vm, name: "gone") == nil)
+        }
+    }
+
+    /// A VM written before its network waits, and goes as soon as the network is there.
+    @Test func aWaitingVMGoesWhenItsNetworkArrives() async throws {
+        try await running { controlPlane, store, _, _ in
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await controlPlane.apply([Fixtures.resource(Fixtures.vmDocument("a", networks: ["late"]))], as: Fixtures.admin)
+            _ = try await waitFor(store, "a") { $0.status.condition(.reconcileError)?.status == .true }
+            _ = try await controlPlane.apply([Fixtures.resource(Fixtures.networkDocument("late"))], as: Fixtures.admin)
+            // The clock stands still, so its backoff never ends: the network's arrival is what moved it.
+            let running = try await waitFor(store, "a") { $0.status.phase == .running }
+            #expect(running?.status.phase == .running)
+        }
+    }
+}
+
+/// The queue hands a key to one worker at a time and dedupes.
+@Suite struct ReconcilerQueueTests {
+    @Test func manyChangesToOneResourceAreNeverWorkedConcurrently() async throws {
+        let store = InMemoryStore()
+        let controlPlane = ControlPlane(store: store, auditLog: store, access: store)
+        let simulator = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: 1, provisioningSeconds: 0...0))
+        let watcher = ConcurrencyWatchingDriver(wrapping: simulator)
+        let reconciler = Reconciler(controlPlane: controlPlane, driver: watcher, interval: .seconds(3_600), workers: 8)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await reconciler.run() }
+            try await Task.sleep(for: .milliseconds(100))
+            for vcpus in 1...30 { _ = try await controlPlane.apply([Fixtures.resource(Fixtures.vmDocument("a", vcpus: vcpus))], as: Fixtures.admin) }
+            for _ in 0..<200 where try await simulator.observe(.vm, name: "a")?.observed["vcpus"] != 30 { try await Task.sleep(for: .milliseconds(20)) }
+            group.cancelAll()
+        }
+        #expect(try await simulator.observe(.vm, name: "a")?.observed["vcpus"] == 30)
+        #expect(watcher.maximumConcurrent == 1)
     }
 }

@@ -124,18 +124,18 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
     ])
     func conditionsEvaluate(source: String, expected: Bool) throws {
         let scope: Value = ["inputs": ["n": 3, "name": "web", "flag": false]]
-        #expect(try Condition(parsing: source).evaluate(in: scope) == expected)
+        #expect(try StepCondition(parsing: source).evaluate(in: scope) == expected)
     }
 
     @Test func conditionErrorsNameTheCharacter() {
-        #expect(throws: StepError.self) { try Condition(parsing: "inputs.n >") }
+        #expect(throws: StepError.self) { try StepCondition(parsing: "inputs.n >") }
         do {
-            _ = try Condition(parsing: "inputs.n == 'x")
+            _ = try StepCondition(parsing: "inputs.n == 'x")
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("unterminated"))
         }
-        #expect(throws: StepError.self) { try Condition(parsing: "inputs.n > 'a'").evaluate(in: ["inputs": ["n": 1]]) }
+        #expect(throws: StepError.self) { try StepCondition(parsing: "inputs.n > 'a'").evaluate(in: ["inputs": ["n": 1]]) }
     }
 
     @Test func durations() {

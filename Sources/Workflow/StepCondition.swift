@@ -6,7 +6,7 @@ import NovaCore
 /// Operands are references, numbers, quoted strings, `true`, `false` and `null`; operators are
 /// `== != < <= > >= && || !` and parentheses. A bare operand is true unless it is missing, null or
 /// false. `<`-style comparisons need two numbers or two strings.
-public struct Condition: Sendable, Hashable, CustomStringConvertible {
+public struct StepCondition: Sendable, Hashable, CustomStringConvertible {
     indirect enum Expression: Sendable, Hashable {
         case literal(Value)
         case reference(ReferencePath)
@@ -119,26 +119,26 @@ private struct ConditionParser {
         return true
     }
 
-    mutating func parseAll() throws(StepError) -> Condition.Expression {
+    mutating func parseAll() throws(StepError) -> StepCondition.Expression {
         let e = try parseOr()
         skipSpace()
         if i < chars.count { throw fail("unexpected \"\(chars[i])\"") }
         return e
     }
 
-    mutating func parseOr() throws(StepError) -> Condition.Expression {
+    mutating func parseOr() throws(StepError) -> StepCondition.Expression {
         var e = try parseAnd()
         while take("||") { e = .or(e, try parseAnd()) }
         return e
     }
 
-    mutating func parseAnd() throws(StepError) -> Condition.Expression {
+    mutating func parseAnd() throws(StepError) -> StepCondition.Expression {
         var e = try parseUnary()
         while take("&&") { e = .and(e, try parseUnary()) }
         return e
     }
 
-    mutating func parseUnary() throws(StepError) -> Condition.Expression {
+    mutating func parseUnary() throws(StepError) -> StepCondition.Expression {
         skipSpace()
         if i < chars.count, chars[i] == "!", i + 1 >= chars.count || chars[i + 1] != "=" {
             i += 1
@@ -151,7 +151,7 @@ private struct ConditionParser {
         return left
     }
 
-    mutating func parseOperand() throws(StepError) -> Condition.Expression {
+    mutating func parseOperand() throws(StepError) -> StepCondition.Expression {
         skipSpace()
         guard i < chars.count else { throw fail("expected a value") }
         let c = chars[i]
