@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "novacron", targets: ["novacron"]),
         .executable(name: "terraform-provider-novacron", targets: ["terraform-provider-novacron"]),
+        .executable(name: "novacron-bench", targets: ["novacron-bench"]),
         .library(name: "NovaCore", targets: ["NovaCore"]),
         .library(name: "ControlPlane", targets: ["ControlPlane"]),
     ],
@@ -138,6 +139,13 @@ let package = Package(
             name: "novacron",
             dependencies: [
                 "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego", "Policy", "ControlPlane",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "novacron-bench",
+            dependencies: [
+                "ControlPlane", "Infrastructure", "NovaCore", "Persistence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
