@@ -138,14 +138,18 @@ let package = Package(
         .executableTarget(
             name: "novacron",
             dependencies: [
-                "APIServer", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego", "Policy", "ControlPlane",
+                "APIServer", "CommandSupport", "NovaCronClient", "Persistence", "Learning", "Workflow", "Rego", "Policy", "ControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .target(
+            name: "CommandSupport",
+            dependencies: ["NovaCore", "Learning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "novacron-bench",
             dependencies: [
-                "ControlPlane", "Infrastructure", "NovaCore", "Persistence",
+                "CommandSupport", "ControlPlane", "Infrastructure", "NovaCore", "Persistence", "Workflow", "Rego", "Policy", "Learning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,11 +4,11 @@
 # On a 2-core VM whose speed moves by ~1.4× from one minute to the next, back-to-back runs
 # cannot separate a 10% change; running both at once puts them in the same minute.
 #
-#   Benchmarks/concurrent-ab.sh 6 old/novacron new/novacron rego bench FIXTURES --policies rbac
-#   METRIC=cold Benchmarks/concurrent-ab.sh 6 old/novacron new/novacron bench policy --writes 100
+#   Benchmarks/concurrent-ab.sh 6 old/novacron-bench new/novacron-bench rego FIXTURES --policies rbac
+#   METRIC=cold Benchmarks/concurrent-ab.sh 6 old/novacron-bench new/novacron-bench policy --writes 100
 #
-# METRIC: `rego` (default: the last line's evals/CPU-s of `rego bench`), or `cold` / `warm`
-# (decisions per second of `bench policy`).
+# METRIC: `rego` (default: the last line's evals/CPU-s of `novacron-bench rego`), or `cold` / `warm`
+# (decisions per second of `novacron-bench policy`).
 set -euo pipefail
 [ $# -ge 4 ] || { sed -n '2,12p' "$0" >&2; exit 1; }
 runs=$1 a=$2 b=$3

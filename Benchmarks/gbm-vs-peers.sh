@@ -15,9 +15,9 @@ SHARED=../shared/ml
 WORK=${WORK:-$(mktemp -d)}
 CSV="$WORK/infra_$ROWS.csv"
 [ -f "$CSV" ] || python3 "$SHARED/make_infra_dataset.py" "$ROWS" "$CSV" >/dev/null
-swift build -c release --product novacron >/dev/null 2>&1 || swift build -c release --product novacron
-BIN=$(swift build -c release --show-bin-path 2>/dev/null)/novacron
+swift build -c release --product novacron-bench >/dev/null 2>&1 || swift build -c release --product novacron-bench
+BIN=$(swift build -c release --show-bin-path 2>/dev/null)/novacron-bench
 # The peers first, with OpenBLAS overrides unset for that command only, as shared/ml/README says.
 env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$PYTHON" "$SHARED/bench_gbm.py" "$CSV" "$WORK/peers.json" \
     --models "$MODELS" --threads "$THREADS" --reps 1 --gbr-reps 1 >/dev/null
-"$BIN" ml bench --csv "$CSV" --threads "$THREADS" --peers "$WORK/peers.json"
+"$BIN" ml --csv "$CSV" --threads "$THREADS" --peers "$WORK/peers.json"

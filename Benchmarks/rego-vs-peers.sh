@@ -3,7 +3,7 @@
 # two policies of ../shared/rego/bench.py (RBAC; Kubernetes admission with 21 deny rules):
 # each prepared once, then single-threaded evaluations over the same input pool.
 #
-#   swift build -c release --product novacron
+#   swift build -c release --product novacron-bench
 #   Benchmarks/rego-vs-peers.sh                       # 10,000 evaluations, 3 runs of each engine (medians)
 #   EVALS=2000 REPS=1 Benchmarks/rego-vs-peers.sh     # quicker
 #
@@ -14,11 +14,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED_REGO:-$here/../shared/rego}
 probe=${REGO_PROBE:-$HOME/.cache/novacron-rego-probe}
-novacron=${NOVACRON:-$here/.build/release/novacron}
+novacron=${NOVACRON_BENCH:-$here/.build/release/novacron-bench}
 evals=${EVALS:-10000}
 reps=${REPS:-3}
 engines=${ENGINES:-regorus-rvm,regorus,opa,regopy}
-[ -x "$novacron" ] || { echo "build first: swift build -c release --product novacron" >&2; exit 1; }
+[ -x "$novacron" ] || { echo "build first: swift build -c release --product novacron-bench" >&2; exit 1; }
 [ -d "$shared" ] || { echo "no $shared (bench.py lives in ../shared/rego)" >&2; exit 1; }
 mkdir -p "$probe"
 [ -x "$probe/venv/bin/python" ] || bash "$shared/setup_engines.sh" "$probe/venv" >&2
@@ -27,7 +27,7 @@ python3 "$shared/bench.py" --dump-fixtures "$fixtures"
 
 # NovaCron runs before and after the peers (the machine's speed drifts; the medians are over both).
 echo "== NovaCron (release, in-process)" >&2
-"$novacron" rego bench "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron-before.json"
+"$novacron" rego "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron-before.json"
 
 echo "== decision cross-check: NovaCron against regorus on every input of both pools" >&2
 "$probe/venv/bin/python" - "$fixtures" "$novacron" >&2 <<'PY'
@@ -46,7 +46,7 @@ for name in ["rbac", "k8s"]:
         v = engine.eval_rule(rule)
         theirs.append(norm(json.loads(v) if isinstance(v, str) else v))
         requests.append(json.dumps({"modules": [policy], "data": fx["data"], "input": x, "query": fx["query"]}))
-    lines = subprocess.run([novacron, "rego", "eval", "--jsonl"], input="\n".join(requests), capture_output=True, text=True).stdout.splitlines()
+    lines = subprocess.run([novacron, "rego-engine"], input="\n".join(requests), capture_output=True, text=True).stdout.splitlines()
     ours = [norm(r["result"][0]["x"]) if r.get("result") else None for r in map(json.loads, lines)]
     print(f"   {name}: {sum(a == b for a, b in zip(theirs, ours))}/{len(theirs)} decisions agree with regorus")
 PY
@@ -54,7 +54,7 @@ PY
 echo "== peers (bench.py, $reps runs each, median)" >&2
 "$probe/venv/bin/python" "$shared/bench.py" --evals "$evals" --reps "$reps" --engines "$engines" --json "$probe/peers.json" >&2
 
-"$novacron" rego bench "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron-after.json"
+"$novacron" rego "$fixtures" --evals "$evals" --reps "$reps" --json > "$probe/novacron-after.json"
 
 python3 - "$probe/novacron-before.json" "$probe/novacron-after.json" "$probe/peers.json" <<'PY'
 import json, statistics, sys

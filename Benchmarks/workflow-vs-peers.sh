@@ -2,7 +2,7 @@
 # NovaCron's workflow engine beside the Python orchestrators of ../shared/workflow, in one go:
 # W1 (chain of 100), W2 (1,000 fan-out + join), W3 (100 runs of 10 steps), no-op steps.
 #
-#   swift build -c release --product novacron
+#   swift build -c release --product novacron-bench
 #   Benchmarks/workflow-vs-peers.sh                 # Luigi and Dagster (venvs from PyPI, cached)
 #   PEERS="luigi dagster prefect airflow" Benchmarks/workflow-vs-peers.sh   # all four (Airflow installs slowly)
 #   PEERS="luigi" Benchmarks/workflow-vs-peers.sh   # only Luigi
@@ -12,9 +12,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${SHARED_WORKFLOW:-$here/../shared/workflow}
 probe=${WF_PROBE:-$HOME/.cache/novacron-wf-probe}
-novacron=${NOVACRON:-$here/.build/release/novacron}
+novacron=${NOVACRON_BENCH:-$here/.build/release/novacron-bench}
 peers=${PEERS:-luigi dagster}
-[ -x "$novacron" ] || { echo "build first: swift build -c release --product novacron" >&2; exit 1; }
+[ -x "$novacron" ] || { echo "build first: swift build -c release --product novacron-bench" >&2; exit 1; }
 [ -d "$shared" ] || { echo "no $shared (the peers' scripts live in ../shared/workflow)" >&2; exit 1; }
 mkdir -p "$probe/results"
 out="$probe/results/$(date +%Y%m%d-%H%M%S)"
@@ -30,7 +30,7 @@ venv() {  # venv NAME PACKAGES...
 }
 
 echo "== NovaCron (release build, median of 3 after a warm-up)" >&2
-"$novacron" bench workflow --json --repetitions 3 > "$out/novacron.jsonl"
+"$novacron" workflow --json --repetitions 3 > "$out/novacron.jsonl"
 
 for peer in $peers; do
   case $peer in

@@ -1,4 +1,4 @@
-/// The platform's own small control problem (specified in ../shared/ml/README.md, section 3b):
+/// The platform's own small control problem (specified with the team's ML reference, section 3b):
 /// one service over a day of 15-minute intervals, with demand peaks, a traffic spike, a memory
 /// leak and a noisy neighbour. Pure Double arithmetic in the reference's order of operations,
 /// so a trajectory matches the Python reference bit for bit.

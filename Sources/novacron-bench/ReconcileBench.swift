@@ -20,6 +20,7 @@ struct ReconcileBench: AsyncParsableCommand {
     @Option(help: "Measured writes (each changes one VM's vCPUs), one at a time.") var writes = 200
     @Option(help: "Milliseconds between measured writes.") var spacing = 25
     @Option(help: "Seconds of idle CPU measurement.") var idleSeconds = 10.0
+    @Option(help: "Seconds to let the last status writes settle before measuring.") var settle = 10.0
     @Option(help: "Seconds between the reconciler's full passes (its resync).") var interval = 300.0
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -48,7 +49,7 @@ struct ReconcileBench: AsyncParsableCommand {
                 if ContinuousClock.now - convergeStart > .seconds(1_800) { throw NovaError(.unavailable, "the reconciler did not create every VM in 30 minutes") }
             }
             // Let status writes and rechecks settle before measuring.
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .milliseconds(Int64(settle * 1000)))
             log("converged in \(seconds(ContinuousClock.now - convergeStart)) s")
             let idle = try await idleCPU(seconds: idleSeconds)
             log(String(format: "idle: %.2f%% of a core over %.0f s", idle * 100, idleSeconds))

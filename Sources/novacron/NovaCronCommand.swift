@@ -8,6 +8,6 @@ struct NovaCronCommand: AsyncParsableCommand {
         abstract: "NovaCron: a declarative control plane for virtual-machine infrastructure.",
         version: NovaCronServer.version,
         subcommands: [ServeCommand.self, ApplyCommand.self, GetCommand.self, DeleteCommand.self, EventsCommand.self,
-                      APIKeyCommand.self, RoleCommand.self, AuditCommand.self, WorkflowCommand.self, ScheduleCommand.self, RegoCommand.self, PolicyCommand.self, MLCommand.self, BenchCommand.self]
+                      APIKeyCommand.self, RoleCommand.self, AuditCommand.self, WorkflowCommand.self, ScheduleCommand.self, RegoCommand.self, PolicyCommand.self, MLCommand.self]
     )
 }

@@ -1,6 +1,7 @@
 import APIServer
 import ControlPlane
 import ArgumentParser
+import CommandSupport
 import Foundation
 import Logging
 import NovaCore

@@ -5,7 +5,7 @@ import Testing
 
 /// OPA's v1 conformance suite (../shared/rego/opa-testdata-v1), judged as OPA's own runner does:
 /// result sets compared as sets, numbers by value, `sort_bindings`, an expected error passes
-/// when an error is raised. Prints passed/total per feature directory and fails when a case on
+/// when an error with the expected code (when the case names one) is raised. Prints passed/total per feature directory and fails when a case on
 /// the committed allowlist (`conformance-allowlist.txt`) no longer passes; the list only grows
 /// (`REGO_UPDATE_ALLOWLIST=1 swift test --filter ConformanceTests` rewrites it).
 /// Without ../shared (a bare clone) the test says so and skips, except under CI=true.
@@ -77,7 +77,13 @@ import Testing
         if let term = testCase["input_term"] { request["input_term"] = term }
         let answer = EngineRequest.answer(.object(request))
         let wantsError = testCase["want_error"] != nil || testCase["want_error_code"] != nil
-        if let error = answer["error"] { return (wantsError, "error: \(error.stringValue ?? "")") }
+        if let error = answer["error"] {
+            // A case that names its error code passes only with that code.
+            if let code = testCase["want_error_code"]?.stringValue, answer["code"]?.stringValue != code {
+                return (false, "wanted \(code), got \(answer["code"]?.stringValue ?? "no code"): \(error.stringValue ?? "")")
+            }
+            return (wantsError, "error: \(error.stringValue ?? "")")
+        }
         guard !wantsError else { return (false, "wanted an error, got \(answer.canonicalJSON.prefix(200))") }
         guard let want = testCase["want_result"] else { return (false, "case has no want_result") }
         let sorted = testCase["sort_bindings"]?.boolValue ?? false

@@ -74,9 +74,15 @@ import Testing
             t := {"x": [1, {2}], "y": {}}
             """)
         #expect(body.count == 6)
-        guard case .expression(let term) = body[3].kind, case .binary(_, _, let empty) = term.kind else { return }
+        guard case .expression(let term) = body[3].kind, case .binary(_, _, let empty) = term.kind else {
+            Issue.record("expected an assignment, got \(body[3].kind)")
+            return
+        }
         #expect(empty.kind == .set([]))
-        guard case .expression(let union) = body[4].kind, case .binary(_, _, let right) = union.kind else { return }
+        guard case .expression(let union) = body[4].kind, case .binary(_, _, let right) = union.kind else {
+            Issue.record("expected an assignment, got \(body[4].kind)")
+            return
+        }
         if case .binary(.union, _, _) = right.kind {} else { Issue.record("expected a union, got \(right.kind)") }
     }
 

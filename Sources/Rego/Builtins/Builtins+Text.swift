@@ -71,7 +71,7 @@ extension Builtins {
         },
         "format_int": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             let n = try a.number(0), base = try a.integer(1)
-            guard [2, 8, 10, 16].contains(base) else { throw a.failure("operand 2 must be one of {2, 8, 10, 16}") }
+            guard [2, 8, 10, 16].contains(base) else { throw a.operandError("operand 2 must be one of {2, 8, 10, 16}") }
             if let value = n.exactInt ?? Int(exactly: n.doubleValue.rounded(.towardZero)) { return .string(String(value, radix: base)) }
             throw a.failure("operand 1 is outside the 64-bit integers")
         },

@@ -39,7 +39,7 @@ extension Builtins {
                 case ("pretty", .bool(let b)): pretty = b
                 case ("indent", .string(let s)): indent = s
                 case ("prefix", .string(let s)): prefix = s
-                default: throw a.failure("object operand must have only pretty (boolean), indent (string), prefix (string) keys")
+                default: throw a.operandError("object operand must have only pretty (boolean), indent (string), prefix (string) keys")
                 }
             }
             guard pretty ?? !options.isEmpty else { return .string(a[0].canonicalJSON) }

@@ -1,6 +1,6 @@
 import NovaCore
 
-/// The engine contract of `../shared/rego/engines/_common.py`: one JSON request in, one JSON
+/// The conformance and benchmark harnesses' engine contract: one JSON request in, one JSON
 /// answer out (`{"result": [...]}`, `{"error", "code"}` or `{"unsupported"}`).
 public enum EngineRequest {
     /// Answers one request.

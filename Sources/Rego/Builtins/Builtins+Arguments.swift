@@ -21,6 +21,10 @@ extension Builtins {
 
         func failure(_ message: String) -> RegoError { RegoError(.builtin, "\(name): \(message)") }
 
+        /// An operand that has the right type but an unusable value (OPA's operand error: an
+        /// `eval_type_error`, not a built-in failure).
+        func operandError(_ message: String) -> RegoError { RegoError(.evalType, "\(name): \(message)") }
+
         /// Throws the budget error unless `count` values of `bytesEach` fit in what is left.
         func reserve(_ count: Int, bytesEach: Int = Value.elementCost) throws(RegoError) {
             let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesEach)
@@ -41,7 +45,7 @@ extension Builtins {
 
         func integer(_ i: Int) throws(RegoError) -> Int {
             let n = try number(i)
-            guard let exact = n.exactInt else { throw failure("operand \(i + 1) must be integer number but got floating-point number") }
+            guard let exact = n.exactInt else { throw operandError("operand \(i + 1) must be integer number but got floating-point number") }
             return exact
         }
 

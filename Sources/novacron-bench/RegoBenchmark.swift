@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import Rego
 
 /// The throughput benchmark on `../shared/rego/bench.py --dump-fixtures` output: a policy
 /// prepared once, then evaluations cycling through a pool of inputs on one thread.

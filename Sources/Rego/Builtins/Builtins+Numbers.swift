@@ -33,7 +33,7 @@ extension Builtins {
         "bits.negate": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in .int(~(try a.integer(0))) },
         "bits.lsh": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             let x = try a.integer(0), shift = try a.integer(1)
-            guard shift >= 0 else { throw a.failure("shift must be a non-negative integer") }
+            guard shift >= 0 else { throw a.operandError("shift must be a non-negative integer") }
             let (result, overflow) = x.multipliedReportingOverflow(by: shift >= 63 ? Int.max : 1 << shift)
             guard !overflow, shift < 63 || x == 0 else {
                 return .double(Double(x) * pow(2, Double(shift)))
@@ -42,7 +42,7 @@ extension Builtins {
         },
         "bits.rsh": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             let x = try a.integer(0), shift = try a.integer(1)
-            guard shift >= 0 else { throw a.failure("shift must be a non-negative integer") }
+            guard shift >= 0 else { throw a.operandError("shift must be a non-negative integer") }
             return .int(shift >= 64 ? (x < 0 ? -1 : 0) : x >> shift)
         },
         "plus": operatorBuiltin(.plus), "minus": operatorBuiltin(.minus), "mul": operatorBuiltin(.times),

@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import Workflow
 
 /// The three orchestration workloads of `../shared/workflow/` with no-op steps, run on a given
 /// store: W1 a chain of 100 steps; W2 1,000 independent steps then a join; W3 100 runs of a
