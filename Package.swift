@@ -182,3 +182,9 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every target of ours: `any` spelled out for existentials, and members visible only from
+// modules a file imports itself.
+for target in package.targets where target.type != .system && target.type != .binary && target.type != .plugin {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+}

@@ -1,6 +1,7 @@
 import ControlPlane
 import Hummingbird
 import NovaCore
+import Workflow
 
 extension APIRoutes {
     var systemRoutes: [APIRoute] {

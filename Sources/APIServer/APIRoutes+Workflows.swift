@@ -1,4 +1,5 @@
 import ControlPlane
+import Foundation
 import Hummingbird
 import NovaCore
 import Workflow

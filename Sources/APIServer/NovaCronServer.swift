@@ -11,6 +11,7 @@ import NovaCore
 import Policy
 import Persistence
 import ServiceLifecycle
+import UnixSignals
 import Workflow
 
 /// The API server's front door: builds the store, control plane, reconciler and HTTP

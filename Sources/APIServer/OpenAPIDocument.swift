@@ -1,3 +1,4 @@
+import HTTPTypes
 import NovaCore
 import Policy
 import Workflow

@@ -1,5 +1,6 @@
 import Foundation
 import NovaCore
+import Synchronization
 
 extension ControlPlane {
     /// Registers an observer of every committed batch and returns its feed.

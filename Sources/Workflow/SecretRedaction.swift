@@ -1,3 +1,4 @@
+import Foundation
 import NovaCore
 
 /// Takes secrets out of what runs show: a step's output, inputs and history are readable by

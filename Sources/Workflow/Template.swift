@@ -1,3 +1,4 @@
+import Foundation
 import NovaCore
 
 /// Step inputs with `${path}` references to the run's scope.

@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import NovaCore
+import Synchronization
 
 extension WorkflowEngine {
     /// Drives one run until it ends or the engine stops: every input becomes an event, the event

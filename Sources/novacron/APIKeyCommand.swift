@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import NIOHTTP1
 import NovaCore
 import NovaCronClient
 

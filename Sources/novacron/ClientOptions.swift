@@ -1,6 +1,8 @@
 import ArgumentParser
 import CommandSupport
 import Foundation
+import NIOCore
+import NIOHTTP1
 import NovaCore
 import NovaCronClient
 

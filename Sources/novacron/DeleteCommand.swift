@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import NIOHTTP1
 import NovaCronClient
 
 struct DeleteCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CommandSupport
 import Foundation
+import NIOHTTP1
 import NovaCore
 import NovaCronClient
 

@@ -1,5 +1,6 @@
 import ControlPlane
 import Foundation
+import HTTPTypes
 import NovaCore
 import NovaCronTesting
 import Testing

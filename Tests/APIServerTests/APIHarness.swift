@@ -7,6 +7,7 @@ import NovaCore
 import NovaCronTesting
 import Policy
 import Testing
+import Workflow
 
 /// A server on in-memory stores with one key per built-in role.
 struct APIHarness {

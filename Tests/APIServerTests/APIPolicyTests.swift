@@ -1,6 +1,9 @@
+import APIServer
 import ControlPlane
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import NovaCore
 import NovaCronTesting
 import Policy

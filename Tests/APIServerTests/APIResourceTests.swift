@@ -1,4 +1,6 @@
+import ControlPlane
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import NovaCore
 import NovaCronTesting

@@ -1,5 +1,6 @@
 import APIServer
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import NovaCore
 import NovaCronTesting

@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOHTTP1
 import NovaCore
 import NovaCronClient
 import NovaCronTesting

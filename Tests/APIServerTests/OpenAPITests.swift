@@ -1,6 +1,9 @@
 import APIServer
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import NovaCore
 import NovaCronTesting
 import Testing

@@ -1,6 +1,9 @@
 import APIServer
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
 import NIOSSL
 import NovaCore
 import NovaCronTesting

@@ -1,4 +1,6 @@
+import ControlPlane
 import Foundation
+import NIOHTTP1
 import NovaCore
 import NovaCronClient
 import NovaCronTesting

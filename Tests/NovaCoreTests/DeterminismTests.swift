@@ -1,3 +1,4 @@
+import FoundationEssentials
 import NovaCore
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import NIOHTTP1
 import NovaCore
 import NovaCronClient
 import NovaCronTesting

@@ -1,3 +1,4 @@
+import Foundation
 import NovaCore
 
 /// Walking documents and graphs: `walk`, `graph.reachable`, `graph.reachable_paths`, `json.patch`.

@@ -1,3 +1,4 @@
+import Foundation
 import NovaCore
 
 /// Objects: lookup with defaults, keys, union, removal and filtering, subsets.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NovaCore
+import SwiftASN1
 import X509
 import _CryptoExtras
 

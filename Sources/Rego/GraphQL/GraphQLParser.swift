@@ -1,3 +1,4 @@
+import Foundation
 /// A recursive-descent parser for GraphQL executable documents and the schema definition
 /// language (the October 2021 specification), producing gqlparser-shaped documents.
 struct GraphQLParser {
