@@ -17,8 +17,10 @@ final class APIMetrics: Sendable {
     static let countsTTL: Duration = .seconds(2)
     private let countsCache = Mutex<(at: ContinuousClock.Instant, counts: [[String]: Int])?>(nil)
 
-    static let latencyBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                                             .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
 
     private struct RouteKey: Hashable {
         var method: String
@@ -37,8 +39,9 @@ final class APIMetrics: Sendable {
                 descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "http_requests", unitName: "total", helpText: "HTTP requests handled"),
                 labels: [("method", method), ("route", route), ("status", String(status))])
             let histogram = registry.makeDurationHistogram(
-                descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "http_request_duration", unitName: "seconds",
-                                                 helpText: "HTTP request latency"),
+                descriptor: MetricNameDescriptor(
+                    namespace: "novacron", metricName: "http_request_duration", unitName: "seconds",
+                    helpText: "HTTP request latency"),
                 labels: [("method", method), ("route", route)], buckets: APIMetrics.latencyBuckets)
             cache[key] = (counter, histogram)
             return (counter, histogram)
@@ -58,9 +61,12 @@ final class APIMetrics: Sendable {
 
     func render(controlPlane: ControlPlane, reconciler: Reconciler?, policies: PolicyEngine? = nil) async throws -> String {
         let counts = try await resourceCounts(controlPlane)
-        let everSeen = seenPhases.withLock { seen -> Set<[String]> in seen.formUnion(counts.keys); return seen }
-        let gauge = MetricNameDescriptor(namespace: "novacron", metricName: "resources", unitName: "",
-                                         helpText: "Resources by kind and phase")
+        let everSeen = seenPhases.withLock { seen -> Set<[String]> in
+            seen.formUnion(counts.keys); return seen
+        }
+        let gauge = MetricNameDescriptor(
+            namespace: "novacron", metricName: "resources", unitName: "",
+            helpText: "Resources by kind and phase")
         for key in everSeen {
             registry.makeGauge(descriptor: gauge, labels: [("kind", key[0]), ("phase", key[1])]).set(Double(counts[key] ?? 0))
         }
@@ -71,25 +77,41 @@ final class APIMetrics: Sendable {
                 last = (stats.passes, stats.errorsByKind, stats.actions)
                 return old
             }
-            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "reconcile_passes", unitName: "total",
-                                                                  helpText: "Reconciler passes")).increment(by: Int64(stats.passes - previous.passes))
-            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "reconcile_actions", unitName: "total",
-                                                                  helpText: "Driver actions taken by the reconciler")).increment(by: Int64(stats.actions - previous.actions))
-            let errors = MetricNameDescriptor(namespace: "novacron", metricName: "reconcile_errors", unitName: "total",
-                                              helpText: "Reconcile errors by kind")
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "novacron", metricName: "reconcile_passes", unitName: "total",
+                    helpText: "Reconciler passes")
+            ).increment(by: Int64(stats.passes - previous.passes))
+            registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "novacron", metricName: "reconcile_actions", unitName: "total",
+                    helpText: "Driver actions taken by the reconciler")
+            ).increment(by: Int64(stats.actions - previous.actions))
+            let errors = MetricNameDescriptor(
+                namespace: "novacron", metricName: "reconcile_errors", unitName: "total",
+                helpText: "Reconcile errors by kind")
             for (kind, count) in stats.errorsByKind {
                 registry.makeCounter(descriptor: errors, labels: [("kind", kind)]).increment(by: Int64(count - (previous.errors[kind] ?? 0)))
             }
         }
         if let policies {
             let (hits, misses) = await (policies.cacheHits, policies.cacheMisses)
-            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "policy_cache_hits", unitName: "total",
-                                                                helpText: "Policy decisions answered from the decision cache")).set(Double(hits))
-            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "policy_cache_misses", unitName: "total",
-                                                                helpText: "Policy decisions evaluated (cacheable policies)")).set(Double(misses))
-            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "novacron", metricName: "policy_cache_hit_ratio", unitName: "",
-                                                                helpText: "Share of cacheable policy decisions answered from the cache"))
-                .set(hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses))
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "novacron", metricName: "policy_cache_hits", unitName: "total",
+                    helpText: "Policy decisions answered from the decision cache")
+            ).set(Double(hits))
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "novacron", metricName: "policy_cache_misses", unitName: "total",
+                    helpText: "Policy decisions evaluated (cacheable policies)")
+            ).set(Double(misses))
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(
+                    namespace: "novacron", metricName: "policy_cache_hit_ratio", unitName: "",
+                    helpText: "Share of cacheable policy decisions answered from the cache")
+            )
+            .set(hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses))
         }
         return registry.emitToString()
     }

@@ -11,17 +11,22 @@ extension APIRoutes {
     func policyRoutes(_ engine: PolicyEngine) -> [APIRoute] {
         let cp = controlPlane
         return [
-            APIRoute(method: .post, path: "/v1/policy/evaluate", operationId: "evaluatePolicies",
-                     summary: "Dry-run the policies in force (or one, with `policy`) on any input", tag: "Policy",
-                     success: (200, "Each policy's deny and warn messages", nil), errorStatuses: [400, 401, 403], permission: .verb(.create, "rego")) { request, context in
+            APIRoute(
+                method: .post, path: "/v1/policy/evaluate", operationId: "evaluatePolicies",
+                summary: "Dry-run the policies in force (or one, with `policy`) on any input", tag: "Policy",
+                success: (200, "Each policy's deny and warn messages", nil), errorStatuses: [400, 401, 403], permission: .verb(.create, "rego")
+            ) { request, context in
                 let body = try await RequestBody.document(of: request, context: context)
                 guard let input = body["input"] else { throw NovaError(.invalidRequest, "the body needs an input") }
                 let decisions = try await engine.evaluate(input, policy: body["policy"]?.stringValue)
                 return APIResponse.json(["decisions": .array(decisions.map(\.value))])
             },
-            APIRoute(method: .post, path: "/v1/policy/preview", operationId: "previewPolicy",
-                     summary: "Which current resources a new or changed Policy document would object to", tag: "Policy",
-                     requestSchema: "Resource", success: (200, "The resources that would violate it", nil), errorStatuses: [400, 401, 403, 422], permission: .verb(.create, "rego")) { request, context in
+            APIRoute(
+                method: .post, path: "/v1/policy/preview", operationId: "previewPolicy",
+                summary: "Which current resources a new or changed Policy document would object to", tag: "Policy",
+                requestSchema: "Resource", success: (200, "The resources that would violate it", nil), errorStatuses: [400, 401, 403, 422],
+                permission: .verb(.create, "rego")
+            ) { request, context in
                 let resource = try cp.resources(from: [try await RequestBody.document(of: request, context: context)], expectedKind: .policy)[0]
                 let spec = PolicySpec.read(from: resource.spec)!
                 let policy: RegoPolicy
@@ -36,18 +41,24 @@ extension APIRoutes {
                 func reference(_ finding: PolicyEngine.PreviewFinding) -> Value {
                     ["kind": .string(finding.resource.kind.name), "name": .string(finding.resource.name)]
                 }
-                return APIResponse.json(["policy": .string(resource.name), "hiddenKinds": .array(inventory.hiddenKinds.map(Value.string)),
-                                         "violations": .array(findings.filter { $0.failure == nil }.map { finding in
-                                             ["resource": reference(finding), "deny": .array(finding.deny.map(\.value)), "warn": .array(finding.warn.map(\.value))]
-                                         }),
-                                         "errors": .array(findings.compactMap { finding in
-                                             finding.failure.map { ["resource": reference(finding), "error": .string($0)] }
-                                         })])
+                return APIResponse.json([
+                    "policy": .string(resource.name), "hiddenKinds": .array(inventory.hiddenKinds.map(Value.string)),
+                    "violations": .array(
+                        findings.filter { $0.failure == nil }.map { finding in
+                            ["resource": reference(finding), "deny": .array(finding.deny.map(\.value)), "warn": .array(finding.warn.map(\.value))]
+                        }),
+                    "errors": .array(
+                        findings.compactMap { finding in
+                            finding.failure.map { ["resource": reference(finding), "error": .string($0)] }
+                        }),
+                ])
             },
-            APIRoute(method: .post, path: "/v1/policies/:name/rollback", operationId: "rollbackPolicy",
-                     summary: "Make an earlier version current again (itself a new, audited version)", tag: "Policy",
-                     query: [.init(name: "version", description: "the version to restore", type: "integer")],
-                     success: (200, "The policy as now current", "Resource"), errorStatuses: [400, 401, 403, 404, 409, 422]) { request, context in
+            APIRoute(
+                method: .post, path: "/v1/policies/:name/rollback", operationId: "rollbackPolicy",
+                summary: "Make an earlier version current again (itself a new, audited version)", tag: "Policy",
+                query: [.init(name: "version", description: "the version to restore", type: "integer")],
+                success: (200, "The policy as now current", "Resource"), errorStatuses: [400, 401, 403, 404, 409, 422]
+            ) { request, context in
                 let principal = try context.requirePrincipal()
                 let name = try context.parameters.require("name")
                 let target = try request.intQuery("version", default: 0)
@@ -60,24 +71,31 @@ extension APIRoutes {
                 let outcome = try await cp.replace(current, as: principal)
                 return APIResponse.json(outcome.resource.document, headers: APIResponse.warningHeaders(outcome.warnings))
             },
-            APIRoute(method: .get, path: "/v1/violations", operationId: "listViolations",
-                     summary: "Recorded policy violations (every mode), newest last", tag: "Policy",
-                     query: [.init(name: "resource", description: "Kind/name or name"), .init(name: "policy", description: "policy name"),
-                             .init(name: "since", description: "RFC 3339 time"), .init(name: "limit", description: "at most this many (100)", type: "integer")],
-                     success: (200, "Violations", nil), errorStatuses: [400, 401, 403]) { request, context in
+            APIRoute(
+                method: .get, path: "/v1/violations", operationId: "listViolations",
+                summary: "Recorded policy violations (every mode), newest last", tag: "Policy",
+                query: [
+                    .init(name: "resource", description: "Kind/name or name"), .init(name: "policy", description: "policy name"),
+                    .init(name: "since", description: "RFC 3339 time"), .init(name: "limit", description: "at most this many (100)", type: "integer"),
+                ],
+                success: (200, "Violations", nil), errorStatuses: [400, 401, 403]
+            ) { request, context in
                 try await cp.authorize(try context.requirePrincipal(), .list, "violations")
                 let since = try request.query("since").map { (text: String) throws -> Date in
                     guard let date = Timestamp.parse(text) else { throw NovaError(.invalidRequest, "since must be an RFC 3339 time") }
                     return date
                 }
-                let items = try await engine.violations(resource: request.query("resource"), policy: request.query("policy"), since: since,
-                                                    limit: try request.intQuery("limit", default: 100))
+                let items = try await engine.violations(
+                    resource: request.query("resource"), policy: request.query("policy"), since: since,
+                    limit: try request.intQuery("limit", default: 100))
                 return APIResponse.json(["items": .array(items.map(\.value))])
             },
-            APIRoute(method: .get, path: "/v1/policy/decisions", operationId: "policyDecisions",
-                     summary: "The decision log: policy, version, input fingerprint, result, latency", tag: "Policy",
-                     query: [.init(name: "limit", description: "at most this many (100)", type: "integer")],
-                     success: (200, "Decisions, newest last", nil), errorStatuses: [401, 403]) { request, context in
+            APIRoute(
+                method: .get, path: "/v1/policy/decisions", operationId: "policyDecisions",
+                summary: "The decision log: policy, version, input fingerprint, result, latency", tag: "Policy",
+                query: [.init(name: "limit", description: "at most this many (100)", type: "integer")],
+                success: (200, "Decisions, newest last", nil), errorStatuses: [401, 403]
+            ) { request, context in
                 try await cp.authorize(try context.requirePrincipal(), .list, "violations")
                 let items = try await engine.decisions(limit: try request.intQuery("limit", default: 100))
                 return APIResponse.json(["items": .array(items.map(\.value)), "cacheHitRate": .double(await engine.cacheHitRate)])

@@ -1,4 +1,5 @@
 import ControlPlane
+import Foundation
 import Hummingbird
 import NovaCore
 
@@ -38,5 +39,3 @@ extension NovaRequestContext {
         return principal
     }
 }
-
-import Foundation

@@ -1,6 +1,6 @@
 import Hummingbird
-import NIOCore
 import Logging
+import NIOCore
 import NovaCore
 
 /// Turns every failure into the API's JSON error shape, so no client ever sees an HTML page or a
@@ -29,8 +29,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound:
                 let allowed = allowedMethods(for: request.uri.path)
                 if !allowed.isEmpty {
-                    var response = APIResponse.error(NovaError(.methodNotAllowed, "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.map(\.rawValue).joined(separator: ", "))"))
-                        .with(status: .methodNotAllowed)
+                    var response = APIResponse.error(
+                        NovaError(
+                            .methodNotAllowed,
+                            "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.map(\.rawValue).joined(separator: ", "))")
+                    )
+                    .with(status: .methodNotAllowed)
                     response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
                     return response
                 }

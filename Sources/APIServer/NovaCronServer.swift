@@ -1,15 +1,15 @@
-import HummingbirdCore
-import NIOSSL
 import ControlPlane
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Infrastructure
 import Libvirt
 import Logging
+import NIOSSL
 import NovaCore
-import Policy
 import Persistence
+import Policy
 import ServiceLifecycle
 import UnixSignals
 import Workflow
@@ -33,8 +33,10 @@ public struct NovaCronServer: Sendable {
 
     /// Opens the data directory (creating it), the SQLite store and the simulator, and makes the
     /// first admin key if the store has none.
-    public static func open(_ configuration: ServerConfiguration, clock: any WallClock = SystemClock(),
-                            logger: Logger = Logger(label: "novacron")) async throws -> (server: NovaCronServer, issuedAdminKey: String?) {
+    public static func open(
+        _ configuration: ServerConfiguration, clock: any WallClock = SystemClock(),
+        logger: Logger = Logger(label: "novacron")
+    ) async throws -> (server: NovaCronServer, issuedAdminKey: String?) {
         // The data directory holds the database and the admin key: its owner's alone.
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: configuration.dataDirectory)
@@ -54,15 +56,17 @@ public struct NovaCronServer: Sendable {
         }
         let policies = PolicyEngine(records: store)
         let anchor = try AuditAnchor(log: store, keyPath: configuration.resolvedAuditKeyPath, checkpointPath: configuration.resolvedAuditCheckpointPath)
-        let controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
-                                        admission: [PolicyAdmission(engine: policies)], clock: clock, auditAnchor: anchor, logger: logger)
+        let controlPlane = ControlPlane(
+            store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
+            admission: [PolicyAdmission(engine: policies)], clock: clock, auditAnchor: anchor, logger: logger)
         try await policies.attach(to: controlPlane)
         // Before any write: a chain that no longer matches its last signed checkpoint is found now.
         if let problem = try await anchor.checkpoint(at: clock.now) {
             logger.critical("the audit chain does not hold; the server refuses writes: \(problem)")
         }
-        let server = NovaCronServer(configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store,
-                                    scheduleStore: store, policies: policies, logger: logger)
+        let server = NovaCronServer(
+            configuration: configuration, controlPlane: controlPlane, driver: driver, workflowStore: store,
+            scheduleStore: store, policies: policies, logger: logger)
         var issued: String?
         if let key = try await controlPlane.bootstrapAdminKey() {
             try AdminKeyFile.write(key.secret, to: configuration.adminKeyPath)
@@ -73,9 +77,11 @@ public struct NovaCronServer: Sendable {
     }
 
     /// Assembles a server around an existing control plane and driver (tests use in-memory ones).
-    public init(configuration: ServerConfiguration, controlPlane: ControlPlane, driver: any InfrastructureDriver,
-                workflowStore: any WorkflowStore = InMemoryWorkflowStore(), scheduleStore: any ScheduleStore = InMemoryScheduleStore(),
-                policies: PolicyEngine? = nil, logger: Logger = Logger(label: "novacron")) {
+    public init(
+        configuration: ServerConfiguration, controlPlane: ControlPlane, driver: any InfrastructureDriver,
+        workflowStore: any WorkflowStore = InMemoryWorkflowStore(), scheduleStore: any ScheduleStore = InMemoryScheduleStore(),
+        policies: PolicyEngine? = nil, logger: Logger = Logger(label: "novacron")
+    ) {
         self.configuration = configuration
         connections = ConnectionRegistry(limits: configuration.connectionLimits)
         self.policies = policies
@@ -83,9 +89,10 @@ public struct NovaCronServer: Sendable {
         self.driver = driver
         self.logger = logger
         reconciler = Reconciler(controlPlane: controlPlane, driver: driver, interval: configuration.reconcileInterval, logger: logger)
-        workflows = WorkflowEngine(store: workflowStore,
-                                   actions: Self.actions(configuration, controlPlane: controlPlane),
-                                   clock: controlPlane.clock, logger: logger)
+        workflows = WorkflowEngine(
+            store: workflowStore,
+            actions: Self.actions(configuration, controlPlane: controlPlane),
+            clock: controlPlane.clock, logger: logger)
         scheduler = WorkflowScheduler(engine: workflows, store: scheduleStore, clock: controlPlane.clock, triggers: controlPlane, logger: logger)
     }
 
@@ -94,24 +101,30 @@ public struct NovaCronServer: Sendable {
     /// allowed ranges, resource writes with the rights of whoever started the run.
     static func actions(_ configuration: ServerConfiguration, controlPlane: ControlPlane) -> [any WorkflowAction] {
         let outbound = OutboundPolicy(allowed: configuration.allowedHTTPRanges)
-        let confined: [any WorkflowAction] = [CommandAction(allowedPrograms: configuration.allowedCommands), HTTPRequestAction(policy: outbound),
-                                              NotifyAction(policy: outbound)]
+        let confined: [any WorkflowAction] = [
+            CommandAction(allowedPrograms: configuration.allowedCommands), HTTPRequestAction(policy: outbound),
+            NotifyAction(policy: outbound),
+        ]
         let names = Set(confined.map(\.name))
         return WorkflowEngine.builtInActions.filter { !names.contains($0.name) } + confined
             + [ResourceApplyAction(controlPlane: controlPlane), ResourceDeleteAction(controlPlane: controlPlane)]
     }
 
     var routes: [APIRoute] {
-        let base = APIRoutes(controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows,
-                             scheduler: scheduler, policies: policies).all
+        let base = APIRoutes(
+            controlPlane: controlPlane, driver: driver, reconciler: reconciler, metrics: metrics, workflows: workflows,
+            scheduler: scheduler, policies: policies
+        ).all
         let document = OpenAPIDocument.make(routes: base + [Self.openAPIRoute(document: .null)], version: Self.version)
         return base + [Self.openAPIRoute(document: document)]
     }
 
     private static func openAPIRoute(document: Value) -> APIRoute {
         let text = document.prettyJSON
-        return APIRoute(method: .get, path: "/openapi.json", operationId: "openAPI", summary: "This document", tag: "System", isPublic: true,
-                        success: (200, "The OpenAPI 3.1 document", nil)) { _, _ in
+        return APIRoute(
+            method: .get, path: "/openapi.json", operationId: "openAPI", summary: "This document", tag: "System", isPublic: true,
+            success: (200, "The OpenAPI 3.1 document", nil)
+        ) { _, _ in
             APIResponse.text(text, contentType: "application/json")
         }
     }
@@ -122,8 +135,10 @@ public struct NovaCronServer: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         let routes = routes
         router.add(middleware: ErrorMiddleware(logger: logger, routes: routes.map { ($0.method, $0.path) }))
-        router.add(middleware: AuthMiddleware(controlPlane: controlPlane,
-                                              publicPaths: AuthMiddleware.publicPaths.subtracting(configuration.metricsRequireKey ? ["/metrics"] : [])))
+        router.add(
+            middleware: AuthMiddleware(
+                controlPlane: controlPlane,
+                publicPaths: AuthMiddleware.publicPaths.subtracting(configuration.metricsRequireKey ? ["/metrics"] : [])))
         let controlPlane = controlPlane
         for route in routes {
             router.on(RouterPath(route.path), method: route.method) { request, context in
@@ -154,14 +169,19 @@ public struct NovaCronServer: Sendable {
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let serverBuilder: HTTPServerBuilder
         let connections = connections
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: connections)],
-                                                                 idleTimeout: configuration.connectionLimits.idleTimeout))
+        let http1 = HTTPServerBuilder.http1(
+            configuration: .init(
+                additionalChannelHandlers: [ConnectionGuard(registry: connections)],
+                idleTimeout: configuration.connectionLimits.idleTimeout))
         if let certificatePath = configuration.tlsCertificatePath, let keyPath = configuration.tlsKeyPath {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
                 let key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
-                serverBuilder = try .tls(http1, tlsConfiguration: .makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
-                                                                                              privateKey: .privateKey(key)))
+                serverBuilder = try .tls(
+                    http1,
+                    tlsConfiguration: .makeServerConfiguration(
+                        certificateChain: chain.map { .certificate($0) },
+                        privateKey: .privateKey(key)))
             } catch {
                 throw NovaError(.invalidRequest, "cannot load TLS certificate \(certificatePath) or key \(keyPath): \(error)")
             }
@@ -170,23 +190,28 @@ public struct NovaCronServer: Sendable {
         } else {
             serverBuilder = http1
         }
-        return Application(router: makeRouter(), server: serverBuilder,
-                           configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "novacron"),
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-                           logger: logger)
+        return Application(
+            router: makeRouter(), server: serverBuilder,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "novacron"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 
     /// Runs the HTTP server, the reconciler, the workflow engine and its scheduler until SIGINT or SIGTERM.
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let app = try makeApplication(onServerRunning: onServerRunning)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: app), .init(service: reconciler), .init(service: workflows),
-                                                                          .init(service: scheduler)]
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app), .init(service: reconciler), .init(service: workflows),
+            .init(service: scheduler),
+        ]
         if let anchor = controlPlane.auditAnchor {
             services.append(.init(service: AuditAnchorService(anchor: anchor, clock: controlPlane.clock, logger: logger)))
         }
         services.append(.init(service: RetentionService(controlPlane: controlPlane, policy: configuration.retention, logger: logger)))
-        let group = ServiceGroup(configuration: .init(services: services,
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services,
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

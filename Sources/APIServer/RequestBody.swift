@@ -45,7 +45,8 @@ enum RequestBody {
             }
         }
         guard documents.count <= maximumDocuments else {
-            throw NovaError(.payloadTooLarge, "a request may carry at most \(maximumDocuments) documents, this one has \(documents.count); send them in batches")
+            throw NovaError(
+                .payloadTooLarge, "a request may carry at most \(maximumDocuments) documents, this one has \(documents.count); send them in batches")
         }
         return documents
     }

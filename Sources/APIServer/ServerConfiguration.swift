@@ -34,8 +34,10 @@ public struct ServerConfiguration: Sendable {
     /// How long events and resource history are kept (the audit log is kept whole).
     public var retention = RetentionPolicy()
 
-    public init(dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
-                tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(300), driver: Driver = .simulator) {
+    public init(
+        dataDirectory: String = ".novacron", host: String = "127.0.0.1", port: Int = 8080, tlsCertificatePath: String? = nil,
+        tlsKeyPath: String? = nil, seed: UInt64 = 42, reconcileInterval: Duration = .seconds(300), driver: Driver = .simulator
+    ) {
         self.driver = driver
         self.dataDirectory = dataDirectory
         self.host = host

@@ -12,11 +12,13 @@ extension WorkflowMetrics {
             for sample in samples { lines.append("novacron_workflow_\(name)\(sample.labels) \(sample.value)") }
         }
         metric("runs_started_total", "counter", "Workflow runs started", [("", "\(s.runsStarted)")])
-        metric("runs_ended_total", "counter", "Workflow runs ended, by final state",
-               RunStatus.allCases.filter(\.isTerminal).map { ("{status=\"\($0.rawValue)\"}", "\(s.runsEnded[$0] ?? 0)") })
+        metric(
+            "runs_ended_total", "counter", "Workflow runs ended, by final state",
+            RunStatus.allCases.filter(\.isTerminal).map { ("{status=\"\($0.rawValue)\"}", "\(s.runsEnded[$0] ?? 0)") })
         metric("runs_active", "gauge", "Workflow runs being driven", [("", "\(s.runsActive)")])
-        metric("attempts_total", "counter", "Step attempts finished, by outcome",
-               [("{outcome=\"succeeded\"}", "\(s.attemptsSucceeded)"), ("{outcome=\"failed\"}", "\(s.attemptsFailed)")])
+        metric(
+            "attempts_total", "counter", "Step attempts finished, by outcome",
+            [("{outcome=\"succeeded\"}", "\(s.attemptsSucceeded)"), ("{outcome=\"failed\"}", "\(s.attemptsFailed)")])
         metric("retries_total", "counter", "Step attempts scheduled again after a failure", [("", "\(s.retries)")])
         var histogram = s.stepLatencyBuckets.map { ("{le=\"\($0.bound)\"}", "\($0.count)") }
         let count = s.attemptsSucceeded + s.attemptsFailed
@@ -26,8 +28,9 @@ extension WorkflowMetrics {
         for (labels, value) in histogram { lines.append("novacron_workflow_step_duration_seconds_bucket\(labels) \(value)") }
         lines.append("novacron_workflow_step_duration_seconds_sum \(s.stepSecondsTotal)")
         lines.append("novacron_workflow_step_duration_seconds_count \(count)")
-        metric("sla_events_total", "counter", "Runs reported at risk of or past their SLA",
-               [("{level=\"at_risk\"}", "\(s.slaAtRisk)"), ("{level=\"breached\"}", "\(s.slaBreached)")])
+        metric(
+            "sla_events_total", "counter", "Runs reported at risk of or past their SLA",
+            [("{level=\"at_risk\"}", "\(s.slaAtRisk)"), ("{level=\"breached\"}", "\(s.slaBreached)")])
         metric("queue_depth", "gauge", "Attempts waiting for the global concurrency limit", [("", "\(queueDepth)")])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -23,7 +23,9 @@ public func standardError(_ text: String) {
 public func readText(_ path: String) throws(NovaError) -> String {
     guard let data = FileManager.default.contents(atPath: path) else {
         var isDirectory: ObjCBool = false
-        let why = !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) ? "no such file"
+        let why =
+            !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            ? "no such file"
             : isDirectory.boolValue ? "it is a directory" : "it cannot be read (permissions?)"
         throw NovaError(.notFound, "cannot read \(path): \(why)")
     }

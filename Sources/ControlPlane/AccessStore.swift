@@ -22,8 +22,10 @@ public struct APIKeyRecord: Sendable, Hashable {
     }
 
     public var value: Value {
-        var fields: [String: Value] = ["id": .string(id), "name": .string(name), "role": .string(roleName),
-                                       "createdAt": .string(Timestamp.format(createdAt)), "createdBy": .string(createdBy)]
+        var fields: [String: Value] = [
+            "id": .string(id), "name": .string(name), "role": .string(roleName),
+            "createdAt": .string(Timestamp.format(createdAt)), "createdBy": .string(createdBy),
+        ]
         if let revokedAt { fields["revokedAt"] = .string(Timestamp.format(revokedAt)) }
         return .object(fields)
     }

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
 import Logging
-import ServiceLifecycle
 import NovaCore
+import ServiceLifecycle
 import Synchronization
 
 /// A signed statement that the audit chain's entry `sequence` had hash `hash` at `time`. The
@@ -24,7 +24,8 @@ public struct AuditCheckpoint: Sendable, Hashable {
 
     init?(_ value: Value) {
         guard let sequence = value["sequence"]?.intValue, let hash = value["hash"]?.stringValue,
-              let time = value["time"]?.stringValue, let signature = value["signature"]?.stringValue else { return nil }
+            let time = value["time"]?.stringValue, let signature = value["signature"]?.stringValue
+        else { return nil }
         (self.sequence, self.hash, self.time, self.signature) = (Int64(sequence), hash, time, signature)
     }
 
@@ -50,14 +51,18 @@ public final class AuditAnchor: Sendable {
         self.checkpointPath = checkpointPath
         if let data = FileManager.default.contents(atPath: keyPath) {
             guard let raw = Data(base64Encoded: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
-                  let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw) else {
+                let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+            else {
                 throw NovaError(.invalidRequest, "\(keyPath) is not an audit signing key (base64 of a 32-byte Ed25519 key)")
             }
             self.key = key
         } else {
             key = Curve25519.Signing.PrivateKey()
-            guard FileManager.default.createFile(atPath: keyPath, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
+            guard
+                FileManager.default.createFile(
+                    atPath: keyPath, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
+                    attributes: [.posixPermissions: 0o600])
+            else {
                 throw NovaError(.storage, "cannot write the audit signing key to \(keyPath)")
             }
         }

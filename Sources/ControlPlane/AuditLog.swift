@@ -17,8 +17,10 @@ public struct AuditRecord: Sendable, Hashable {
     public var outcome: Outcome
     public var detail: String
 
-    public init(time: Date, actor: String, action: String, kind: String, name: String, beforeFingerprint: String = "",
-                afterFingerprint: String = "", outcome: Outcome = .success, detail: String = "") {
+    public init(
+        time: Date, actor: String, action: String, kind: String, name: String, beforeFingerprint: String = "",
+        afterFingerprint: String = "", outcome: Outcome = .success, detail: String = ""
+    ) {
         // What a client named is cut to a bound: an entry never stores a request's bulk.
         self.time = time
         self.actor = AuditRecord.clipped(actor, to: 256)
@@ -87,11 +89,13 @@ public struct AuditEntry: Sendable, Hashable {
     public var isIntact: Bool { hash == AuditEntry.computeHash(sequence: sequence, record: record, previousHash: previousHash) }
 
     public var value: Value {
-        ["sequence": .int(Int(sequence)), "time": .string(Timestamp.format(record.time)), "actor": .string(record.actor),
-         "action": .string(record.action), "kind": .string(record.kind), "name": .string(record.name),
-         "beforeFingerprint": .string(record.beforeFingerprint), "afterFingerprint": .string(record.afterFingerprint),
-         "outcome": .string(record.outcome.rawValue), "detail": .string(record.detail),
-         "previousHash": .string(previousHash), "hash": .string(hash)]
+        [
+            "sequence": .int(Int(sequence)), "time": .string(Timestamp.format(record.time)), "actor": .string(record.actor),
+            "action": .string(record.action), "kind": .string(record.kind), "name": .string(record.name),
+            "beforeFingerprint": .string(record.beforeFingerprint), "afterFingerprint": .string(record.afterFingerprint),
+            "outcome": .string(record.outcome.rawValue), "detail": .string(record.detail),
+            "previousHash": .string(previousHash), "hash": .string(hash),
+        ]
     }
 }
 
@@ -118,12 +122,14 @@ public struct AuditVerification: Sendable, Hashable {
         for entry in entries {
             count += 1
             if entry.previousHash != previous {
-                return AuditVerification(entriesChecked: count, firstBrokenSequence: entry.sequence,
-                                         problem: "entry \(entry.sequence) does not link to the entry before it (an entry was removed, inserted or edited)")
+                return AuditVerification(
+                    entriesChecked: count, firstBrokenSequence: entry.sequence,
+                    problem: "entry \(entry.sequence) does not link to the entry before it (an entry was removed, inserted or edited)")
             }
             if !entry.isIntact {
-                return AuditVerification(entriesChecked: count, firstBrokenSequence: entry.sequence,
-                                         problem: "entry \(entry.sequence) was changed after it was written (its content no longer matches its hash)")
+                return AuditVerification(
+                    entriesChecked: count, firstBrokenSequence: entry.sequence,
+                    problem: "entry \(entry.sequence) was changed after it was written (its content no longer matches its hash)")
             }
             previous = entry.hash
         }
@@ -146,9 +152,10 @@ public protocol AuditLog: Sendable {
 extension AuditRecord {
     /// The record of a committed resource write.
     public static func of(_ write: CommittedWrite, context: CommitContext) -> AuditRecord {
-        AuditRecord(time: write.event.time, actor: context.actor, action: write.before == nil ? "create" : (write.after == nil ? "delete" : "update"),
-                    kind: write.event.kind, name: write.event.name,
-                    beforeFingerprint: write.before?.desiredDocument.fingerprint ?? "",
-                    afterFingerprint: write.after?.desiredDocument.fingerprint ?? "", detail: context.reason ?? "")
+        AuditRecord(
+            time: write.event.time, actor: context.actor, action: write.before == nil ? "create" : (write.after == nil ? "delete" : "update"),
+            kind: write.event.kind, name: write.event.name,
+            beforeFingerprint: write.before?.desiredDocument.fingerprint ?? "",
+            afterFingerprint: write.after?.desiredDocument.fingerprint ?? "", detail: context.reason ?? "")
     }
 }

@@ -23,9 +23,10 @@ extension ControlPlane {
     public func authenticate(bearer key: String) async throws -> Principal? {
         let parts = key.split(separator: "_")
         guard parts.count == 3, parts[0] == ControlPlane.keyPrefix,
-              let record = try await access.key(id: String(parts[1])), record.revokedAt == nil,
-              constantTimeEquals(record.keyHash, sha256Hex(key)),
-              let role = try await role(named: record.roleName) else { return nil }
+            let record = try await access.key(id: String(parts[1])), record.revokedAt == nil,
+            constantTimeEquals(record.keyHash, sha256Hex(key)),
+            let role = try await role(named: record.roleName)
+        else { return nil }
         return Principal(name: "apikey:\(record.name)", role: role)
     }
 
@@ -59,11 +60,15 @@ extension ControlPlane {
         }
         var random = SystemRandom()
         let id = randomText(12, alphabet: "0123456789abcdef", using: &random)
-        let secret = "\(ControlPlane.keyPrefix)_\(id)_\(randomText(40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", using: &random))"
+        let secret =
+            "\(ControlPlane.keyPrefix)_\(id)_\(randomText(40, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", using: &random))"
         let record = APIKeyRecord(id: id, name: name, roleName: roleName, keyHash: sha256Hex(secret), createdAt: clock.now, createdBy: principal.name)
         try await access.insertKey(record)
-        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "apikey.create", kind: "APIKey", name: name,
-                                               detail: "id \(id), role \(roleName)")])
+        try await auditLog.append([
+            AuditRecord(
+                time: clock.now, actor: principal.name, action: "apikey.create", kind: "APIKey", name: name,
+                detail: "id \(id), role \(roleName)")
+        ])
         return IssuedAPIKey(record: record, secret: secret)
     }
 
@@ -83,7 +88,9 @@ extension ControlPlane {
             try await requireCeiling(role, for: principal, action: "apikey.revoke", name: key.name, subject: "a key")
         }
         _ = try await access.revokeKey(id: key.id, at: clock.now)
-        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "apikey.revoke", kind: "APIKey", name: key.name, detail: "id \(key.id)")])
+        try await auditLog.append([
+            AuditRecord(time: clock.now, actor: principal.name, action: "apikey.revoke", kind: "APIKey", name: key.name, detail: "id \(key.id)")
+        ])
         var revoked = key
         revoked.revokedAt = clock.now
         return revoked
@@ -99,8 +106,11 @@ extension ControlPlane {
         let role = try Role.read(document, knownResources: permissionResources)
         try await requireCeiling(role, for: principal, action: "role.save", name: role.name, subject: "a role")
         try await access.saveRole(role)
-        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "role.save", kind: "Role", name: role.name,
-                                               afterFingerprint: role.value.fingerprint)])
+        try await auditLog.append([
+            AuditRecord(
+                time: clock.now, actor: principal.name, action: "role.save", kind: "Role", name: role.name,
+                afterFingerprint: role.value.fingerprint)
+        ])
         return role
     }
 
@@ -110,9 +120,12 @@ extension ControlPlane {
         let beyond = role.grants(beyond: principal.role)
         guard !beyond.isEmpty else { return }
         let shown = beyond.prefix(5).joined(separator: ", ") + (beyond.count > 5 ? ", …" : "")
-        try await recordDenial(AuditRecord(time: clock.now, actor: principal.name, action: "\(action).denied", kind: "Role", name: role.name,
-                                           outcome: .denied, detail: "beyond the caller's rights: \(shown)"))
-        throw NovaError(.forbidden, "\(principal.name) cannot make or revoke \(subject) with role \(role.name): it grants what the caller does not hold (\(shown))")
+        try await recordDenial(
+            AuditRecord(
+                time: clock.now, actor: principal.name, action: "\(action).denied", kind: "Role", name: role.name,
+                outcome: .denied, detail: "beyond the caller's rights: \(shown)"))
+        throw NovaError(
+            .forbidden, "\(principal.name) cannot make or revoke \(subject) with role \(role.name): it grants what the caller does not hold (\(shown))")
     }
 
     public func deleteRole(named name: String, as principal: Principal) async throws {

@@ -19,8 +19,9 @@ extension ControlPlane {
             }
             position = try await cursors.observerCursor(named: observer.observerName) ?? 0
         }
-        let feed = CommitFeed(observer: observer, delivery: delivery, store: store, cursors: cursors, position: position,
-                              committed: latest, logger: logger)
+        let feed = CommitFeed(
+            observer: observer, delivery: delivery, store: store, cursors: cursors, position: position,
+            committed: latest, logger: logger)
         feeds.withLock { $0.append(feed) }
         return feed
     }

@@ -6,8 +6,10 @@ import Workflow
 extension ControlPlane: TriggerSource {
     public func triggerEvents() -> any AsyncSequence<Value, Never> & Sendable {
         events.subscribe().map { event -> Value in
-            ["sequence": .int(Int(event.sequence)), "type": .string(event.type.rawValue), "kind": .string(event.kind),
-             "name": .string(event.name), "actor": .string(event.actor), "phase": event.document?["status"]?["phase"] ?? .null]
+            [
+                "sequence": .int(Int(event.sequence)), "type": .string(event.type.rawValue), "kind": .string(event.kind),
+                "name": .string(event.name), "actor": .string(event.actor), "phase": event.document?["status"]?["phase"] ?? .null,
+            ]
         }
     }
 }

@@ -49,13 +49,15 @@ extension ControlPlane {
         var resource = resource
         if resource.metadata.managedBy == nil { resource.metadata.managedBy = options.manager }
         guard resource.metadata.resourceVersion > 0 else {
-            throw NovaError(.invalidRequest, "replacing \(resource.reference) needs metadata.resourceVersion (the version you read); use apply to write without one")
+            throw NovaError(
+                .invalidRequest, "replacing \(resource.reference) needs metadata.resourceVersion (the version you read); use apply to write without one")
         }
         guard let old = try await store.resource(resource.kind, named: resource.name) else {
             throw NovaError(.notFound, "\(resource.reference) does not exist")
         }
         if old.metadata.resourceVersion == resource.metadata.resourceVersion, old.hasSameDesiredState(as: resource),
-           resource.metadata.managedBy == nil || resource.metadata.managedBy == old.metadata.managedBy {
+            resource.metadata.managedBy == nil || resource.metadata.managedBy == old.metadata.managedBy
+        {
             return WriteOutcome(action: .unchanged, resource: old, warnings: [])
         }
         let reason = try await checkOwnership(of: old, by: resource.metadata.managedBy, options: options, as: principal)
@@ -65,15 +67,18 @@ extension ControlPlane {
 
     /// Applies a JSON merge patch to the desired document (kind, metadata, spec) and writes the
     /// result. A `metadata.resourceVersion` in the patch makes the write conditional.
-    public func patch(_ kind: ResourceKind, named name: String, with patch: Value, options: WriteOptions = WriteOptions(),
-                      as principal: Principal) async throws -> WriteOutcome {
+    public func patch(
+        _ kind: ResourceKind, named name: String, with patch: Value, options: WriteOptions = WriteOptions(),
+        as principal: Principal
+    ) async throws -> WriteOutcome {
         try await authorize(principal, .update, kind.plural, name: name)
         guard patch.objectValue != nil else { throw NovaError(.invalidRequest, "a merge patch must be a JSON object") }
         let expected = patch["metadata"]?["resourceVersion"].flatMap { $0.intValue ?? $0.stringValue.flatMap { Int($0) } }
         for _ in 0..<3 {
             guard let old = try await store.resource(kind, named: name) else { throw NovaError(.notFound, "\(kind.name)/\(name) does not exist") }
             var document = old.desiredDocument.merging(patch: patch)
-            document = document.setting("metadata", to: (document["metadata"] ?? .emptyObject).setting("name", to: .string(name)).setting("resourceVersion", to: nil))
+            document = document.setting(
+                "metadata", to: (document["metadata"] ?? .emptyObject).setting("name", to: .string(name)).setting("resourceVersion", to: nil))
             var resource = try resources(from: [document], expectedKind: kind)[0]
             let manager = patch["metadata"]?["managedBy"]?.stringValue ?? options.manager
             resource.metadata.managedBy = manager ?? old.metadata.managedBy
@@ -83,8 +88,9 @@ extension ControlPlane {
             let reason = try await checkOwnership(of: old, by: manager, options: options, as: principal)
             let (admitted, warnings) = try await admit(.update, resource, old: old, as: principal)
             do {
-                return try await commit([(.update(admitted, expectedVersion: expected ?? old.metadata.resourceVersion), warnings)], reason: reason,
-                                        as: principal)[0]
+                return try await commit(
+                    [(.update(admitted, expectedVersion: expected ?? old.metadata.resourceVersion), warnings)], reason: reason,
+                    as: principal)[0]
             } catch let error as NovaError where error.code == .conflict && expected == nil {
                 continue
             }
@@ -93,21 +99,26 @@ extension ControlPlane {
     }
 
     /// Deletes a resource (conditionally, with a version).
-    public func delete(_ kind: ResourceKind, named name: String, expectedVersion: Int? = nil, options: WriteOptions = WriteOptions(),
-                       as principal: Principal) async throws -> WriteOutcome {
+    public func delete(
+        _ kind: ResourceKind, named name: String, expectedVersion: Int? = nil, options: WriteOptions = WriteOptions(),
+        as principal: Principal
+    ) async throws -> WriteOutcome {
         try await authorize(principal, .delete, kind.plural, name: name)
         guard let old = try await store.resource(kind, named: name) else { throw NovaError(.notFound, "\(kind.name)/\(name) does not exist") }
         let reason = try await checkOwnership(of: old, by: options.manager, options: options, as: principal)
         let (_, warnings) = try await admit(.delete, nil, old: old, as: principal)
-        return try await commit([(.delete(kind, name: name, expectedVersion: expectedVersion ?? old.metadata.resourceVersion), warnings)],
-                                reason: reason, as: principal)[0]
+        return try await commit(
+            [(.delete(kind, name: name, expectedVersion: expectedVersion ?? old.metadata.resourceVersion), warnings)],
+            reason: reason, as: principal)[0]
     }
 
     /// Server-side apply of a batch: each resource is created, configured or left unchanged.
     /// The batch is all or nothing: if any write is refused, nothing is written.
     /// With `dryRun`, everything is checked and reported but nothing is written.
-    public func apply(_ resources: [Resource], dryRun: Bool = false, options: WriteOptions = WriteOptions(),
-                      as principal: Principal) async throws -> [WriteOutcome] {
+    public func apply(
+        _ resources: [Resource], dryRun: Bool = false, options: WriteOptions = WriteOptions(),
+        as principal: Principal
+    ) async throws -> [WriteOutcome] {
         for attempt in 1...3 {
             var planned: [(write: ResourceWrite?, resource: Resource, action: WriteOutcome.Action, warnings: [Diagnostic])] = []
             var takeovers: [String] = []
@@ -142,8 +153,10 @@ extension ControlPlane {
                 let committed = try await commit(writes, reason: reason.isEmpty ? nil : reason, as: principal)
                 var iterator = committed.makeIterator()
                 return planned.map { item in item.write == nil ? WriteOutcome(action: .unchanged, resource: item.resource, warnings: []) : iterator.next()! }
-            } catch let error as NovaError where (error.code == .conflict || error.code == .alreadyExists) && attempt < 3
-                && !resources.contains(where: { $0.metadata.resourceVersion > 0 }) {
+            } catch let error as NovaError
+                where (error.code == .conflict || error.code == .alreadyExists) && attempt < 3
+                && !resources.contains(where: { $0.metadata.resourceVersion > 0 })
+            {
                 // Another writer got in between reading and writing: plan again from what is stored now.
                 continue
             }
@@ -153,8 +166,10 @@ extension ControlPlane {
 
     /// Writes the observed state: the reconciler's job, under its own principal (`update status`).
     /// The change goes to the event stream and to commit observers like any other commit.
-    public func recordStatus(_ kind: ResourceKind, named name: String, status: ResourceStatus, reason: String? = nil,
-                             as principal: Principal = .reconciler) async throws {
+    public func recordStatus(
+        _ kind: ResourceKind, named name: String, status: ResourceStatus, reason: String? = nil,
+        as principal: Principal = .reconciler
+    ) async throws {
         try await authorize(principal, .update, "status", name: name)
         let context = CommitContext(actor: principal.name, reason: reason, time: clock.now)
         if let event = try await store.updateStatus(kind, named: name, to: status, context: context) {
@@ -171,10 +186,14 @@ extension ControlPlane {
         guard let owner = old.metadata.managedBy, let manager, manager != owner else { return options.reason }
         let takeover = "\(manager) took \(old.reference) over from \(owner)"
         guard options.force else {
-            throw NovaError(.managedElsewhere, "\(old.reference) is managed by \(owner), not \(manager); change it through \(owner), or force the write to take it over")
+            throw NovaError(
+                .managedElsewhere, "\(old.reference) is managed by \(owner), not \(manager); change it through \(owner), or force the write to take it over")
         }
-        try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "takeover", kind: old.kind.name, name: old.name,
-                                               detail: takeover + (options.reason.map { ": \($0)" } ?? ""))])
+        try await auditLog.append([
+            AuditRecord(
+                time: clock.now, actor: principal.name, action: "takeover", kind: old.kind.name, name: old.name,
+                detail: takeover + (options.reason.map { ": \($0)" } ?? ""))
+        ])
         return [options.reason, "forced: \(takeover)"].compactMap { $0 }.joined(separator: "; ")
     }
 
@@ -182,16 +201,20 @@ extension ControlPlane {
 
     /// Runs the admission chain. Schema validation throws a validation error; other links'
     /// refusals are recorded in the audit log and thrown as `admission_denied`.
-    func admit(_ operation: AdmissionRequest.Operation, _ resource: Resource?, old: Resource?, as principal: Principal) async throws -> (Resource, [Diagnostic]) {
+    func admit(_ operation: AdmissionRequest.Operation, _ resource: Resource?, old: Resource?, as principal: Principal) async throws -> (Resource, [Diagnostic])
+    {
         var request = AdmissionRequest(operation: operation, resource: resource, oldResource: old, principal: principal, time: clock.now)
         var warnings: [Diagnostic] = []
         for link in admission {
             let response = try await link.admit(request)
             if !response.denials.isEmpty {
                 let subject = (resource ?? old).map(\.reference) ?? "the resource"
-                try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: operation.rawValue,
-                                                       kind: (resource ?? old)?.kind.name ?? "", name: (resource ?? old)?.name ?? "",
-                                                       outcome: .denied, detail: "\(link.name): " + response.denials.map(\.message).joined(separator: "; "))])
+                try await auditLog.append([
+                    AuditRecord(
+                        time: clock.now, actor: principal.name, action: operation.rawValue,
+                        kind: (resource ?? old)?.kind.name ?? "", name: (resource ?? old)?.name ?? "",
+                        outcome: .denied, detail: "\(link.name): " + response.denials.map(\.message).joined(separator: "; "))
+                ])
                 throw NovaError(.admissionDenied, "\(subject) was refused by \(link.name)", diagnostics: response.denials)
             }
             warnings += response.warnings

@@ -27,9 +27,11 @@ public final class ControlPlane: Sendable {
     public let auditAnchor: AuditAnchor?
 
     /// - Parameter admission: links run after schema validation, in order.
-    public init(store: any ResourceStore, auditLog: any AuditLog, access: any AccessStore, kinds: [ResourceKind] = ResourceKind.builtIn,
-                admission: [any AdmissionController] = [], clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
-                events: EventHub = EventHub(), auditAnchor: AuditAnchor? = nil, logger: Logger = Logger(label: "novacron.controlplane")) {
+    public init(
+        store: any ResourceStore, auditLog: any AuditLog, access: any AccessStore, kinds: [ResourceKind] = ResourceKind.builtIn,
+        admission: [any AdmissionController] = [], clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
+        events: EventHub = EventHub(), auditAnchor: AuditAnchor? = nil, logger: Logger = Logger(label: "novacron.controlplane")
+    ) {
         self.auditAnchor = auditAnchor
         self.store = store
         cursors = store as? any ObserverCursorStore
@@ -51,8 +53,10 @@ public final class ControlPlane: Sendable {
     /// Throws `forbidden`, and records the attempt in the audit log, unless the principal may.
     public func authorize(_ principal: Principal, _ verb: Verb, _ resource: String, name: String = "") async throws {
         guard !principal.isAllowed(verb, on: resource) else { return }
-        try await recordDenial(AuditRecord(time: clock.now, actor: principal.name, action: verb.rawValue, kind: resource, name: name,
-                                           outcome: .denied, detail: "role \(principal.role.name) may not \(verb.rawValue) \(resource)"))
+        try await recordDenial(
+            AuditRecord(
+                time: clock.now, actor: principal.name, action: verb.rawValue, kind: resource, name: name,
+                outcome: .denied, detail: "role \(principal.role.name) may not \(verb.rawValue) \(resource)"))
         throw NovaError(.forbidden, "\(principal.name) (role \(principal.role.name)) may not \(verb.rawValue) \(resource)")
     }
 
@@ -79,8 +83,10 @@ public final class ControlPlane: Sendable {
         return resource
     }
 
-    public func list(_ kind: ResourceKind, matching selector: LabelSelector = LabelSelector(), after cursor: String? = nil,
-                     limit: Int = 100, as principal: Principal) async throws -> ResourcePage {
+    public func list(
+        _ kind: ResourceKind, matching selector: LabelSelector = LabelSelector(), after cursor: String? = nil,
+        limit: Int = 100, as principal: Principal
+    ) async throws -> ResourcePage {
         try await authorize(principal, .list, kind.plural)
         return try await store.resources(kind, matching: selector, after: cursor, limit: max(1, min(limit, 1000)))
     }

@@ -41,9 +41,10 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore, ObserverCursor
 
     private func nextEvent(_ type: ResourceEvent.EventType, _ resource: Resource, batch: Int64?, _ context: CommitContext) -> ResourceEvent {
         lastSequence += 1
-        let event = ResourceEvent(sequence: lastSequence, batch: batch, type: type, kind: resource.kind.name, name: resource.name,
-                                  resourceVersion: resource.metadata.resourceVersion, actor: context.actor, reason: context.reason,
-                                  time: context.time, document: resource.document)
+        let event = ResourceEvent(
+            sequence: lastSequence, batch: batch, type: type, kind: resource.kind.name, name: resource.name,
+            resourceVersion: resource.metadata.resourceVersion, actor: context.actor, reason: context.reason,
+            time: context.time, document: resource.document)
         eventLog.append(event)
         return event
     }
@@ -72,8 +73,9 @@ public actor InMemoryStore: ResourceStore, AuditLog, AccessStore, ObserverCursor
             let event = nextEvent(type, resource, batch: batch, context)
             batch = batch ?? event.sequence
             historyByKey[resource.reference, default: []].append(
-                HistoryEntry(version: resource.metadata.resourceVersion, operation: type.rawValue, actor: actor, time: time,
-                             document: result.after?.desiredDocument))
+                HistoryEntry(
+                    version: resource.metadata.resourceVersion, operation: type.rawValue, actor: actor, time: time,
+                    document: result.after?.desiredDocument))
             let write = CommittedWrite(before: result.before, after: result.after, event: event)
             appendAudit(AuditRecord.of(write, context: context))
             committed.append(write)

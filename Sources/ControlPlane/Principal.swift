@@ -57,7 +57,8 @@ public struct Role: Sendable, Hashable {
         for rule in rules {
             let verbs = rule.verbs.contains("*") ? ["*"] : rule.verbs.sorted()
             for verb in verbs {
-                for resource in rule.resources.sorted() where !holder.rules.contains(where: { grant in
+                for resource in rule.resources.sorted()
+                where !holder.rules.contains(where: { grant in
                     (grant.verbs.contains("*") || grant.verbs.contains(verb)) && (grant.resources.contains("*") || grant.resources.contains(resource))
                 }) {
                     missing.append("\(verb) \(resource)")
@@ -79,16 +80,22 @@ public struct Role: Sendable, Hashable {
     public static let admin = Role(name: "admin", rules: [Rule(verbs: ["*"], resources: ["*"])])
 
     /// Reads and writes resources and reads events; no keys, roles or audit log.
-    public static let `operator` = Role(name: "operator", rules: [
-        Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(ResourceKind.builtIn.map(\.plural))),
-        Rule(verbs: ["get", "list", "watch"], resources: Set(["events", "history"] + policyResources)),
-        Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(workflowResources)),
-    ])
+    public static let `operator` = Role(
+        name: "operator",
+        rules: [
+            Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(ResourceKind.builtIn.map(\.plural))),
+            Rule(verbs: ["get", "list", "watch"], resources: Set(["events", "history"] + policyResources)),
+            Rule(verbs: Set(Verb.allCases.map(\.rawValue)), resources: Set(workflowResources)),
+        ])
 
     /// Reads resources and events.
-    public static let viewer = Role(name: "viewer", rules: [
-        Rule(verbs: ["get", "list", "watch"], resources: Set(ResourceKind.builtIn.map(\.plural) + ["events", "history"] + workflowResources + policyResources)),
-    ])
+    public static let viewer = Role(
+        name: "viewer",
+        rules: [
+            Rule(
+                verbs: ["get", "list", "watch"],
+                resources: Set(ResourceKind.builtIn.map(\.plural) + ["events", "history"] + workflowResources + policyResources))
+        ])
 
     /// Policies and what they decided: operators and viewers read them; only admins write policies.
     public static let policyResources = ["policies", "violations"]
@@ -97,8 +104,11 @@ public struct Role: Sendable, Hashable {
 
     /// The role as a document.
     public var value: Value {
-        ["name": .string(name), "builtIn": .bool(Role.builtIn.contains { $0.name == name }),
-         "rules": .array(rules.map { ["verbs": .array($0.verbs.sorted().map(Value.string)), "resources": .array($0.resources.sorted().map(Value.string))] })]
+        [
+            "name": .string(name), "builtIn": .bool(Role.builtIn.contains { $0.name == name }),
+            "rules": .array(
+                rules.map { ["verbs": .array($0.verbs.sorted().map(Value.string)), "resources": .array($0.resources.sorted().map(Value.string))] }),
+        ]
     }
 
     /// Reads a custom role document, checking every verb and resource name.
@@ -111,7 +121,9 @@ public struct Role: Sendable, Hashable {
             var r = ObjectReader(value, at: path)
             let verbs = r.array("verbs") { v, p, d -> String? in
                 guard let s = v.stringValue, s == "*" || Verb(rawValue: s) != nil else {
-                    d.append(Diagnostic(code: "invalid_value", message: "must be one of \(Verb.allCases.map(\.rawValue).joined(separator: ", ")) or *", path: p.text))
+                    d.append(
+                        Diagnostic(code: "invalid_value", message: "must be one of \(Verb.allCases.map(\.rawValue).joined(separator: ", ")) or *", path: p.text)
+                    )
                     return nil
                 }
                 return s
@@ -143,8 +155,9 @@ extension Role {
         guard let name = value["name"]?.stringValue, let rules = value["rules"]?.arrayValue else { return nil }
         self.name = name
         self.rules = rules.map { rule in
-            Rule(verbs: Set(rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []),
-                 resources: Set(rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []))
+            Rule(
+                verbs: Set(rule["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []),
+                resources: Set(rule["resources"]?.arrayValue?.compactMap(\.stringValue) ?? []))
         }
     }
 }

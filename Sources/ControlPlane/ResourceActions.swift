@@ -20,12 +20,18 @@ public struct ResourceApplyAction: WorkflowAction {
         }
         do {
             let resources = try controlPlane.resources(from: documents)
-            let outcomes = try await controlPlane.apply(resources, options: Self.options(input, context),
-                                                        as: try await Self.principal(context, controlPlane))
-            return ["results": .array(outcomes.map { outcome in
-                ["kind": .string(outcome.resource.kind.name), "name": .string(outcome.resource.name), "action": .string(outcome.action.rawValue),
-                 "resourceVersion": .int(outcome.resource.metadata.resourceVersion)]
-            })]
+            let outcomes = try await controlPlane.apply(
+                resources, options: Self.options(input, context),
+                as: try await Self.principal(context, controlPlane))
+            return [
+                "results": .array(
+                    outcomes.map { outcome in
+                        [
+                            "kind": .string(outcome.resource.kind.name), "name": .string(outcome.resource.name), "action": .string(outcome.action.rawValue),
+                            "resourceVersion": .int(outcome.resource.metadata.resourceVersion),
+                        ]
+                    })
+            ]
         } catch let error as NovaError {
             throw StepError(error)
         }
@@ -64,8 +70,9 @@ public struct ResourceDeleteAction: WorkflowAction {
             throw StepError(code: "invalid_input", message: "unknown kind \(kindName)", isRetryable: false)
         }
         do {
-            _ = try await controlPlane.delete(kind, named: name, options: ResourceApplyAction.options(input, context),
-                                              as: try await ResourceApplyAction.principal(context, controlPlane))
+            _ = try await controlPlane.delete(
+                kind, named: name, options: ResourceApplyAction.options(input, context),
+                as: try await ResourceApplyAction.principal(context, controlPlane))
             return ["deleted": true, "kind": .string(kind.name), "name": .string(name)]
         } catch let error as NovaError where error.code == .notFound {
             return ["deleted": false, "kind": .string(kind.name), "name": .string(name)]

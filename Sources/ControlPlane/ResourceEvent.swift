@@ -21,8 +21,10 @@ public struct ResourceEvent: Sendable, Hashable {
     /// The resource after the event (for a delete, as it was).
     public var document: Value?
 
-    public init(sequence: Int64, batch: Int64? = nil, type: EventType, kind: String, name: String, resourceVersion: Int, actor: String,
-                reason: String? = nil, time: Date, document: Value?) {
+    public init(
+        sequence: Int64, batch: Int64? = nil, type: EventType, kind: String, name: String, resourceVersion: Int, actor: String,
+        reason: String? = nil, time: Date, document: Value?
+    ) {
         self.sequence = sequence
         self.batch = batch ?? sequence
         self.type = type

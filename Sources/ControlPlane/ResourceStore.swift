@@ -67,8 +67,10 @@ public struct HistoryEntry: Sendable, Hashable {
     }
 
     public var value: Value {
-        ["version": .int(version), "operation": .string(operation), "actor": .string(actor),
-         "time": .string(Timestamp.format(time)), "document": document ?? .null]
+        [
+            "version": .int(version), "operation": .string(operation), "actor": .string(actor),
+            "time": .string(Timestamp.format(time)), "document": document ?? .null,
+        ]
     }
 }
 
@@ -134,17 +136,24 @@ extension ResourceStore {
         switch write {
         case .create(let resource):
             if let stored {
-                throw NovaError(.alreadyExists, "\(resource.reference) already exists (resourceVersion \(stored.metadata.resourceVersion)); you sent a create without a resourceVersion: send resourceVersion \(stored.metadata.resourceVersion) to replace it, or use apply")
+                throw NovaError(
+                    .alreadyExists,
+                    "\(resource.reference) already exists (resourceVersion \(stored.metadata.resourceVersion)); you sent a create without a resourceVersion: send resourceVersion \(stored.metadata.resourceVersion) to replace it, or use apply"
+                )
             }
         case .update(let resource, let expected):
             guard let stored else { throw NovaError(.notFound, "\(resource.reference) does not exist") }
             if stored.metadata.resourceVersion != expected {
-                throw NovaError(.conflict, "\(resource.reference) has changed: you sent resourceVersion \(expected), it is now \(stored.metadata.resourceVersion); read it again and retry")
+                throw NovaError(
+                    .conflict,
+                    "\(resource.reference) has changed: you sent resourceVersion \(expected), it is now \(stored.metadata.resourceVersion); read it again and retry"
+                )
             }
         case .delete(let kind, let name, let expected):
             guard let stored else { throw NovaError(.notFound, "\(kind.name)/\(name) does not exist") }
             if let expected, stored.metadata.resourceVersion != expected {
-                throw NovaError(.conflict, "\(kind.name)/\(name) has changed: you sent resourceVersion \(expected), it is now \(stored.metadata.resourceVersion)")
+                throw NovaError(
+                    .conflict, "\(kind.name)/\(name) has changed: you sent resourceVersion \(expected), it is now \(stored.metadata.resourceVersion)")
             }
         }
     }

@@ -14,8 +14,10 @@ public struct RetentionPolicy: Sendable, Hashable {
     /// At most this many history entries per resource (100), the newest.
     public var historyPerResource: Int
 
-    public init(eventAge: TimeInterval = 7 * 86_400, eventCount: Int = 100_000, historyAge: TimeInterval = 90 * 86_400,
-                historyPerResource: Int = 100) {
+    public init(
+        eventAge: TimeInterval = 7 * 86_400, eventCount: Int = 100_000, historyAge: TimeInterval = 90 * 86_400,
+        historyPerResource: Int = 100
+    ) {
         self.eventAge = eventAge
         self.eventCount = eventCount
         self.historyAge = historyAge
@@ -50,8 +52,11 @@ extension ControlPlane {
         guard let retention = store as? any RetentionStore else { return RetentionReport() }
         let report = try await retention.compact(policy, now: clock.now, protectedAfter: try await cursors?.lowestObserverCursor())
         if report.events > 0 || report.historyEntries > 0 {
-            try await auditLog.append([AuditRecord(time: clock.now, actor: principal.name, action: "compact", kind: "events", name: "",
-                                                   detail: "removed \(report.events) events and \(report.historyEntries) history entries")])
+            try await auditLog.append([
+                AuditRecord(
+                    time: clock.now, actor: principal.name, action: "compact", kind: "events", name: "",
+                    detail: "removed \(report.events) events and \(report.historyEntries) history entries")
+            ])
         }
         return report
     }
@@ -64,8 +69,10 @@ public struct RetentionService: Service {
     let interval: Duration
     let logger: Logger
 
-    public init(controlPlane: ControlPlane, policy: RetentionPolicy, interval: Duration = .seconds(600),
-                logger: Logger = Logger(label: "novacron.retention")) {
+    public init(
+        controlPlane: ControlPlane, policy: RetentionPolicy, interval: Duration = .seconds(600),
+        logger: Logger = Logger(label: "novacron.retention")
+    ) {
         self.controlPlane = controlPlane
         self.policy = policy
         self.interval = interval

@@ -66,8 +66,10 @@ public struct TelemetrySample: Sendable, Hashable {
     public var diskIOPS: Double
     public var requestRate: Double
 
-    public init(time: Date, cpuPercent: Double, memoryPercent: Double, networkInMbps: Double, networkOutMbps: Double,
-                diskIOPS: Double, requestRate: Double) {
+    public init(
+        time: Date, cpuPercent: Double, memoryPercent: Double, networkInMbps: Double, networkOutMbps: Double,
+        diskIOPS: Double, requestRate: Double
+    ) {
         self.time = time
         self.cpuPercent = cpuPercent
         self.memoryPercent = memoryPercent
@@ -78,8 +80,10 @@ public struct TelemetrySample: Sendable, Hashable {
     }
 
     public var value: Value {
-        ["time": .string(Timestamp.format(time)), "cpuPercent": .double(cpuPercent), "memoryPercent": .double(memoryPercent),
-         "networkInMbps": .double(networkInMbps), "networkOutMbps": .double(networkOutMbps), "diskIOPS": .double(diskIOPS),
-         "requestRate": .double(requestRate)]
+        [
+            "time": .string(Timestamp.format(time)), "cpuPercent": .double(cpuPercent), "memoryPercent": .double(memoryPercent),
+            "networkInMbps": .double(networkInMbps), "networkOutMbps": .double(networkOutMbps), "diskIOPS": .double(diskIOPS),
+            "requestRate": .double(requestRate),
+        ]
     }
 }

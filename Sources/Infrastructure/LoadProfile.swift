@@ -30,8 +30,9 @@ struct LoadProfile {
         let networkIn = max(0, requests * 0.08 + noise.nextGaussian() * 2)
         let networkOut = max(0, requests * 0.2 + noise.nextGaussian() * 4)
         let iops = max(0, 40 + requests * 1.5 + noise.nextGaussian() * 20)
-        return TelemetrySample(time: time, cpuPercent: cpu, memoryPercent: memory, networkInMbps: networkIn,
-                               networkOutMbps: networkOut, diskIOPS: iops, requestRate: requests)
+        return TelemetrySample(
+            time: time, cpuPercent: cpu, memoryPercent: memory, networkInMbps: networkIn,
+            networkOutMbps: networkOut, diskIOPS: iops, requestRate: requests)
     }
 
     private func clamp(_ x: Double) -> Double { min(100, max(0, x)) }

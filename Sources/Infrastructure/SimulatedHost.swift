@@ -23,8 +23,10 @@ public struct SimulationConfiguration: Sendable {
     /// Seconds between telemetry samples.
     public var telemetryInterval: Double
 
-    public init(seed: UInt64 = 42, hosts: [SimulatedHost]? = nil, provisioningSeconds: ClosedRange<Double> = 2...6,
-                telemetryInterval: Double = 60) {
+    public init(
+        seed: UInt64 = 42, hosts: [SimulatedHost]? = nil, provisioningSeconds: ClosedRange<Double> = 2...6,
+        telemetryInterval: Double = 60
+    ) {
         self.seed = seed
         self.hosts = hosts ?? SimulationConfiguration.defaultHosts(seed: seed)
         self.provisioningSeconds = provisioningSeconds

@@ -58,8 +58,9 @@ public actor SimulatedInfrastructure: ReportsInfrastructureChanges {
         let range = configuration.provisioningSeconds
         let delay = range.lowerBound + random.nextUnit() * (range.upperBound - range.lowerBound)
         let stopped = spec.powerState == .stopped
-        machines[resource.name] = SimulatedVM(actual: resource.spec, host: host, phase: stopped ? .stopped : .provisioning,
-                                              readyAt: clock.now.addingTimeInterval(delay))
+        machines[resource.name] = SimulatedVM(
+            actual: resource.spec, host: host, phase: stopped ? .stopped : .provisioning,
+            readyAt: clock.now.addingTimeInterval(delay))
         return observation(.vm, name: resource.name)!
     }
 
@@ -77,8 +78,10 @@ public actor SimulatedInfrastructure: ReportsInfrastructureChanges {
         if let host = vm.host, let current = hosts[host], !current.isFailed {
             let free = freeCapacity(on: host, excluding: resource.name)
             if spec.vcpus > free.vcpus || spec.memoryMiB > free.memoryMiB {
-                throw NovaError(.unschedulable, "VM \(resource.name) cannot grow to \(spec.vcpus) vCPUs and \(spec.memoryMiB) MiB on \(host): "
-                                + "\(free.vcpus) vCPUs and \(free.memoryMiB) MiB free there", isRetryable: true)
+                throw NovaError(
+                    .unschedulable,
+                    "VM \(resource.name) cannot grow to \(spec.vcpus) vCPUs and \(spec.memoryMiB) MiB on \(host): "
+                        + "\(free.vcpus) vCPUs and \(free.memoryMiB) MiB free there", isRetryable: true)
             }
         }
         vm.actual = resource.spec
@@ -198,8 +201,9 @@ public actor SimulatedInfrastructure: ReportsInfrastructureChanges {
             let holder = machines.keys.sorted().first { vm in
                 machines[vm]!.actual["volumes"]?.arrayValue?.contains { $0["volume"]?.stringValue == name } ?? false
             }
-            return ObservedResource(kind: kind, name: name, phase: holder == nil ? .available : .attached,
-                                    observed: actual.setting("attachedTo", to: holder.map(Value.string)))
+            return ObservedResource(
+                kind: kind, name: name, phase: holder == nil ? .available : .attached,
+                observed: actual.setting("attachedTo", to: holder.map(Value.string)))
         default:
             return ObservedResource(kind: kind, name: name, phase: .ready, observed: actual)
         }
@@ -221,8 +225,9 @@ public actor SimulatedInfrastructure: ReportsInfrastructureChanges {
             }
         }
         if !missingNames.isEmpty {
-            throw NovaError(.infrastructure, "VM \(vm) needs \(missingNames.joined(separator: ", ")), which the infrastructure does not have yet",
-                            isRetryable: true)
+            throw NovaError(
+                .infrastructure, "VM \(vm) needs \(missingNames.joined(separator: ", ")), which the infrastructure does not have yet",
+                isRetryable: true)
         }
     }
 
@@ -243,10 +248,11 @@ public actor SimulatedInfrastructure: ReportsInfrastructureChanges {
             !host.isFailed && host.name != excluding
                 && (spec.placement.host == nil || spec.placement.host == host.name)
                 && (spec.placement.zone == nil || spec.placement.zone == host.zone)
-                && (group == nil || !machines.contains { name, other in
-                    name != vm && other.host == host.name
-                        && other.actual["placement"]?["antiAffinityGroup"]?.stringValue == group
-                })
+                && (group == nil
+                    || !machines.contains { name, other in
+                        name != vm && other.host == host.name
+                            && other.actual["placement"]?["antiAffinityGroup"]?.stringValue == group
+                    })
         }
         let fitting = candidates.map { ($0, freeCapacity(on: $0.name, excluding: vm)) }
             .filter { $0.1.vcpus >= spec.vcpus && $0.1.memoryMiB >= spec.memoryMiB }

@@ -12,8 +12,10 @@ public struct InfraEnv: Sendable {
     public static let steps = 96
     public static let maxReplicas = 20
     public static let scenarios = 120
-    static let profile: [Double] = [0.30, 0.25, 0.22, 0.20, 0.22, 0.28, 0.40, 0.55, 0.70, 0.82, 0.90, 0.95,
-                                    0.97, 1.00, 0.98, 0.95, 0.90, 0.88, 0.92, 0.96, 0.90, 0.75, 0.55, 0.40]
+    static let profile: [Double] = [
+        0.30, 0.25, 0.22, 0.20, 0.22, 0.28, 0.40, 0.55, 0.70, 0.82, 0.90, 0.95,
+        0.97, 1.00, 0.98, 0.95, 0.90, 0.88, 0.92, 0.96, 0.90, 0.75, 0.55, 0.40,
+    ]
 
     public private(set) var t = 0
     var startQuarter = 0, peak = 0.0, spikeStart = 0, noisyStart = 0
@@ -64,7 +66,8 @@ public struct InfraEnv: Sendable {
         let quarter = (startQuarter + t) % 96
         var demand = peak * Self.demandProfile(quarter)
         if spikeStart <= t && t < spikeStart + 8 { demand = demand * 1.6 }
-        let capacity = 100.0 * Double(replicas) * capacityFactor * (1.0 - 0.4 * imbalance) * (noisy ? 0.7 : 1.0)
+        let capacity =
+            100.0 * Double(replicas) * capacityFactor * (1.0 - 0.4 * imbalance) * (noisy ? 0.7 : 1.0)
             * (1.0 - 2.0 * max(0.0, memory - 0.85))
         let admitted = throttle ? demand * 0.8 : demand
         let offered = admitted + queue
@@ -81,8 +84,10 @@ public struct InfraEnv: Sendable {
         queue = 0.5 * excess
         memory = min(1.0, memory + 0.002 + 0.004 * min(rho, 1.0))
         imbalance = min(1.0, imbalance + 0.005)
-        let observation = [min(rho, 1.0), memory, served / 2000.0, min(queue / 1000.0, 1.0), min(latency / 1000.0, 1.0), error,
-                           cost / 3.0, Double(replicas) / Double(Self.maxReplicas), Double(quarter) / 96.0]
+        let observation = [
+            min(rho, 1.0), memory, served / 2000.0, min(queue / 1000.0, 1.0), min(latency / 1000.0, 1.0), error,
+            cost / 3.0, Double(replicas) / Double(Self.maxReplicas), Double(quarter) / 96.0,
+        ]
         return (observation, reward)
     }
 

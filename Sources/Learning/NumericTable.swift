@@ -28,8 +28,11 @@ public struct NumericTable: Sendable {
         var header: [String] = []
         var field: [UInt8] = []
         while index < bytes.count, bytes[index] != 0x0A {
-            if bytes[index] == UInt8(ascii: ",") { header.append(String(decoding: field, as: UTF8.self)); field = [] }
-            else if bytes[index] != 0x0D { field.append(bytes[index]) }
+            if bytes[index] == UInt8(ascii: ",") {
+                header.append(String(decoding: field, as: UTF8.self)); field = []
+            } else if bytes[index] != 0x0D {
+                field.append(bytes[index])
+            }
             index += 1
         }
         header.append(String(decoding: field, as: UTF8.self))

@@ -81,7 +81,8 @@ final class LibvirtConnection: @unchecked Sendable {
     /// Cumulative counters of every domain, as `virConnectGetAllDomainStats` reports them.
     func allDomainStats() throws -> [String: [String: Double]] {
         var records: UnsafeMutablePointer<virDomainStatsRecordPtr?>?
-        let wanted = VIR_DOMAIN_STATS_STATE.rawValue | VIR_DOMAIN_STATS_CPU_TOTAL.rawValue | VIR_DOMAIN_STATS_BALLOON.rawValue
+        let wanted =
+            VIR_DOMAIN_STATS_STATE.rawValue | VIR_DOMAIN_STATS_CPU_TOTAL.rawValue | VIR_DOMAIN_STATS_BALLOON.rawValue
             | VIR_DOMAIN_STATS_INTERFACE.rawValue | VIR_DOMAIN_STATS_BLOCK.rawValue | VIR_DOMAIN_STATS_VCPU.rawValue
         let count = virConnectGetAllDomainStats(pointer, wanted, &records, 0)
         guard count >= 0, let records else { throw LibvirtError.last("read domain statistics") }

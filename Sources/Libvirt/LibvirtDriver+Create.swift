@@ -36,8 +36,10 @@ extension LibvirtDriver {
             }
         }
         do {
-            let domain = try connection.defineDomain(xml: LibvirtXML.domain(name: resource.name, spec: resource.spec, typed: spec,
-                                                                            domainType: domainType(connection), pool: storagePool))
+            let domain = try connection.defineDomain(
+                xml: LibvirtXML.domain(
+                    name: resource.name, spec: resource.spec, typed: spec,
+                    domainType: domainType(connection), pool: storagePool))
             if spec.powerState == .running { try domain.start() }
         } catch {
             // No half-made VM: the root disk goes with the failed domain.
@@ -55,8 +57,10 @@ extension LibvirtDriver {
         let before = try domain.info()
         // The persistent definition takes the whole new spec; a running guest also gets the new
         // vCPU count and memory live where the hypervisor allows it.
-        _ = try connection.defineDomain(xml: LibvirtXML.domain(name: resource.name, uuid: domain.uuid, spec: resource.spec, typed: spec,
-                                                               domainType: domainType(connection), pool: storagePool))
+        _ = try connection.defineDomain(
+            xml: LibvirtXML.domain(
+                name: resource.name, uuid: domain.uuid, spec: resource.spec, typed: spec,
+                domainType: domainType(connection), pool: storagePool))
         try resizeVolume(LibvirtXML.Names.rootDisk(resource.name), toGiB: spec.diskGiB, connection: connection)
         if domain.isActive {
             // Beyond the running guest's maximum a live change is refused; the new definition
@@ -82,7 +86,9 @@ extension LibvirtDriver {
 
     func updateNetwork(_ resource: Resource, connection: LibvirtConnection) throws {
         guard let spec = resource.typedSpec(NetworkSpec.self) else { throw NovaError(.invalidRequest, "\(resource.reference) has an unreadable spec") }
-        guard let existing = try connection.network(named: resource.name) else { throw NovaError(.notFound, "network \(resource.name) does not exist in libvirt") }
+        guard let existing = try connection.network(named: resource.name) else {
+            throw NovaError(.notFound, "network \(resource.name) does not exist in libvirt")
+        }
         let wasActive = existing.isActive
         let network = try connection.defineNetwork(xml: LibvirtXML.network(name: resource.name, uuid: existing.uuid, spec: resource.spec, typed: spec))
         // Addressing changes take effect when the network restarts.

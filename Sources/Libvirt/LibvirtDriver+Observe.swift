@@ -60,9 +60,12 @@ extension LibvirtDriver {
         observed = observed.setting("memoryMiB", to: .int(Int(info.memoryKiB / 1024)))
         observed = observed.setting("diskGiB", to: .int(Int(rootBytes >> 30)))
         observed = observed.setting("networks", to: .array(description.networks.map { ["network": .string($0)] }))
-        observed = observed.setting("volumes", to: .array(description.disks.filter { $0.volume.hasPrefix(volumePrefix) }.map { disk in
-            ["volume": .string(String(disk.volume.dropFirst(volumePrefix.count))), "device": .string(disk.device)]
-        }))
+        observed = observed.setting(
+            "volumes",
+            to: .array(
+                description.disks.filter { $0.volume.hasPrefix(volumePrefix) }.map { disk in
+                    ["volume": .string(String(disk.volume.dropFirst(volumePrefix.count))), "device": .string(disk.device)]
+                }))
         observed = observed.setting("powerState", to: .string(phase == .running ? "running" : "stopped"))
         let message = phase == .failed ? "the guest crashed (libvirt state \(info.state))" : nil
         return ObservedResource(kind: .vm, name: domain.name, phase: phase, message: message, host: host, observed: observed)
@@ -96,13 +99,15 @@ extension LibvirtDriver {
 
     /// Storage volumes carry no metadata in libvirt: only what the pool reports is observed.
     func volumeObservation(_ name: String, _ volume: LibvirtStorageVolume, holder: String?) -> ObservedResource {
-        ObservedResource(kind: .volume, name: name, phase: holder == nil ? .available : .attached,
-                         observed: ["sizeGiB": .int(Int(volume.capacityBytes >> 30)), "attachedTo": holder.map(Value.string) ?? .null])
+        ObservedResource(
+            kind: .volume, name: name, phase: holder == nil ? .available : .attached,
+            observed: ["sizeGiB": .int(Int(volume.capacityBytes >> 30)), "attachedTo": holder.map(Value.string) ?? .null])
     }
 
     func templateObservation(_ name: String, _ volume: LibvirtStorageVolume) -> ObservedResource {
-        ObservedResource(kind: .template, name: name, phase: .ready,
-                         observed: ["baseVolume": .string(volume.name), "defaults": ["diskGiB": .int(Int(volume.capacityBytes >> 30))]])
+        ObservedResource(
+            kind: .template, name: name, phase: .ready,
+            observed: ["baseVolume": .string(volume.name), "defaults": ["diskGiB": .int(Int(volume.capacityBytes >> 30))]])
     }
 
     func sampleTelemetryIfDue(_ connection: LibvirtConnection) {

@@ -43,16 +43,17 @@ public final class LibvirtDriver: InfrastructureDriver, @unchecked Sendable {
     func onQueue<T: Sendable>(_ body: @escaping @Sendable (LibvirtConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result {
-                    let connection = try self.liveConnection()
-                    do {
-                        return try body(connection)
-                    } catch let error as NovaError where error.code == .unavailable {
-                        // The connection broke under us: the next call reconnects.
-                        self.connection = nil
-                        throw error
-                    }
-                })
+                continuation.resume(
+                    with: Result {
+                        let connection = try self.liveConnection()
+                        do {
+                            return try body(connection)
+                        } catch let error as NovaError where error.code == .unavailable {
+                            // The connection broke under us: the next call reconnects.
+                            self.connection = nil
+                            throw error
+                        }
+                    })
             }
         }
     }
@@ -62,8 +63,9 @@ public final class LibvirtDriver: InfrastructureDriver, @unchecked Sendable {
         connection = nil
         let now = clock.now
         guard now >= nextConnectAttempt else {
-            throw NovaError(.unavailable, "libvirt at \(uri) is unreachable; reconnecting in \(Int(nextConnectAttempt.timeIntervalSince(now).rounded(.up))) s",
-                            isRetryable: true)
+            throw NovaError(
+                .unavailable, "libvirt at \(uri) is unreachable; reconnecting in \(Int(nextConnectAttempt.timeIntervalSince(now).rounded(.up))) s",
+                isRetryable: true)
         }
         do {
             let opened = try LibvirtConnection(uri: uri)
@@ -213,8 +215,9 @@ public final class LibvirtDriver: InfrastructureDriver, @unchecked Sendable {
     func resizeVolume(_ name: String, toGiB size: Int, connection: LibvirtConnection) throws {
         guard let volume = try pool(connection).volume(named: name) else { throw NovaError(.notFound, "volume \(name) does not exist in libvirt") }
         let wanted = UInt64(size) << 30
-        if wanted > volume.capacityBytes { try volume.resize(toBytes: wanted) }
-        else if wanted < volume.capacityBytes {
+        if wanted > volume.capacityBytes {
+            try volume.resize(toBytes: wanted)
+        } else if wanted < volume.capacityBytes {
             throw NovaError(.invalidRequest, "volume \(name) cannot shrink from \(volume.capacityBytes >> 30) GiB to \(size) GiB")
         }
     }

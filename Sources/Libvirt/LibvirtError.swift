@@ -27,7 +27,7 @@ enum LibvirtError {
         var retryable = false
         switch code {
         case Int(VIR_ERR_NO_DOMAIN.rawValue), Int(VIR_ERR_NO_NETWORK.rawValue), Int(VIR_ERR_NO_STORAGE_POOL.rawValue),
-             Int(VIR_ERR_NO_STORAGE_VOL.rawValue):
+            Int(VIR_ERR_NO_STORAGE_VOL.rawValue):
             novaCode = .notFound
         case Int(VIR_ERR_DOM_EXIST.rawValue), Int(VIR_ERR_NETWORK_EXIST.rawValue), Int(VIR_ERR_STORAGE_VOL_EXIST.rawValue):
             novaCode = .alreadyExists
@@ -45,8 +45,9 @@ enum LibvirtError {
             novaCode = .infrastructure
             retryable = true
         }
-        return NovaError(novaCode, "libvirt: \(operation): \(message)",
-                         diagnostics: [Diagnostic(code: "libvirt_error_\(code)", message: message)], isRetryable: retryable)
+        return NovaError(
+            novaCode, "libvirt: \(operation): \(message)",
+            diagnostics: [Diagnostic(code: "libvirt_error_\(code)", message: message)], isRetryable: retryable)
     }
 
     /// Whether libvirt's error says the object does not exist.
@@ -54,8 +55,10 @@ enum LibvirtError {
 
     /// The result of a libvirt lookup: the handle, nil when libvirt says there is no such object,
     /// or the error for any other failure.
-    static func lookup<Handle>(_ pointer: OpaquePointer?, _ operation: @autoclosure () -> String,
-                               wrap: (OpaquePointer) -> Handle) throws -> Handle? {
+    static func lookup<Handle>(
+        _ pointer: OpaquePointer?, _ operation: @autoclosure () -> String,
+        wrap: (OpaquePointer) -> Handle
+    ) throws -> Handle? {
         guard let pointer else {
             let error = last(operation())
             if isMissing(error) { return nil }

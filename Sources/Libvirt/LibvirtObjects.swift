@@ -47,8 +47,9 @@ final class LibvirtDomain {
     func info() throws -> Info {
         var raw = virDomainInfo()
         try check(virDomainGetInfo(pointer, &raw), "read domain \(name) info")
-        return Info(state: Int32(raw.state), maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: Int(raw.nrVirtCpu),
-                    cpuTimeNanoseconds: raw.cpuTime)
+        return Info(
+            state: Int32(raw.state), maxMemoryKiB: raw.maxMem, memoryKiB: raw.memory, vcpus: Int(raw.nrVirtCpu),
+            cpuTimeNanoseconds: raw.cpuTime)
     }
 
     var isActive: Bool { virDomainIsActive(pointer) == 1 }

@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import NovaCore
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// Builds libvirt XML with an XML writer (never by pasting user text into strings) and reads
 /// back the parts NovaCron observes.
@@ -46,41 +47,51 @@ enum LibvirtXML {
     /// - Parameter uuid: the existing domain's, when redefining it (libvirt matches on it).
     static func domain(name: String, uuid: String? = nil, spec: Value, typed: VMSpec, domainType: String, pool: String) -> String {
         var devices: [XMLElement] = [
-            element("disk", nil, [("type", "volume"), ("device", "disk")], [
-                element("driver", nil, [("name", "qemu"), ("type", "qcow2")]),
-                element("source", nil, [("pool", pool), ("volume", Names.rootDisk(name))]),
-                element("target", nil, [("dev", "vda"), ("bus", "virtio")]),
-            ]),
+            element(
+                "disk", nil, [("type", "volume"), ("device", "disk")],
+                [
+                    element("driver", nil, [("name", "qemu"), ("type", "qcow2")]),
+                    element("source", nil, [("pool", pool), ("volume", Names.rootDisk(name))]),
+                    element("target", nil, [("dev", "vda"), ("bus", "virtio")]),
+                ])
         ]
         let used = Set(typed.volumes.compactMap(\.device))
         var spare = (UnicodeScalar("b").value...UnicodeScalar("z").value).compactMap(UnicodeScalar.init).map { "vd\($0)" }.filter { !used.contains($0) }
             .makeIterator()
         for attachment in typed.volumes {
             let device = attachment.device ?? spare.next() ?? "vdz"
-            devices.append(element("disk", nil, [("type", "volume"), ("device", "disk")], [
-                element("driver", nil, [("name", "qemu"), ("type", "qcow2")]),
-                element("source", nil, [("pool", pool), ("volume", Names.volume(attachment.volume))]),
-                element("target", nil, [("dev", device), ("bus", "virtio")]),
-                element("serial", attachment.volume),
-            ]))
+            devices.append(
+                element(
+                    "disk", nil, [("type", "volume"), ("device", "disk")],
+                    [
+                        element("driver", nil, [("name", "qemu"), ("type", "qcow2")]),
+                        element("source", nil, [("pool", pool), ("volume", Names.volume(attachment.volume))]),
+                        element("target", nil, [("dev", device), ("bus", "virtio")]),
+                        element("serial", attachment.volume),
+                    ]))
         }
         for attachment in typed.networks {
-            devices.append(element("interface", nil, [("type", "network")], [
-                element("source", nil, [("network", attachment.network)]),
-                element("model", nil, [("type", "virtio")]),
-            ]))
+            devices.append(
+                element(
+                    "interface", nil, [("type", "network")],
+                    [
+                        element("source", nil, [("network", attachment.network)]),
+                        element("model", nil, [("type", "virtio")]),
+                    ]))
         }
-        let root = element("domain", nil, [("type", domainType)], [
-            element("name", name),
-        ] + (uuid.map { [element("uuid", $0)] } ?? []) + [
-            metadata(spec),
-            element("memory", String(typed.memoryMiB), [("unit", "MiB")]),
-            element("currentMemory", String(typed.memoryMiB), [("unit", "MiB")]),
-            element("vcpu", String(typed.vcpus)),
-            element("os", nil, [], [element("type", "hvm"), element("boot", nil, [("dev", "hd")])]),
-            element("on_crash", "destroy"),
-            element("devices", nil, [], devices),
-        ])
+        let root = element(
+            "domain", nil, [("type", domainType)],
+            [
+                element("name", name)
+            ] + (uuid.map { [element("uuid", $0)] } ?? []) + [
+                metadata(spec),
+                element("memory", String(typed.memoryMiB), [("unit", "MiB")]),
+                element("currentMemory", String(typed.memoryMiB), [("unit", "MiB")]),
+                element("vcpu", String(typed.vcpus)),
+                element("os", nil, [], [element("type", "hvm"), element("boot", nil, [("dev", "hd")])]),
+                element("on_crash", "destroy"),
+                element("devices", nil, [], devices),
+            ])
         return render(root)
     }
 
@@ -103,11 +114,14 @@ enum LibvirtXML {
     }
 
     static func volume(name: String, sizeGiB: Int) -> String {
-        render(element("volume", nil, [], [
-            element("name", name),
-            element("capacity", String(sizeGiB), [("unit", "GiB")]),
-            element("target", nil, [], [element("format", nil, [("type", "qcow2")])]),
-        ]))
+        render(
+            element(
+                "volume", nil, [],
+                [
+                    element("name", name),
+                    element("capacity", String(sizeGiB), [("unit", "GiB")]),
+                    element("target", nil, [], [element("format", nil, [("type", "qcow2")])]),
+                ]))
     }
 
     static func firstHost(of cidr: CIDR) -> String { host(of: cidr, offset: 1) }
@@ -145,7 +159,8 @@ enum LibvirtXML {
         for devices in root.elements(forName: "devices") {
             for disk in devices.elements(forName: "disk") {
                 guard let volume = disk.elements(forName: "source").first?.attribute(forName: "volume")?.stringValue,
-                      let device = disk.elements(forName: "target").first?.attribute(forName: "dev")?.stringValue else { continue }
+                    let device = disk.elements(forName: "target").first?.attribute(forName: "dev")?.stringValue
+                else { continue }
                 description.disks.append((device, volume))
             }
             for interface in devices.elements(forName: "interface") {
@@ -175,7 +190,8 @@ enum LibvirtXML {
                 description.prefix = mask.bytes.reduce(0) { $0 + $1.nonzeroBitCount }
             }
             if let range = ip.elements(forName: "dhcp").first?.elements(forName: "range").first,
-               let start = range.attribute(forName: "start")?.stringValue, let end = range.attribute(forName: "end")?.stringValue {
+                let start = range.attribute(forName: "start")?.stringValue, let end = range.attribute(forName: "end")?.stringValue
+            {
                 description.dhcpRange = (start, end)
             }
         }

@@ -1,7 +1,8 @@
 import CLibvirt
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// libxml2 must be initialised once before threads use it, and two libraries here use it:

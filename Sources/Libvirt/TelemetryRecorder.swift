@@ -53,7 +53,8 @@ struct TelemetryRecorder {
         let iops = rate(indexed("block.count", ["rd.reqs", "wr.reqs"], "block"))
         let inMbps = rate(indexed("net.count", ["rx.bytes"], "net")) * 8 / 1e6
         let outMbps = rate(indexed("net.count", ["tx.bytes"], "net")) * 8 / 1e6
-        return TelemetrySample(time: time, cpuPercent: cpu, memoryPercent: min(100, max(0, memory)), networkInMbps: inMbps,
-                               networkOutMbps: outMbps, diskIOPS: iops, requestRate: 0)
+        return TelemetrySample(
+            time: time, cpuPercent: cpu, memoryPercent: min(100, max(0, memory)), networkInMbps: inMbps,
+            networkOutMbps: outMbps, diskIOPS: iops, requestRate: 0)
     }
 }

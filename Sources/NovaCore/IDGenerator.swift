@@ -20,7 +20,9 @@ public final class SequentialIDGenerator: IDGenerator {
     public init(prefix: String = "id") { self.prefix = prefix }
 
     public func makeID() -> String {
-        let n = counter.withLock { value -> Int in value += 1; return value }
+        let n = counter.withLock { value -> Int in
+            value += 1; return value
+        }
         return "\(prefix)-\(n)"
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 or IPv6 address as its bytes.
@@ -40,7 +40,8 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
     public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPAddress(String(parts[0])), let prefix = Int(parts[1]),
-              prefix >= 0, prefix <= address.bytes.count * 8 else { return nil }
+            prefix >= 0, prefix <= address.bytes.count * 8
+        else { return nil }
         self.address = address
         prefixLength = prefix
     }

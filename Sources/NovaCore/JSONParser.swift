@@ -36,8 +36,9 @@ public struct JSONParser {
     }
 
     private func error(_ message: String) -> NovaError {
-        NovaError(.invalidJSON, "invalid JSON at \(location): \(message)",
-                  diagnostics: [Diagnostic(code: ErrorCode.invalidJSON.rawValue, message: message, location: location)])
+        NovaError(
+            .invalidJSON, "invalid JSON at \(location): \(message)",
+            diagnostics: [Diagnostic(code: ErrorCode.invalidJSON.rawValue, message: message, location: location)])
     }
 
     private mutating func skipWhitespace() {
@@ -93,8 +94,9 @@ public struct JSONParser {
             let value = try parseValue(depth: depth)
             if fields.updateValue(value, forKey: .string(key)) != nil {
                 let keyLocation = location(at: keyStart.position, line: keyStart.line, lineStart: keyStart.lineStart)
-                throw NovaError(.invalidJSON, "invalid JSON at \(keyLocation): duplicate key \"\(key)\"",
-                                diagnostics: [Diagnostic(code: ErrorCode.invalidJSON.rawValue, message: "duplicate key \"\(key)\"", location: keyLocation)])
+                throw NovaError(
+                    .invalidJSON, "invalid JSON at \(keyLocation): duplicate key \"\(key)\"",
+                    diagnostics: [Diagnostic(code: ErrorCode.invalidJSON.rawValue, message: "duplicate key \"\(key)\"", location: keyLocation)])
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input inside an object") }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A label selector as in Kubernetes: `env=prod,tier!=db,team` (equality, inequality, presence).
 public struct LabelSelector: Sendable, Hashable {
     public enum Requirement: Sendable, Hashable {
@@ -48,5 +50,3 @@ public struct LabelSelector: Sendable, Hashable {
         }
     }
 }
-
-import Foundation

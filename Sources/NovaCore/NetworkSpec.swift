@@ -27,8 +27,11 @@ public struct NetworkSpec: ResourceSpec, Hashable {
         var cidr: CIDR?
         if let cidrText {
             cidr = CIDR(cidrText)
-            if cidr == nil { r.report("cidr", code: "invalid_value", "\"\(cidrText)\" is not a CIDR such as 10.0.0.0/24") }
-            else if cidr!.hasHostBits { r.report("cidr", code: "invalid_value", "\"\(cidrText)\" has host bits set past the prefix") }
+            if cidr == nil {
+                r.report("cidr", code: "invalid_value", "\"\(cidrText)\" is not a CIDR such as 10.0.0.0/24")
+            } else if cidr!.hasHostBits {
+                r.report("cidr", code: "invalid_value", "\"\(cidrText)\" has host bits set past the prefix")
+            }
         }
         let vlan = r.int("vlan", in: 1...4094)
         let gateway = r.string("gateway")
@@ -39,20 +42,22 @@ public struct NetworkSpec: ResourceSpec, Hashable {
                 r.report("gateway", code: "invalid_value", "\"\(gateway)\" is not an IP address")
             }
         }
-        let dhcp = r.object("dhcp") { d -> DHCP in
-            let enabled = d.bool("enabled") ?? true
-            let start = d.string("rangeStart"), end = d.string("rangeEnd")
-            for (field, text) in [("rangeStart", start), ("rangeEnd", end)] {
-                guard let text else { continue }
-                guard let ip = IPAddress(text) else { d.report(field, code: "invalid_value", "\"\(text)\" is not an IP address"); continue }
-                if let cidr, !cidr.contains(ip) { d.report(field, code: "invalid_value", "\(text) is outside \(cidr)") }
-            }
-            if let s = start.flatMap(IPAddress.init), let e = end.flatMap(IPAddress.init), s.bytes.count == e.bytes.count,
-               e.bytes.lexicographicallyPrecedes(s.bytes) {
-                d.report("rangeEnd", code: "invalid_value", "must not come before rangeStart")
-            }
-            return DHCP(enabled: enabled, rangeStart: start, rangeEnd: end)
-        } ?? DHCP(enabled: true, rangeStart: nil, rangeEnd: nil)
+        let dhcp =
+            r.object("dhcp") { d -> DHCP in
+                let enabled = d.bool("enabled") ?? true
+                let start = d.string("rangeStart"), end = d.string("rangeEnd")
+                for (field, text) in [("rangeStart", start), ("rangeEnd", end)] {
+                    guard let text else { continue }
+                    guard let ip = IPAddress(text) else { d.report(field, code: "invalid_value", "\"\(text)\" is not an IP address"); continue }
+                    if let cidr, !cidr.contains(ip) { d.report(field, code: "invalid_value", "\(text) is outside \(cidr)") }
+                }
+                if let s = start.flatMap(IPAddress.init), let e = end.flatMap(IPAddress.init), s.bytes.count == e.bytes.count,
+                    e.bytes.lexicographicallyPrecedes(s.bytes)
+                {
+                    d.report("rangeEnd", code: "invalid_value", "must not come before rangeStart")
+                }
+                return DHCP(enabled: enabled, rangeStart: start, rangeEnd: end)
+            } ?? DHCP(enabled: true, rangeStart: nil, rangeEnd: nil)
         let rules = r.array("firewall") { value, path, diags -> FirewallRule? in
             var f = ObjectReader(value, at: path)
             let name = f.string("name")
@@ -81,13 +86,16 @@ public struct NetworkSpec: ResourceSpec, Hashable {
         if let e = dhcp.rangeEnd { dhcpFields["rangeEnd"] = .string(e) }
         var fields: [String: Value] = [
             "cidr": .string(cidr), "dhcp": .object(dhcpFields),
-            "firewall": .array(firewall.map { rule in
-                var f: [String: Value] = ["direction": .string(rule.direction), "action": .string(rule.action),
-                                          "protocol": .string(rule.protocol), "cidr": .string(rule.cidr)]
-                if let name = rule.name { f["name"] = .string(name) }
-                if let ports = rule.ports { f["ports"] = .string(ports) }
-                return .object(f)
-            }),
+            "firewall": .array(
+                firewall.map { rule in
+                    var f: [String: Value] = [
+                        "direction": .string(rule.direction), "action": .string(rule.action),
+                        "protocol": .string(rule.protocol), "cidr": .string(rule.cidr),
+                    ]
+                    if let name = rule.name { f["name"] = .string(name) }
+                    if let ports = rule.ports { f["ports"] = .string(ports) }
+                    return .object(f)
+                }),
         ]
         if let vlan { fields["vlan"] = .int(vlan) }
         if let gateway { fields["gateway"] = .string(gateway) }
@@ -100,7 +108,8 @@ extension NetworkSpec.FirewallRule {
     public static func portRange(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count <= 2, let low = Int(parts[0]), let high = parts.count == 2 ? Int(parts[1]) : low,
-              1 <= low, low <= high, high <= 65_535 else { return nil }
+            1 <= low, low <= high, high <= 65_535
+        else { return nil }
         return low...high
     }
 }

@@ -96,10 +96,15 @@ public struct ObjectReader {
         var result: [String: String] = [:]
         for (key, item) in object {
             let keyText = key.stringValue ?? key.canonicalJSON
-            if let s = item.stringValue { result[keyText] = s }
-            else if case .number(let n) = item { result[keyText] = n.description }
-            else if case .bool(let b) = item { result[keyText] = b ? "true" : "false" }
-            else { report("\(name).\(keyText)", code: "invalid_type", "must be a string, got \(item.typeName)") }
+            if let s = item.stringValue {
+                result[keyText] = s
+            } else if case .number(let n) = item {
+                result[keyText] = n.description
+            } else if case .bool(let b) = item {
+                result[keyText] = b ? "true" : "false"
+            } else {
+                report("\(name).\(keyText)", code: "invalid_type", "must be a string, got \(item.typeName)")
+            }
         }
         return result
     }

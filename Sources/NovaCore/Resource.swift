@@ -27,8 +27,10 @@ public struct Resource: Sendable, Hashable {
 
     /// The whole resource as a document.
     public var document: Value {
-        ["apiVersion": .string(Resource.apiVersion), "kind": .string(kind.name), "metadata": metadata.value,
-         "spec": spec, "status": status.value]
+        [
+            "apiVersion": .string(Resource.apiVersion), "kind": .string(kind.name), "metadata": metadata.value,
+            "spec": spec, "status": status.value,
+        ]
     }
 
     /// The desired part only (kind, name, labels, annotations, spec): what a write changes and
@@ -59,8 +61,10 @@ extension Resource {
     ///
     /// - Parameter kinds: the kinds this server knows.
     /// - Parameter expectedKind: when given (the URL said which kind), a document may omit `kind`.
-    public static func read(document: Value, kinds: [ResourceKind] = ResourceKind.builtIn,
-                            expectedKind: ResourceKind? = nil) -> (resource: Resource?, diagnostics: [Diagnostic]) {
+    public static func read(
+        document: Value, kinds: [ResourceKind] = ResourceKind.builtIn,
+        expectedKind: ResourceKind? = nil
+    ) -> (resource: Resource?, diagnostics: [Diagnostic]) {
         var reader = ObjectReader(document, at: "")
         if document.objectValue == nil { return (nil, reader.diagnostics) }
         if let apiVersion = reader.string("apiVersion"), apiVersion != Resource.apiVersion {
@@ -101,7 +105,8 @@ extension Resource {
     /// Rebuilds a stored resource from its document, trusting it (it was validated when written).
     public init?(storedDocument document: Value, kinds: [ResourceKind] = ResourceKind.builtIn) {
         guard let kindName = document["kind"]?.stringValue, let kind = kinds.first(where: { $0.name == kindName }),
-              let meta = document["metadata"], let name = meta["name"]?.stringValue else { return nil }
+            let meta = document["metadata"], let name = meta["name"]?.stringValue
+        else { return nil }
         func strings(_ v: Value?) -> [String: String] {
             Dictionary(uniqueKeysWithValues: (v?.sortedStringFields ?? []).compactMap { k, v in v.stringValue.map { (k, $0) } })
         }

@@ -14,8 +14,10 @@ public struct ResourceMetadata: Sendable, Hashable {
     /// Who manages the resource (`cli`, `terraform`, `gitops:app`…): a hint for other writers.
     public var managedBy: String?
 
-    public init(name: String, labels: [String: String] = [:], annotations: [String: String] = [:], resourceVersion: Int = 0,
-                uid: String? = nil, createdAt: Date? = nil, updatedAt: Date? = nil, managedBy: String? = nil) {
+    public init(
+        name: String, labels: [String: String] = [:], annotations: [String: String] = [:], resourceVersion: Int = 0,
+        uid: String? = nil, createdAt: Date? = nil, updatedAt: Date? = nil, managedBy: String? = nil
+    ) {
         self.name = name
         self.labels = labels
         self.annotations = annotations
@@ -62,12 +64,17 @@ public struct ResourceMetadata: Sendable, Hashable {
         }
         let annotationBytes = annotations.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
         if annotationBytes > LabelRules.maximumAnnotationBytes {
-            reader.report("annotations", code: "too_large", "at most \(LabelRules.maximumAnnotationBytes / 1024) KiB of keys and values in all, got \(annotationBytes) bytes")
+            reader.report(
+                "annotations", code: "too_large",
+                "at most \(LabelRules.maximumAnnotationBytes / 1024) KiB of keys and values in all, got \(annotationBytes) bytes")
         }
         var version = 0
         if let raw = reader.raw("resourceVersion") {
-            if let i = raw.intValue ?? raw.stringValue.flatMap({ Int($0) }), i >= 0 { version = i }
-            else { reader.report("resourceVersion", code: "invalid_value", "must be a non-negative integer") }
+            if let i = raw.intValue ?? raw.stringValue.flatMap({ Int($0) }), i >= 0 {
+                version = i
+            } else {
+                reader.report("resourceVersion", code: "invalid_value", "must be a non-negative integer")
+            }
         }
         let managedBy = reader.string("managedBy")
         for ignored in ["uid", "createdAt", "updatedAt"] { _ = reader.raw(ignored) }
@@ -96,7 +103,8 @@ public enum LabelRules {
     public static func keyProblem(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard key.utf8.count <= 317, parts.count <= 2, let name = parts.last, !name.isEmpty, name.count <= 63, isLabelText(name),
-              parts.count == 1 || (1...253).contains(parts[0].count) else {
+            parts.count == 1 || (1...253).contains(parts[0].count)
+        else {
             return "key \"\(excerpt(key))\" must be an optional prefix of at most 253 characters and '/' then 1–63 letters, digits, '-', '_' or '.'"
         }
         return nil
@@ -113,7 +121,9 @@ public enum LabelRules {
     }
 
     private static func isLabelText(_ text: Substring) -> Bool {
-        text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
+        text.unicodeScalars.allSatisfy {
+            ("0"..."9").contains($0) || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-" || $0 == "_" || $0 == "."
+        }
             && text.first.map { $0.isLetter || $0.isNumber } == true && text.last.map { $0.isLetter || $0.isNumber } == true
     }
 }

@@ -13,8 +13,10 @@ public struct ResourceStatus: Sendable, Hashable {
     public var observedVersion: Int
     public var updatedAt: Date?
 
-    public init(phase: Phase = .pending, message: String? = nil, host: String? = nil, observed: Value = .emptyObject,
-                conditions: [Condition] = [], observedVersion: Int = 0, updatedAt: Date? = nil) {
+    public init(
+        phase: Phase = .pending, message: String? = nil, host: String? = nil, observed: Value = .emptyObject,
+        conditions: [Condition] = [], observedVersion: Int = 0, updatedAt: Date? = nil
+    ) {
         self.phase = phase
         self.message = message
         self.host = host
@@ -50,8 +52,9 @@ public struct ResourceStatus: Sendable, Hashable {
     public mutating func setCondition(_ type: ConditionType, _ status: Condition.Status, reason: String, message: String, at time: Date) {
         if let index = conditions.firstIndex(where: { $0.type == type }) {
             let old = conditions[index]
-            conditions[index] = Condition(type: type, status: status, reason: reason, message: message,
-                                          lastTransitionTime: old.status == status ? old.lastTransitionTime : time)
+            conditions[index] = Condition(
+                type: type, status: status, reason: reason, message: message,
+                lastTransitionTime: old.status == status ? old.lastTransitionTime : time)
         } else {
             conditions.append(Condition(type: type, status: status, reason: reason, message: message, lastTransitionTime: time))
             conditions.sort { $0.type < $1.type }
@@ -80,8 +83,10 @@ public struct Condition: Sendable, Hashable {
     }
 
     var value: Value {
-        ["type": .string(type.rawValue), "status": .string(status.rawValue), "reason": .string(reason), "message": .string(message),
-         "lastTransitionTime": .string(Timestamp.format(lastTransitionTime))]
+        [
+            "type": .string(type.rawValue), "status": .string(status.rawValue), "reason": .string(reason), "message": .string(message),
+            "lastTransitionTime": .string(Timestamp.format(lastTransitionTime)),
+        ]
     }
 
     init?(value: Value) {

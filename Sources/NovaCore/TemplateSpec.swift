@@ -15,14 +15,17 @@ public struct TemplateSpec: ResourceSpec, Hashable {
             (d.int("vcpus", in: VMSpec.vcpuRange), d.int("memoryMiB", in: VMSpec.memoryRange), d.int("diskGiB", in: VMSpec.diskRange))
         }
         guard let image, let family = os?.0 else { return nil }
-        return TemplateSpec(image: image, osFamily: family, osVersion: os?.1, defaultVCPUs: defaults?.0 ?? 1,
-                            defaultMemoryMiB: defaults?.1 ?? 1024, defaultDiskGiB: defaults?.2 ?? 20)
+        return TemplateSpec(
+            image: image, osFamily: family, osVersion: os?.1, defaultVCPUs: defaults?.0 ?? 1,
+            defaultMemoryMiB: defaults?.1 ?? 1024, defaultDiskGiB: defaults?.2 ?? 20)
     }
 
     public var value: Value {
         var os: [String: Value] = ["family": .string(osFamily)]
         if let osVersion { os["version"] = .string(osVersion) }
-        return ["image": .string(image), "os": .object(os),
-                "defaults": ["vcpus": .int(defaultVCPUs), "memoryMiB": .int(defaultMemoryMiB), "diskGiB": .int(defaultDiskGiB)]]
+        return [
+            "image": .string(image), "os": .object(os),
+            "defaults": ["vcpus": .int(defaultVCPUs), "memoryMiB": .int(defaultMemoryMiB), "diskGiB": .int(defaultDiskGiB)],
+        ]
     }
 }

@@ -75,10 +75,12 @@ public struct VMSpec: ResourceSpec, Hashable {
     public static let memoryRange = 128...4_194_304
     public static let diskRange = 1...65_536
 
-    public init(vcpus: Int, memoryMiB: Int, diskGiB: Int = 20, template: String? = nil, image: String? = nil,
-                networks: [NetworkAttachment] = [], volumes: [VolumeAttachment] = [],
-                placement: Placement = Placement(), security: Security = Security(),
-                powerState: PowerState = .running) {
+    public init(
+        vcpus: Int, memoryMiB: Int, diskGiB: Int = 20, template: String? = nil, image: String? = nil,
+        networks: [NetworkAttachment] = [], volumes: [VolumeAttachment] = [],
+        placement: Placement = Placement(), security: Security = Security(),
+        powerState: PowerState = .running
+    ) {
         self.vcpus = vcpus
         self.memoryMiB = memoryMiB
         self.diskGiB = diskGiB
@@ -119,42 +121,47 @@ public struct VMSpec: ResourceSpec, Hashable {
             return name.map { VolumeAttachment(volume: $0, device: device) }
         }
         reportDuplicates(volumes.map(\.volume), field: "volumes", what: "volume", in: &r)
-        let placement = r.object("placement") { p in
-            Placement(host: p.string("host"), zone: p.string("zone"), antiAffinityGroup: p.string("antiAffinityGroup"))
-        } ?? Placement()
-        let security = r.object("security") { s -> Security in
-            let encryption = s.bool("diskEncryption") ?? false
-            let root = s.bool("sshRootLogin") ?? false
-            let ports = s.array("openPorts") { value, path, diags -> OpenPort? in
-                var p = ObjectReader(value, at: path)
-                let port = p.int("port", required: true, in: 1...65_535)
-                let proto = p.choice("protocol", ["tcp", "udp"]) ?? "tcp"
-                let source = p.string("source") ?? "0.0.0.0/0"
-                if CIDR(source) == nil { p.report("source", code: "invalid_value", "\"\(source)\" is not a CIDR such as 10.0.0.0/8") }
-                diags += p.finish()
-                return port.map { OpenPort(port: $0, protocol: proto, source: source) }
-            }
-            return Security(diskEncryption: encryption, sshRootLogin: root, openPorts: ports)
-        } ?? Security(diskEncryption: false, sshRootLogin: false, openPorts: [])
+        let placement =
+            r.object("placement") { p in
+                Placement(host: p.string("host"), zone: p.string("zone"), antiAffinityGroup: p.string("antiAffinityGroup"))
+            } ?? Placement()
+        let security =
+            r.object("security") { s -> Security in
+                let encryption = s.bool("diskEncryption") ?? false
+                let root = s.bool("sshRootLogin") ?? false
+                let ports = s.array("openPorts") { value, path, diags -> OpenPort? in
+                    var p = ObjectReader(value, at: path)
+                    let port = p.int("port", required: true, in: 1...65_535)
+                    let proto = p.choice("protocol", ["tcp", "udp"]) ?? "tcp"
+                    let source = p.string("source") ?? "0.0.0.0/0"
+                    if CIDR(source) == nil { p.report("source", code: "invalid_value", "\"\(source)\" is not a CIDR such as 10.0.0.0/8") }
+                    diags += p.finish()
+                    return port.map { OpenPort(port: $0, protocol: proto, source: source) }
+                }
+                return Security(diskEncryption: encryption, sshRootLogin: root, openPorts: ports)
+            } ?? Security(diskEncryption: false, sshRootLogin: false, openPorts: [])
         let power = r.choice("powerState", PowerState.allCases.map(\.rawValue)).flatMap(PowerState.init(rawValue:)) ?? .running
         guard let vcpus, let memory else { return nil }
-        return VMSpec(vcpus: vcpus, memoryMiB: memory, diskGiB: disk, template: template, image: image, networks: networks,
-                      volumes: volumes, placement: placement, security: security, powerState: power)
+        return VMSpec(
+            vcpus: vcpus, memoryMiB: memory, diskGiB: disk, template: template, image: image, networks: networks,
+            volumes: volumes, placement: placement, security: security, powerState: power)
     }
 
     public var value: Value {
         var fields: [String: Value] = [
             "vcpus": .int(vcpus), "memoryMiB": .int(memoryMiB), "diskGiB": .int(diskGiB), "powerState": .string(powerState.rawValue),
-            "networks": .array(networks.map { n in
-                var f: [String: Value] = ["network": .string(n.network)]
-                if let ip = n.ipAddress { f["ipAddress"] = .string(ip) }
-                return .object(f)
-            }),
-            "volumes": .array(volumes.map { v in
-                var f: [String: Value] = ["volume": .string(v.volume)]
-                if let device = v.device { f["device"] = .string(device) }
-                return .object(f)
-            }),
+            "networks": .array(
+                networks.map { n in
+                    var f: [String: Value] = ["network": .string(n.network)]
+                    if let ip = n.ipAddress { f["ipAddress"] = .string(ip) }
+                    return .object(f)
+                }),
+            "volumes": .array(
+                volumes.map { v in
+                    var f: [String: Value] = ["volume": .string(v.volume)]
+                    if let device = v.device { f["device"] = .string(device) }
+                    return .object(f)
+                }),
             "security": [
                 "diskEncryption": .bool(security.diskEncryption), "sshRootLogin": .bool(security.sshRootLogin),
                 "openPorts": .array(security.openPorts.map { ["port": .int($0.port), "protocol": .string($0.protocol), "source": .string($0.source)] }),

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Total order over values: by type first (null < bool < number < string < array < object < set,
 /// OPA's order), then by content. Objects compare by their sorted keys, then values.
 extension Value: Comparable {

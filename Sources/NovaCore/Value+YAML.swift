@@ -58,9 +58,10 @@ extension Value {
                 let rb = b.stringValue.flatMap { rank[$0] } ?? Int.max
                 return ra != rb ? ra < rb : a < b
             }
-            return Node(keys.map { key in
-                (Node(key.stringValue ?? key.canonicalJSON), fields[key]!.yamlNode(preferredKeyOrder: preferredKeyOrder, depth: depth + 1))
-            })
+            return Node(
+                keys.map { key in
+                    (Node(key.stringValue ?? key.canonicalJSON), fields[key]!.yamlNode(preferredKeyOrder: preferredKeyOrder, depth: depth + 1))
+                })
         }
     }
 }

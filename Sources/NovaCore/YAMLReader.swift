@@ -54,7 +54,7 @@ struct YAMLReader {
             defer { yaml_event_delete(&event) }
             let mark = location(event.start_mark)
             if stack.isEmpty, [YAML_SCALAR_EVENT, YAML_ALIAS_EVENT, YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT].contains(event.type) {
-                documentLine = mark.line ?? 1
+                documentLine = mark.line
             }
             var finished: Node?
             switch event.type {
@@ -128,12 +128,13 @@ struct YAMLReader {
             case "tag:yaml.org,2002:str": return .string(text)
             case "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float":
                 let value = resolvePlain(text)
-                let matches = switch tag {
-                case "tag:yaml.org,2002:null": value.isNull
-                case "tag:yaml.org,2002:bool": value.boolValue != nil
-                case "tag:yaml.org,2002:int": value.intValue != nil
-                default: if case .number = value { true } else { false }
-                }
+                let matches =
+                    switch tag {
+                    case "tag:yaml.org,2002:null": value.isNull
+                    case "tag:yaml.org,2002:bool": value.boolValue != nil
+                    case "tag:yaml.org,2002:int": value.intValue != nil
+                    default: if case .number = value { true } else { false }
+                    }
                 guard matches else { throw failure("\"\(text.prefix(40))\" is not a valid \(tag.dropFirst(18))", at: mark, file: file) }
                 return value
             default:
@@ -152,8 +153,10 @@ struct YAMLReader {
         default: break
         }
         let bytes = text.utf8
-        guard let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return .string(text) }
+        guard let first = bytes.first,
+            first == UInt8(ascii: "-") || first == UInt8(ascii: "+") || first == UInt8(ascii: ".")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first)
+        else { return .string(text) }
         if isDecimalInteger(bytes) {
             if let i = Int(text) { return .int(i) }
             if let d = Double(text), d.isFinite { return .double(d) }
@@ -205,8 +208,9 @@ struct YAMLReader {
     }
 
     static func failure(_ message: String, at mark: SourceLocation?, file: String?) -> NovaError {
-        NovaError(.invalidYAML, "\(file ?? "the text") is not valid YAML",
-                  diagnostics: [Diagnostic(code: ErrorCode.invalidYAML.rawValue, message: message, location: mark)])
+        NovaError(
+            .invalidYAML, "\(file ?? "the text") is not valid YAML",
+            diagnostics: [Diagnostic(code: ErrorCode.invalidYAML.rawValue, message: message, location: mark)])
     }
 
     private func parserError(_ parser: yaml_parser_t) -> NovaError {

@@ -67,8 +67,10 @@ public struct NovaCronClient: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
-            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(Self.plainReason(error)). Is `novacron serve` running? (--server or NOVACRON_URL)",
-                            isRetryable: true)
+            throw NovaError(
+                .unavailable,
+                "cannot reach the NovaCron server at \(baseURL): \(Self.plainReason(error)). Is `novacron serve` running? (--server or NOVACRON_URL)",
+                isRetryable: true)
         }
         let buffer = try await response.body.collect(upTo: 64 * 1024 * 1024)
         let text = String(buffer: buffer)
@@ -77,7 +79,8 @@ public struct NovaCronClient: Sendable {
         guard (200..<300).contains(reply.status) else {
             var error = Self.error(from: reply, raw: text)
             if reply.status == 401, apiKey == nil {
-                error.message = "no API key was given: pass --api-key, set NOVACRON_API_KEY, or run where the server's data directory holds admin.key (--data-dir)"
+                error.message =
+                    "no API key was given: pass --api-key, set NOVACRON_API_KEY, or run where the server's data directory holds admin.key (--data-dir)"
             }
             throw error
         }
@@ -109,14 +112,16 @@ public struct NovaCronClient: Sendable {
         guard let error = reply.body?["error"], let code = error["code"]?.stringValue else {
             return NovaError(.internal, "the server answered \(reply.status): \(raw.prefix(300))")
         }
-        let diagnostics: [Diagnostic] = error["details"]?.arrayValue?.map { detail in
-            var location: SourceLocation?
-            if let line = detail["location"]?["line"]?.intValue, let column = detail["location"]?["column"]?.intValue {
-                location = SourceLocation(file: detail["location"]?["file"]?.stringValue, line: line, column: column)
-            }
-            return Diagnostic(code: detail["code"]?.stringValue ?? "", message: detail["message"]?.stringValue ?? "",
-                              path: detail["path"]?.stringValue, location: location)
-        } ?? []
+        let diagnostics: [Diagnostic] =
+            error["details"]?.arrayValue?.map { detail in
+                var location: SourceLocation?
+                if let line = detail["location"]?["line"]?.intValue, let column = detail["location"]?["column"]?.intValue {
+                    location = SourceLocation(file: detail["location"]?["file"]?.stringValue, line: line, column: column)
+                }
+                return Diagnostic(
+                    code: detail["code"]?.stringValue ?? "", message: detail["message"]?.stringValue ?? "",
+                    path: detail["path"]?.stringValue, location: location)
+            } ?? []
         return NovaError(ErrorCode(rawValue: code), error["message"]?.stringValue ?? "request failed", diagnostics: diagnostics)
     }
 }
@@ -135,8 +140,10 @@ extension NovaCronClient {
                 .connect(host: host, port: port).get()
             try? await channel.close()
         } catch {
-            throw NovaError(.unavailable, "cannot reach the NovaCron server at \(baseURL): \(Self.plainReason(error)). Is `novacron serve` running? (--server or NOVACRON_URL)",
-                            isRetryable: true)
+            throw NovaError(
+                .unavailable,
+                "cannot reach the NovaCron server at \(baseURL): \(Self.plainReason(error)). Is `novacron serve` running? (--server or NOVACRON_URL)",
+                isRetryable: true)
         }
     }
 }

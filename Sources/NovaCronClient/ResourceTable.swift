@@ -23,7 +23,10 @@ public enum ResourceTable {
                 row += [text(spec["vcpus"]), spec["memoryMiB"]?.intValue.map { "\($0)Mi" } ?? "-", status["host"]?.stringValue ?? "-"]
             case "Network": row += [text(spec["cidr"]), text(spec["vlan"])]
             case "Volume": row += [spec["sizeGiB"]?.intValue.map { "\($0)Gi" } ?? "-", text(spec["class"]), text(status["observed"]?["attachedTo"])]
-            case "Template": row += [text(spec["image"]), [spec["os"]?["family"]?.stringValue, spec["os"]?["version"]?.stringValue].compactMap { $0 }.joined(separator: " ")]
+            case "Template":
+                row += [
+                    text(spec["image"]), [spec["os"]?["family"]?.stringValue, spec["os"]?["version"]?.stringValue].compactMap { $0 }.joined(separator: " "),
+                ]
             default: break
             }
             let created = doc["metadata"]?["createdAt"]?.stringValue.flatMap(Timestamp.parse)

@@ -9,13 +9,19 @@ public enum Fixtures {
     public static let `operator` = Principal(name: "apikey:operator", role: .operator)
     public static let admin = Principal(name: "apikey:admin", role: .admin)
 
-    public static func vmDocument(_ name: String, vcpus: Int = 2, memoryMiB: Int = 2048, labels: [String: String] = [:],
-                                  networks: [String] = [], extra: Value = .emptyObject) -> Value {
-        var spec: Value = ["vcpus": .int(vcpus), "memoryMiB": .int(memoryMiB), "image": "debian-12.qcow2",
-                           "networks": .array(networks.map { ["network": .string($0)] })]
+    public static func vmDocument(
+        _ name: String, vcpus: Int = 2, memoryMiB: Int = 2048, labels: [String: String] = [:],
+        networks: [String] = [], extra: Value = .emptyObject
+    ) -> Value {
+        var spec: Value = [
+            "vcpus": .int(vcpus), "memoryMiB": .int(memoryMiB), "image": "debian-12.qcow2",
+            "networks": .array(networks.map { ["network": .string($0)] }),
+        ]
         spec = spec.merging(patch: extra)
-        return ["apiVersion": "novacron.io/v1", "kind": "VM",
-                "metadata": ["name": .string(name), "labels": .strings(labels)], "spec": spec]
+        return [
+            "apiVersion": "novacron.io/v1", "kind": "VM",
+            "metadata": ["name": .string(name), "labels": .strings(labels)], "spec": spec,
+        ]
     }
 
     public static func networkDocument(_ name: String, cidr: String = "10.0.0.0/24") -> Value {
@@ -46,14 +52,17 @@ public struct TestEnvironment: Sendable {
 
     /// - Parameter makeDriver: the driver to reconcile against, given the environment's clock;
     ///   the simulator when nil.
-    public init(admission: [any AdmissionController] = [], kinds: [ResourceKind] = ResourceKind.builtIn, seed: UInt64 = 7,
-                makeDriver: ((ManualClock) -> any InfrastructureDriver)? = nil) {
+    public init(
+        admission: [any AdmissionController] = [], kinds: [ResourceKind] = ResourceKind.builtIn, seed: UInt64 = 7,
+        makeDriver: ((ManualClock) -> any InfrastructureDriver)? = nil
+    ) {
         store = InMemoryStore()
         clock = ManualClock()
         simulator = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: seed), clock: clock)
         driver = makeDriver?(clock) ?? simulator
-        controlPlane = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: admission,
-                                    clock: clock, ids: SequentialIDGenerator(prefix: "uid"))
+        controlPlane = ControlPlane(
+            store: store, auditLog: store, access: store, kinds: kinds, admission: admission,
+            clock: clock, ids: SequentialIDGenerator(prefix: "uid"))
         reconciler = Reconciler(controlPlane: controlPlane, driver: driver)
     }
 

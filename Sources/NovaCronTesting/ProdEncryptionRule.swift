@@ -19,4 +19,3 @@ public struct ProdEncryptionRule: AdmissionController {
         return response
     }
 }
-

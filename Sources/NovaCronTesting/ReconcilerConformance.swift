@@ -25,8 +25,10 @@ public enum ReconcilerConformance {
     /// A network, a volume and a VM using both reach ready, attached and running.
     public static func convergesToRunning(_ env: TestEnvironment, prefix: String) async throws {
         let network = "\(prefix)-net", volume = "\(prefix)-data", vm = "\(prefix)-vm"
-        try await env.apply([Fixtures.networkDocument(network, cidr: "10.77.0.0/24"), Fixtures.volumeDocument(volume, sizeGiB: 5),
-                             Fixtures.vmDocument(vm, networks: [network], extra: ["volumes": [["volume": .string(volume)]]])])
+        try await env.apply([
+            Fixtures.networkDocument(network, cidr: "10.77.0.0/24"), Fixtures.volumeDocument(volume, sizeGiB: 5),
+            Fixtures.vmDocument(vm, networks: [network], extra: ["volumes": [["volume": .string(volume)]]]),
+        ])
         await env.converge()
         let machine = try await stored(env, .vm, vm)
         try require(machine.status.phase == "running", "VM phase is \(machine.status.phase): \(machine.status.message ?? "")")

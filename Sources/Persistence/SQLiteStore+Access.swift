@@ -6,8 +6,9 @@ import NovaCore
 extension SQLiteStore {
     public func insertKey(_ record: APIKeyRecord) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO api_keys (id, name, role, key_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [record.id, record.name, record.roleName, record.keyHash, Timestamp.milliseconds(record.createdAt), record.createdBy])
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, name, role, key_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [record.id, record.name, record.roleName, record.keyHash, Timestamp.milliseconds(record.createdAt), record.createdBy])
         }
     }
 
@@ -34,8 +35,9 @@ extension SQLiteStore {
 
     public func saveRole(_ role: Role) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO roles (name, document) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET document = excluded.document",
-                           arguments: [role.name, role.value.canonicalJSON])
+            try db.execute(
+                sql: "INSERT INTO roles (name, document) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET document = excluded.document",
+                arguments: [role.name, role.value.canonicalJSON])
         }
     }
 
@@ -48,8 +50,9 @@ extension SQLiteStore {
 
     static func keyRecord(_ row: Row) -> APIKeyRecord {
         let revoked: Int64? = row["revoked_at"]
-        return APIKeyRecord(id: row["id"], name: row["name"], roleName: row["role"], keyHash: row["key_hash"],
-                            createdAt: Timestamp.date(milliseconds: row["created_at"]), createdBy: row["created_by"],
-                            revokedAt: revoked.map(Timestamp.date(milliseconds:)))
+        return APIKeyRecord(
+            id: row["id"], name: row["name"], roleName: row["role"], keyHash: row["key_hash"],
+            createdAt: Timestamp.date(milliseconds: row["created_at"]), createdBy: row["created_by"],
+            revokedAt: revoked.map(Timestamp.date(milliseconds:)))
     }
 }

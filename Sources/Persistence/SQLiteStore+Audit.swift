@@ -16,11 +16,15 @@ extension SQLiteStore {
         for record in records {
             sequence += 1
             let entry = AuditEntry(sequence: sequence, record: record, previousHash: previous)
-            try db.execute(sql: """
-                INSERT INTO audit_log (seq, at, actor, action, kind, name, before_fingerprint, after_fingerprint, outcome, detail, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [sequence, Timestamp.milliseconds(record.time), record.actor, record.action, record.kind, record.name,
-                                 record.beforeFingerprint, record.afterFingerprint, record.outcome.rawValue, record.detail, previous, entry.hash])
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_log (seq, at, actor, action, kind, name, before_fingerprint, after_fingerprint, outcome, detail, previous_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    sequence, Timestamp.milliseconds(record.time), record.actor, record.action, record.kind, record.name,
+                    record.beforeFingerprint, record.afterFingerprint, record.outcome.rawValue, record.detail, previous, entry.hash,
+                ])
             previous = entry.hash
         }
     }
@@ -41,9 +45,10 @@ extension SQLiteStore {
     }
 
     static func entry(_ row: Row) -> AuditEntry {
-        let record = AuditRecord(time: Timestamp.date(milliseconds: row["at"]), actor: row["actor"], action: row["action"], kind: row["kind"],
-                                 name: row["name"], beforeFingerprint: row["before_fingerprint"], afterFingerprint: row["after_fingerprint"],
-                                 outcome: AuditRecord.Outcome(rawValue: row["outcome"]) ?? .failed, detail: row["detail"])
+        let record = AuditRecord(
+            time: Timestamp.date(milliseconds: row["at"]), actor: row["actor"], action: row["action"], kind: row["kind"],
+            name: row["name"], beforeFingerprint: row["before_fingerprint"], afterFingerprint: row["after_fingerprint"],
+            outcome: AuditRecord.Outcome(rawValue: row["outcome"]) ?? .failed, detail: row["detail"])
         return AuditEntry(sequence: row["seq"], record: record, previousHash: row["previous_hash"], storedHash: row["hash"])
     }
 }

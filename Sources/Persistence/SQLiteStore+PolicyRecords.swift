@@ -13,18 +13,26 @@ extension SQLiteStore: PolicyRecordStore {
     public func record(decisions: [PolicyEngine.LogEntry], violations: [PolicyEngine.Violation]) async throws {
         try await pool.write { db in
             for d in decisions {
-                try db.execute(sql: """
-                    INSERT INTO policy_decisions (time, policy, version, subject, operation, actor, fingerprint, result, cached, microseconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [d.time.timeIntervalSince1970, d.policy, d.version, d.subject, d.operation, d.actor, d.fingerprint,
-                                     d.result, d.cached, d.microseconds])
+                try db.execute(
+                    sql: """
+                        INSERT INTO policy_decisions (time, policy, version, subject, operation, actor, fingerprint, result, cached, microseconds)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        d.time.timeIntervalSince1970, d.policy, d.version, d.subject, d.operation, d.actor, d.fingerprint,
+                        d.result, d.cached, d.microseconds,
+                    ])
             }
             for v in violations {
-                try db.execute(sql: """
-                    INSERT INTO policy_violations (time, policy, version, enforcement, kind, name, operation, actor, messages)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [v.time.timeIntervalSince1970, v.policy, v.version, v.enforcement.rawValue, v.kind, v.name, v.operation,
-                                     v.actor, Value.array(v.messages.map(\.value)).canonicalJSON])
+                try db.execute(
+                    sql: """
+                        INSERT INTO policy_violations (time, policy, version, enforcement, kind, name, operation, actor, messages)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        v.time.timeIntervalSince1970, v.policy, v.version, v.enforcement.rawValue, v.kind, v.name, v.operation,
+                        v.actor, Value.array(v.messages.map(\.value)).canonicalJSON,
+                    ])
             }
             // Pruning now and then keeps the tables bounded without a scan per write.
             let last = db.lastInsertedRowID
@@ -68,9 +76,10 @@ extension SQLiteStore: PolicyRecordStore {
     public func decisions(limit: Int) async throws -> [PolicyEngine.LogEntry] {
         try readNow { db in
             try Row.fetchAll(db, sql: "SELECT * FROM (SELECT * FROM policy_decisions ORDER BY id DESC LIMIT ?) ORDER BY id", arguments: [limit]).map { row in
-                PolicyEngine.LogEntry(time: Date(timeIntervalSince1970: row["time"]), policy: row["policy"], version: row["version"],
-                                      subject: row["subject"], operation: row["operation"], actor: row["actor"], fingerprint: row["fingerprint"],
-                                      result: row["result"], cached: row["cached"], microseconds: row["microseconds"])
+                PolicyEngine.LogEntry(
+                    time: Date(timeIntervalSince1970: row["time"]), policy: row["policy"], version: row["version"],
+                    subject: row["subject"], operation: row["operation"], actor: row["actor"], fingerprint: row["fingerprint"],
+                    result: row["result"], cached: row["cached"], microseconds: row["microseconds"])
             }
         }
     }

@@ -7,11 +7,15 @@ import Workflow
 extension SQLiteStore: ScheduleStore {
     public func saveSchedule(_ schedule: Schedule, state: ScheduleState) async throws {
         try await pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO workflow_schedules (name, document, last_slot, paused, buffered) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (name) DO UPDATE SET document = excluded.document, paused = excluded.paused
-                """, arguments: [schedule.name, schedule.source.canonicalJSON, state.lastSlot?.timeIntervalSince1970, state.isPaused,
-                                 Self.buffered(state.buffered)])
+            try db.execute(
+                sql: """
+                    INSERT INTO workflow_schedules (name, document, last_slot, paused, buffered) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET document = excluded.document, paused = excluded.paused
+                    """,
+                arguments: [
+                    schedule.name, schedule.source.canonicalJSON, state.lastSlot?.timeIntervalSince1970, state.isPaused,
+                    Self.buffered(state.buffered),
+                ])
         }
     }
 
@@ -20,17 +24,21 @@ extension SQLiteStore: ScheduleStore {
             try Row.fetchAll(db, sql: "SELECT * FROM workflow_schedules ORDER BY name").map { row in
                 let slot: Double? = row["last_slot"]
                 let buffered = (try Value(json: row["buffered"] as String)).arrayValue?.compactMap(\.doubleValue) ?? []
-                return (try Schedule(document: try Value(json: row["document"] as String)),
-                        ScheduleState(lastSlot: slot.map { Date(timeIntervalSince1970: $0) }, isPaused: row["paused"],
-                                      buffered: buffered.map { Date(timeIntervalSince1970: $0) }))
+                return (
+                    try Schedule(document: try Value(json: row["document"] as String)),
+                    ScheduleState(
+                        lastSlot: slot.map { Date(timeIntervalSince1970: $0) }, isPaused: row["paused"],
+                        buffered: buffered.map { Date(timeIntervalSince1970: $0) })
+                )
             }
         }
     }
 
     public func updateScheduleState(named name: String, _ state: ScheduleState) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE workflow_schedules SET last_slot = ?, paused = ?, buffered = ? WHERE name = ?",
-                           arguments: [state.lastSlot?.timeIntervalSince1970, state.isPaused, Self.buffered(state.buffered), name])
+            try db.execute(
+                sql: "UPDATE workflow_schedules SET last_slot = ?, paused = ?, buffered = ? WHERE name = ?",
+                arguments: [state.lastSlot?.timeIntervalSince1970, state.isPaused, Self.buffered(state.buffered), name])
         }
     }
 

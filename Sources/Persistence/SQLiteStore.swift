@@ -1,8 +1,8 @@
 import ControlPlane
-import Workflow
 import Foundation
 import GRDB
 import NovaCore
+import Workflow
 
 /// The embedded default store: one SQLite file in WAL mode, through GRDB.
 ///
@@ -74,8 +74,9 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
             var position = cursor ?? ""
             // Filter by labels in Swift, reading in chunks until the page is full.
             while items.count <= limit {
-                let rows = try Row.fetchAll(db, sql: "SELECT name, document FROM resources WHERE kind = ? AND name > ? ORDER BY name LIMIT ?",
-                                            arguments: [kind.name, position, 256])
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT name, document FROM resources WHERE kind = ? AND name > ? ORDER BY name LIMIT ?",
+                    arguments: [kind.name, position, 256])
                 if rows.isEmpty { break }
                 for row in rows {
                     position = row["name"]
@@ -98,10 +99,13 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
 
     public func resourceCounts() async throws -> [ResourceCount] {
         try readNow { db in
-            try Row.fetchAll(db, sql: """
-                SELECT kind, COALESCE(json_extract(document, '$.status.phase'), '') AS phase, COUNT(*) AS n
-                FROM resources GROUP BY kind, phase ORDER BY kind, phase
-                """).map { ResourceCount(kind: $0["kind"], phase: $0["phase"], count: $0["n"]) }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, COALESCE(json_extract(document, '$.status.phase'), '') AS phase, COUNT(*) AS n
+                    FROM resources GROUP BY kind, phase ORDER BY kind, phase
+                    """
+            ).map { ResourceCount(kind: $0["kind"], phase: $0["phase"], count: $0["n"]) }
         }
     }
 
@@ -121,18 +125,22 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
                 try Self.check(write, against: stored)
                 let after = Self.result(of: write, stored: stored, at: time, ids: ids)
                 if let after {
-                    try db.execute(sql: """
-                        INSERT INTO resources (kind, name, version, document, updated_at) VALUES (?, ?, ?, ?, ?)
-                        ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, document = excluded.document, updated_at = excluded.updated_at
-                        """, arguments: [after.kind.name, after.name, after.metadata.resourceVersion, after.document.canonicalJSON, ms])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO resources (kind, name, version, document, updated_at) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT (kind, name) DO UPDATE SET version = excluded.version, document = excluded.document, updated_at = excluded.updated_at
+                            """, arguments: [after.kind.name, after.name, after.metadata.resourceVersion, after.document.canonicalJSON, ms])
                 } else {
                     try db.execute(sql: "DELETE FROM resources WHERE kind = ? AND name = ?", arguments: [write.kind.name, write.name])
                 }
                 let resource = (after ?? stored)!
                 let type: ResourceEvent.EventType = after == nil ? .deleted : (stored == nil ? .created : .updated)
-                try db.execute(sql: "INSERT INTO resource_history (kind, name, version, operation, actor, at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               arguments: [resource.kind.name, resource.name, resource.metadata.resourceVersion, type.rawValue, actor, ms,
-                                           after?.desiredDocument.canonicalJSON])
+                try db.execute(
+                    sql: "INSERT INTO resource_history (kind, name, version, operation, actor, at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [
+                        resource.kind.name, resource.name, resource.metadata.resourceVersion, type.rawValue, actor, ms,
+                        after?.desiredDocument.canonicalJSON,
+                    ])
                 let event = try self.insertEvent(db, type: type, resource: resource, batch: batch, context: context)
                 batch = batch ?? event.sequence
                 let write = CommittedWrite(before: stored, after: after, event: event)
@@ -146,22 +154,27 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
     /// Inserts an event; the first of a batch names itself as the batch.
     private func insertEvent(_ db: Database, type: ResourceEvent.EventType, resource: Resource, batch: Int64?, context: CommitContext) throws -> ResourceEvent {
         let document = resource.document
-        try db.execute(sql: "INSERT INTO events (type, kind, name, version, actor, at, document, batch, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [type.rawValue, resource.kind.name, resource.name, resource.metadata.resourceVersion, context.actor,
-                                   Timestamp.milliseconds(context.time), document.canonicalJSON, batch, context.reason])
+        try db.execute(
+            sql: "INSERT INTO events (type, kind, name, version, actor, at, document, batch, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            arguments: [
+                type.rawValue, resource.kind.name, resource.name, resource.metadata.resourceVersion, context.actor,
+                Timestamp.milliseconds(context.time), document.canonicalJSON, batch, context.reason,
+            ])
         let sequence = db.lastInsertedRowID
         if batch == nil { try db.execute(sql: "UPDATE events SET batch = seq WHERE seq = ?", arguments: [sequence]) }
-        return ResourceEvent(sequence: sequence, batch: batch ?? sequence, type: type, kind: resource.kind.name, name: resource.name,
-                             resourceVersion: resource.metadata.resourceVersion, actor: context.actor, reason: context.reason,
-                             time: context.time, document: document)
+        return ResourceEvent(
+            sequence: sequence, batch: batch ?? sequence, type: type, kind: resource.kind.name, name: resource.name,
+            resourceVersion: resource.metadata.resourceVersion, actor: context.actor, reason: context.reason,
+            time: context.time, document: document)
     }
 
     public func updateStatus(_ kind: ResourceKind, named name: String, to status: ResourceStatus, context: CommitContext) async throws -> ResourceEvent? {
         try await pool.write { db in
             guard var resource = try self.fetchResource(db, kind.name, name), resource.status != status else { return nil }
             resource.status = status
-            try db.execute(sql: "UPDATE resources SET document = ?, updated_at = ? WHERE kind = ? AND name = ?",
-                           arguments: [resource.document.canonicalJSON, Timestamp.milliseconds(context.time), kind.name, name])
+            try db.execute(
+                sql: "UPDATE resources SET document = ?, updated_at = ? WHERE kind = ? AND name = ?",
+                arguments: [resource.document.canonicalJSON, Timestamp.milliseconds(context.time), kind.name, name])
             return try self.insertEvent(db, type: .statusChanged, resource: resource, batch: nil, context: context)
         }
     }
@@ -173,17 +186,19 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
         let historyCutoff = Timestamp.milliseconds(now.addingTimeInterval(-policy.historyAge))
         return try await pool.write { db in
             let latest = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
-            try db.execute(sql: "DELETE FROM events WHERE (at < ? OR seq <= ?) AND seq <= ?",
-                           arguments: [eventCutoff, latest - Int64(policy.eventCount), protectedAfter ?? Int64.max])
+            try db.execute(
+                sql: "DELETE FROM events WHERE (at < ? OR seq <= ?) AND seq <= ?",
+                arguments: [eventCutoff, latest - Int64(policy.eventCount), protectedAfter ?? Int64.max])
             let events = db.changesCount
             // Each resource keeps its newest entry whatever its age, and at most N in all.
-            try db.execute(sql: """
-                DELETE FROM resource_history WHERE id IN (
-                    SELECT id FROM (
-                        SELECT id, at, ROW_NUMBER() OVER (PARTITION BY kind, name ORDER BY id DESC) AS newest
-                        FROM resource_history)
-                    WHERE newest > ? OR (newest > 1 AND at < ?))
-                """, arguments: [policy.historyPerResource, historyCutoff])
+            try db.execute(
+                sql: """
+                    DELETE FROM resource_history WHERE id IN (
+                        SELECT id FROM (
+                            SELECT id, at, ROW_NUMBER() OVER (PARTITION BY kind, name ORDER BY id DESC) AS newest
+                            FROM resource_history)
+                        WHERE newest > ? OR (newest > 1 AND at < ?))
+                    """, arguments: [policy.historyPerResource, historyCutoff])
             return RetentionReport(events: events, historyEntries: db.changesCount)
         }
     }
@@ -196,8 +211,9 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
 
     public func saveObserverCursor(_ sequence: Int64, named name: String) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO observer_cursors (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
-                           arguments: [name, sequence])
+            try db.execute(
+                sql: "INSERT INTO observer_cursors (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+                arguments: [name, sequence])
         }
     }
 
@@ -207,11 +223,14 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
 
     public func history(_ kind: ResourceKind, named name: String) async throws -> [HistoryEntry] {
         try readNow { db in
-            try Row.fetchAll(db, sql: "SELECT version, operation, actor, at, document FROM resource_history WHERE kind = ? AND name = ? ORDER BY id",
-                             arguments: [kind.name, name]).map { row in
+            try Row.fetchAll(
+                db, sql: "SELECT version, operation, actor, at, document FROM resource_history WHERE kind = ? AND name = ? ORDER BY id",
+                arguments: [kind.name, name]
+            ).map { row in
                 let text: String? = row["document"]
-                return HistoryEntry(version: row["version"], operation: row["operation"], actor: row["actor"],
-                                    time: Timestamp.date(milliseconds: row["at"]), document: try text.map { try Value(json: $0) })
+                return HistoryEntry(
+                    version: row["version"], operation: row["operation"], actor: row["actor"],
+                    time: Timestamp.date(milliseconds: row["at"]), document: try text.map { try Value(json: $0) })
             }
         }
     }
@@ -220,9 +239,10 @@ public final class SQLiteStore: ResourceStore, AuditLog, AccessStore, ObserverCu
         try readNow { db in
             try Row.fetchAll(db, sql: "SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [sequence, limit]).map { row in
                 let text: String? = row["document"]
-                return ResourceEvent(sequence: row["seq"], batch: row["batch"], type: ResourceEvent.EventType(rawValue: row["type"]) ?? .updated,
-                                     kind: row["kind"], name: row["name"], resourceVersion: row["version"], actor: row["actor"], reason: row["reason"],
-                                     time: Timestamp.date(milliseconds: row["at"]), document: try text.map { try Value(json: $0) })
+                return ResourceEvent(
+                    sequence: row["seq"], batch: row["batch"], type: ResourceEvent.EventType(rawValue: row["type"]) ?? .updated,
+                    kind: row["kind"], name: row["name"], resourceVersion: row["version"], actor: row["actor"], reason: row["reason"],
+                    time: Timestamp.date(milliseconds: row["at"]), document: try text.map { try Value(json: $0) })
             }
         }
     }

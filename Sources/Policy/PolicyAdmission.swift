@@ -15,9 +15,10 @@ public struct PolicyAdmission: AdmissionController {
 
     public func admit(_ request: AdmissionRequest) async throws -> AdmissionResponse {
         guard let kind = (request.resource ?? request.oldResource)?.kind else { return .allowed }
-        let decisions = try await engine.decide(operation: request.operation.rawValue, kind: kind, resource: request.resource,
-                                                oldResource: request.oldResource, actor: request.principal.name,
-                                                roles: [request.principal.role.name], time: request.time)
+        let decisions = try await engine.decide(
+            operation: request.operation.rawValue, kind: kind, resource: request.resource,
+            oldResource: request.oldResource, actor: request.principal.name,
+            roles: [request.principal.role.name], time: request.time)
         var response = AdmissionResponse()
         for decision in decisions {
             let label = "policy \(decision.policy) v\(decision.version)"
@@ -31,7 +32,9 @@ public struct PolicyAdmission: AdmissionController {
                 response.denials += decision.deny.map { Diagnostic(code: "policy_denied", message: "\($0.message) (\(label))") }
                 response.warnings += decision.warn.map { Diagnostic(code: "policy_warning", message: "\($0.message) (\(label))", severity: .warning) }
             case .warn:
-                response.warnings += (decision.deny + decision.warn).map { Diagnostic(code: "policy_warning", message: "\($0.message) (\(label))", severity: .warning) }
+                response.warnings += (decision.deny + decision.warn).map {
+                    Diagnostic(code: "policy_warning", message: "\($0.message) (\(label))", severity: .warning)
+                }
             case .audit:
                 break
             }

@@ -45,14 +45,19 @@ public actor PolicyEngine {
             case input(DecisionInput)
         }
 
-        public init(time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, fingerprint: String,
-                    result: String, cached: Bool, microseconds: Double) {
-            self.init(time: time, policy: policy, version: version, subject: subject, operation: operation, actor: actor,
-                      source: .fingerprint(fingerprint), result: result, cached: cached, microseconds: microseconds)
+        public init(
+            time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, fingerprint: String,
+            result: String, cached: Bool, microseconds: Double
+        ) {
+            self.init(
+                time: time, policy: policy, version: version, subject: subject, operation: operation, actor: actor,
+                source: .fingerprint(fingerprint), result: result, cached: cached, microseconds: microseconds)
         }
 
-        init(time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, source: Source,
-             result: String, cached: Bool, microseconds: Double) {
+        init(
+            time: Date, policy: String, version: Int, subject: String, operation: String, actor: String, source: Source,
+            result: String, cached: Bool, microseconds: Double
+        ) {
             (self.time, self.policy, self.version, self.subject, self.operation, self.actor) = (time, policy, version, subject, operation, actor)
             (self.source, self.result, self.cached, self.microseconds) = (source, result, cached, microseconds)
         }
@@ -66,9 +71,11 @@ public actor PolicyEngine {
         }
 
         public var value: Value {
-            ["time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "subject": .string(subject),
-             "operation": .string(operation), "actor": .string(actor), "inputFingerprint": .string(fingerprint), "result": .string(result),
-             "cached": .bool(cached), "latencyMicroseconds": .double((microseconds * 10).rounded() / 10)]
+            [
+                "time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "subject": .string(subject),
+                "operation": .string(operation), "actor": .string(actor), "inputFingerprint": .string(fingerprint), "result": .string(result),
+                "cached": .bool(cached), "latencyMicroseconds": .double((microseconds * 10).rounded() / 10),
+            ]
         }
     }
 
@@ -83,16 +90,20 @@ public actor PolicyEngine {
         public var actor: String
         public var messages: [RegoPolicy.Message]
 
-        public init(time: Date, policy: String, version: Int, enforcement: PolicySpec.Enforcement, kind: String, name: String,
-                    operation: String, actor: String, messages: [RegoPolicy.Message]) {
+        public init(
+            time: Date, policy: String, version: Int, enforcement: PolicySpec.Enforcement, kind: String, name: String,
+            operation: String, actor: String, messages: [RegoPolicy.Message]
+        ) {
             (self.time, self.policy, self.version, self.enforcement, self.kind) = (time, policy, version, enforcement, kind)
             (self.name, self.operation, self.actor, self.messages) = (name, operation, actor, messages)
         }
 
         public var value: Value {
-            ["time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "enforcement": .string(enforcement.rawValue),
-             "resource": ["kind": .string(kind), "name": .string(name)], "operation": .string(operation), "actor": .string(actor),
-             "messages": .array(messages.map(\.value))]
+            [
+                "time": .string(Timestamp.format(time)), "policy": .string(policy), "version": .int(version), "enforcement": .string(enforcement.rawValue),
+                "resource": ["kind": .string(kind), "name": .string(name)], "operation": .string(operation), "actor": .string(actor),
+                "messages": .array(messages.map(\.value)),
+            ]
         }
     }
 
@@ -170,8 +181,10 @@ public actor PolicyEngine {
     }
 
     /// Every applicable policy's decision for a write; violations and decisions are recorded.
-    public func decide(operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
-                       time: Date) async throws -> [Decision] {
+    public func decide(
+        operation: String, kind: ResourceKind, resource: Resource?, oldResource: Resource?, actor: String, roles: [String],
+        time: Date
+    ) async throws -> [Decision] {
         let listed = sortedLoaded
         // A write no policy applies to is not described, hashed or logged.
         guard listed.contains(where: { $0.loaded.policy.spec.applies(to: kind, operation) }) else { return [] }
@@ -211,13 +224,17 @@ public actor PolicyEngine {
             }
             let elapsed = ContinuousClock.now - begin
             let result = decision.failure != nil ? "error" : !decision.deny.isEmpty ? "deny" : !decision.warn.isEmpty ? "warn" : "allow"
-            entries.append(LogEntry(time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
-                                  source: .input(decisionInput), result: result, cached: cached,
-                                  microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
+            entries.append(
+                LogEntry(
+                    time: time, policy: name, version: entry.version, subject: subject, operation: operation, actor: actor,
+                    source: .input(decisionInput), result: result, cached: cached,
+                    microseconds: Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6))
             let messages = decision.deny + (decision.enforcement == .block ? [] : decision.warn)
             if !decision.deny.isEmpty || (decision.failure == nil && !messages.isEmpty && decision.enforcement != .block) {
-                violations.append(Violation(time: time, policy: name, version: entry.version, enforcement: decision.enforcement, kind: kind.name,
-                                            name: resourceName, operation: operation, actor: actor, messages: messages))
+                violations.append(
+                    Violation(
+                        time: time, policy: name, version: entry.version, enforcement: decision.enforcement, kind: kind.name,
+                        name: resourceName, operation: operation, actor: actor, messages: messages))
             }
             decisions.append(decision)
         }
@@ -281,8 +298,10 @@ public actor PolicyEngine {
         for (index, resource) in applicable.enumerated() {
             if ContinuousClock.now > deadline {
                 for skipped in applicable[index...] {
-                    findings.append(PreviewFinding(resource: skipped, deny: [], warn: [],
-                                                   failure: "not evaluated: the preview used its \(previewBudget) budget"))
+                    findings.append(
+                        PreviewFinding(
+                            resource: skipped, deny: [], warn: [],
+                            failure: "not evaluated: the preview used its \(previewBudget) budget"))
                 }
                 break
             }

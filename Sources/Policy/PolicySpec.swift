@@ -47,8 +47,9 @@ public struct PolicySpec: ResourceSpec, Hashable {
         let enforcement = r.choice("enforcement", Enforcement.allCases.map(\.rawValue)).flatMap(Enforcement.init(rawValue:)) ?? .block
         let description = r.string("description")
         guard let rego else { return nil }
-        let spec = PolicySpec(rego: rego, regoVersion: version == "v0" ? .v0 : .v1, kinds: kinds,
-                              operations: operations.isEmpty ? PolicySpec.operations : operations, enforcement: enforcement, description: description)
+        let spec = PolicySpec(
+            rego: rego, regoVersion: version == "v0" ? .v0 : .v1, kinds: kinds,
+            operations: operations.isEmpty ? PolicySpec.operations : operations, enforcement: enforcement, description: description)
         if rego.utf8.count > PolicySpec.maximumRegoBytes {
             r.report("rego", code: "too_large", "a policy's Rego may be at most \(PolicySpec.maximumRegoBytes / 1024) KiB, got \(rego.utf8.count) bytes")
             return nil

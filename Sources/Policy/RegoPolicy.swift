@@ -54,8 +54,10 @@ public final class RegoPolicy: Sendable {
     /// as inputs get).
     func budgetFailureOnProbe() -> RegoError? {
         for kind in spec.kinds.isEmpty ? ["VM"] : spec.kinds {
-            let input: Value = ["operation": "create", "actor": ["name": "probe", "roles": []], "time": "2026-01-01T00:00:00Z",
-                                "resource": ["apiVersion": "novacron.io/v1", "kind": .string(kind), "metadata": ["name": "probe"], "spec": [:]]]
+            let input: Value = [
+                "operation": "create", "actor": ["name": "probe", "roles": []], "time": "2026-01-01T00:00:00Z",
+                "resource": ["apiVersion": "novacron.io/v1", "kind": .string(kind), "metadata": ["name": "probe"], "spec": [:]],
+            ]
             do throws(RegoError) { _ = try evaluate(input) } catch {
                 if [.budget, .cancelled, .recursion].contains(error.code) { return error }
             }

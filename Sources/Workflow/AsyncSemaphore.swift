@@ -24,7 +24,9 @@ final class AsyncSemaphore: Sendable {
             return true
         }
         if fast { return true }
-        let id = state.withLock { state -> Int in state.nextID += 1; return state.nextID }
+        let id = state.withLock { state -> Int in
+            state.nextID += 1; return state.nextID
+        }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
                 let immediate = state.withLock { state -> Bool? in

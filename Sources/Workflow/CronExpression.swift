@@ -32,14 +32,17 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         guard let zone = TimeZone(identifier: timeZone) else {
             throw StepError(code: "invalid_schedule", message: "unknown time zone \"\(timeZone)\"", isRetryable: false)
         }
-        let macros = ["@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-                      "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"]
+        let macros = [
+            "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+            "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+        ]
         let trimmed = source.trimmingCharacters(in: .whitespaces)
         let expanded = macros[trimmed.lowercased()] ?? trimmed
         var fields = expanded.split(whereSeparator: \.isWhitespace).map(String.init)
         guard fields.count == 5 || fields.count == 6 else {
-            throw StepError(code: "invalid_schedule", message: "\"\(source)\" has \(fields.count) fields; cron takes 5 (or 6 with seconds first)",
-                            isRetryable: false)
+            throw StepError(
+                code: "invalid_schedule", message: "\"\(source)\" has \(fields.count) fields; cron takes 5 (or 6 with seconds first)",
+                isRetryable: false)
         }
         hasSeconds = fields.count == 6
         if !hasSeconds { fields.insert("0", at: 0) }
@@ -58,7 +61,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         self.timeZone = zone
     }
 
-    private static func field(_ text: String, _ name: String, _ range: ClosedRange<Int>, names: [String] = [], nameBase: Int = 0) throws(StepError) -> Set<Int> {
+    private static func field(_ text: String, _ name: String, _ range: ClosedRange<Int>, names: [String] = [], nameBase: Int = 0) throws(StepError) -> Set<Int>
+    {
         func fail(_ message: String) -> StepError {
             StepError(code: "invalid_schedule", message: "\(name) field \"\(text)\": \(message)", isRetryable: false)
         }

@@ -1,4 +1,5 @@
 import Synchronization
+
 /// Schedules kept in memory beside the runs.
 public final class InMemoryScheduleStore: ScheduleStore {
     private let entries = Mutex<[String: (schedule: Schedule, state: ScheduleState)]>([:])

@@ -55,8 +55,9 @@ public final class InMemoryWorkflowStore: WorkflowStore {
     public func runs(workflow: String?, status: RunStatus?, limit: Int) async throws -> [RunRecord] {
         state.withLock { state in
             let runs = state.runs
-            return Array(state.order.reversed().lazy.compactMap { runs[$0] }
-                .filter { (workflow == nil || $0.workflow == workflow) && (status == nil || $0.status == status) }.prefix(limit))
+            return Array(
+                state.order.reversed().lazy.compactMap { runs[$0] }
+                    .filter { (workflow == nil || $0.workflow == workflow) && (status == nil || $0.status == status) }.prefix(limit))
         }
     }
 

@@ -41,9 +41,10 @@ struct LiveRun: Sendable {
         guard let failure = machine.failure else { return .null }
         var fields: [String: Value] = ["step": .string(failure.step), "code": .string(failure.error.code), "message": .string(failure.error.message)]
         if !machine.compensationFailures.isEmpty {
-            fields["compensationFailures"] = .array(machine.compensationFailures.sorted { $0.key < $1.key }.map { key, error in
-                ["task": .string(key.description), "code": .string(error.code), "message": .string(error.message)]
-            })
+            fields["compensationFailures"] = .array(
+                machine.compensationFailures.sorted { $0.key < $1.key }.map { key, error in
+                    ["task": .string(key.description), "code": .string(error.code), "message": .string(error.message)]
+                })
         }
         return .object(fields)
     }
@@ -63,7 +64,9 @@ struct LiveRun: Sendable {
             }
             return .object(fields)
         }
-        return ["run": record.value, "steps": .array(machine.stepStates.map { ["name": .string($0.name), "state": .string($0.state)] }),
-                "tasks": .array(tasks), "live": true]
+        return [
+            "run": record.value, "steps": .array(machine.stepStates.map { ["name": .string($0.name), "state": .string($0.state)] }),
+            "tasks": .array(tasks), "live": true,
+        ]
     }
 }

@@ -50,8 +50,9 @@ public struct ReferencePath: Sendable, Hashable, CustomStringConvertible {
         }
         if expectName { throw fail("expected a name") }
         guard case .key(let root)? = segments.first, Self.roots.contains(root) else {
-            throw StepError(code: "bad_reference", message: "\"\(text)\" must start with one of \(Self.roots.sorted().joined(separator: ", "))",
-                            isRetryable: false)
+            throw StepError(
+                code: "bad_reference", message: "\"\(text)\" must start with one of \(Self.roots.sorted().joined(separator: ", "))",
+                isRetryable: false)
         }
         self.segments = segments
     }

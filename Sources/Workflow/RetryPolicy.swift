@@ -16,8 +16,10 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     /// Error codes that end the step at once.
     public var nonRetryable: [String]
 
-    public init(initialInterval: Double = 1, backoffCoefficient: Double = 2, maxInterval: Double? = nil, maxAttempts: Int = 3,
-                jitter: Double = 0.2, nonRetryable: [String] = []) {
+    public init(
+        initialInterval: Double = 1, backoffCoefficient: Double = 2, maxInterval: Double? = nil, maxAttempts: Int = 3,
+        jitter: Double = 0.2, nonRetryable: [String] = []
+    ) {
         self.initialInterval = initialInterval
         self.backoffCoefficient = backoffCoefficient
         self.maxInterval = maxInterval ?? initialInterval * 100

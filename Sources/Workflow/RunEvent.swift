@@ -74,18 +74,23 @@ public enum RunEvent: Sendable, Hashable {
         }
         let attempt = value["attempt"]?.intValue ?? 1
         switch value["type"]?.stringValue {
-        case "started": self = .started(inputs: value["inputs"] ?? .emptyObject, priorities: value["priorities"]?.arrayValue?.compactMap(\.doubleValue),
-                                       sla: value["sla"]?.doubleValue)
+        case "started":
+            self = .started(
+                inputs: value["inputs"] ?? .emptyObject, priorities: value["priorities"]?.arrayValue?.compactMap(\.doubleValue),
+                sla: value["sla"]?.doubleValue)
         case "task_succeeded": self = .taskSucceeded(try key(), attempt: attempt, output: value["output"] ?? .null)
         case "task_failed":
             let error = value["error"]
-            self = .taskFailed(try key(), attempt: attempt,
-                               error: StepError(code: error?["code"]?.stringValue ?? "action_failed", message: error?["message"]?.stringValue ?? "",
-                                                isRetryable: error?["retryable"]?.boolValue ?? true))
+            self = .taskFailed(
+                try key(), attempt: attempt,
+                error: StepError(
+                    code: error?["code"]?.stringValue ?? "action_failed", message: error?["message"]?.stringValue ?? "",
+                    isRetryable: error?["retryable"]?.boolValue ?? true))
         case "timer_fired": self = .timerFired(try key())
         case "approval_decided":
-            self = .approvalDecided(try key(), approved: value["approved"]?.boolValue ?? false, by: value["by"]?.stringValue ?? "",
-                                    comment: value["comment"]?.stringValue ?? "")
+            self = .approvalDecided(
+                try key(), approved: value["approved"]?.boolValue ?? false, by: value["by"]?.stringValue ?? "",
+                comment: value["comment"]?.stringValue ?? "")
         case "signalled":
             self = .signalled(name: value["name"]?.stringValue ?? "", payload: value["payload"] ?? .null, by: value["by"]?.stringValue ?? "")
         case "cancel_requested": self = .cancelRequested(by: value["by"]?.stringValue ?? "", reason: value["reason"]?.stringValue ?? "")

@@ -59,8 +59,9 @@ extension RunStateMachine {
             var until: Double?
             if let timeout = input["timeout"] {
                 guard let seconds = timeout.doubleValue ?? timeout.stringValue.flatMap({ DurationText.parse($0) }) else {
-                    fail(key, task: task(key)!, error: StepError(code: "invalid_input", message: "timeout must be a duration", isRetryable: false),
-                         at: time, into: &actions)
+                    fail(
+                        key, task: task(key)!, error: StepError(code: "invalid_input", message: "timeout must be a duration", isRetryable: false),
+                        at: time, into: &actions)
                     return
                 }
                 until = time + seconds
@@ -72,8 +73,9 @@ extension RunStateMachine {
             guard let seconds = duration?.doubleValue ?? duration?.stringValue.flatMap({ DurationText.parse($0) }) else {
                 update(key) { $0.phase = .running }
                 running += 1
-                fail(key, task: task(key)!, error: StepError(code: "invalid_input", message: "sleep needs a duration such as 30s", isRetryable: false),
-                     at: time, into: &actions)
+                fail(
+                    key, task: task(key)!, error: StepError(code: "invalid_input", message: "sleep needs a duration such as 30s", isRetryable: false),
+                    at: time, into: &actions)
                 return
             }
             update(key) { $0.phase = .sleeping(until: time + seconds) }
@@ -138,7 +140,9 @@ extension RunStateMachine {
         switch task.phase {
         case .backingOff:
             guard key.isCompensation ? status == .compensating : (status == .running && failure == nil) else { return }
-            update(key) { $0.phase = .ready; $0.attempt += 1 }
+            update(key) {
+                $0.phase = .ready; $0.attempt += 1
+            }
             ready.append(key)
         case .sleeping(let until):
             succeed(key, output: ["sleptUntil": .string(Timestamp.format(Date(timeIntervalSince1970: until)))], at: time, into: &actions)

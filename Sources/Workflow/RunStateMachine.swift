@@ -172,8 +172,11 @@ public struct RunStateMachine: Sendable {
         case .taskSucceeded(let key, let attempt, let output):
             guard let task = task(key), task.attempt == attempt, task.phase == .running else { return [] }
             running -= 1
-            if key.isCompensation { finishCompensation(key, error: nil, at: time, into: &actions) }
-            else { succeed(key, output: output, at: time, into: &actions) }
+            if key.isCompensation {
+                finishCompensation(key, error: nil, at: time, into: &actions)
+            } else {
+                succeed(key, output: output, at: time, into: &actions)
+            }
         case .taskFailed(let key, let attempt, let error):
             guard let task = task(key), task.attempt == attempt, task.phase == .running else { return [] }
             running -= 1
@@ -210,8 +213,12 @@ public struct RunStateMachine: Sendable {
             for key in inFlight { update(key) { $0.phase = .failed(.cancelled) } }
             running -= inFlight.count
             if !inFlight.isEmpty { actions.append(.cancel(inFlight)) }
-            failure = (definition.name, StepError(code: "deadline_exceeded", message: "the run passed its deadline of \(DurationText.format(definition.deadline ?? 0))",
-                                                  isRetryable: false))
+            failure = (
+                definition.name,
+                StepError(
+                    code: "deadline_exceeded", message: "the run passed its deadline of \(DurationText.format(definition.deadline ?? 0))",
+                    isRetryable: false)
+            )
             abandonWaitingTasks()
             beginCompensation(at: time, into: &actions)
         case .resumed, .slaAtRisk, .slaBreached:
@@ -242,7 +249,8 @@ public struct RunStateMachine: Sendable {
         let task = task(key)!
         let step = definition.steps[stepIndex[key.step]!]
         let action = key.isCompensation ? step.compensate!.action : step.action
-        return TaskRequest(run: runID, key: key, action: action, input: task.input, attempt: attempt,
-                           timeout: step.timeout, heartbeatTimeout: step.heartbeatTimeout)
+        return TaskRequest(
+            run: runID, key: key, action: action, input: task.input, attempt: attempt,
+            timeout: step.timeout, heartbeatTimeout: step.heartbeatTimeout)
     }
 }

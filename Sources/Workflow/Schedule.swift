@@ -72,8 +72,10 @@ public struct Schedule: Sendable, Hashable {
             diagnostics.append(Diagnostic(code: "invalid_value", message: "give exactly one of cron and on", path: "cron"))
         }
         if let trigger, trigger.objectValue?.isEmpty ?? true {
-            diagnostics.append(Diagnostic(code: "invalid_value", message: "must be an object of event fields to match, such as {type: status_changed, kind: VM, phase: failed}",
-                                          path: "on"))
+            diagnostics.append(
+                Diagnostic(
+                    code: "invalid_value", message: "must be an object of event fields to match, such as {type: status_changed, kind: VM, phase: failed}",
+                    path: "on"))
         }
         if let name, !WorkflowDefinition.isValidName(name) {
             diagnostics.append(Diagnostic(code: "invalid_value", message: "must be lower-case letters, digits and '-', 1–63 characters", path: "name"))

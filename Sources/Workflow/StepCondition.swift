@@ -81,8 +81,9 @@ public struct StepCondition: Sendable, Hashable, CustomStringConvertible {
                 default: ordered = false
                 }
                 guard ordered else {
-                    throw StepError(code: "bad_condition", message: "cannot compare \(left.typeName) with \(right.typeName) using \(op)",
-                                    isRetryable: false)
+                    throw StepError(
+                        code: "bad_condition", message: "cannot compare \(left.typeName) with \(right.typeName) using \(op)",
+                        isRetryable: false)
                 }
                 switch op {
                 case "<": return left < right

@@ -28,9 +28,11 @@ public struct StepDefinition: Sendable, Hashable {
     /// A `${…}` reference to a list: the step runs once per element, with `item` and `index`.
     public var forEach: ReferencePath?
 
-    public init(name: String, action: String, inputs: Value = .emptyObject, dependsOn: [String] = [], retry: RetryPolicy = .standard,
-                timeout: Double? = nil, heartbeatTimeout: Double? = nil, compensate: Compensation? = nil, when: StepCondition? = nil,
-                forEach: ReferencePath? = nil) {
+    public init(
+        name: String, action: String, inputs: Value = .emptyObject, dependsOn: [String] = [], retry: RetryPolicy = .standard,
+        timeout: Double? = nil, heartbeatTimeout: Double? = nil, compensate: Compensation? = nil, when: StepCondition? = nil,
+        forEach: ReferencePath? = nil
+    ) {
         self.name = name
         self.action = action
         self.inputs = inputs

@@ -14,11 +14,12 @@ extension WorkflowDefinition {
             if let kind = wrapper.string("kind"), kind != "Workflow" {
                 wrapper.report("kind", code: "invalid_value", "must be Workflow, got \"\(kind)\"")
             }
-            name = wrapper.object("metadata") { metadata in
-                let name = metadata.string("name", required: true)
-                _ = metadata.raw("labels"); _ = metadata.raw("annotations")
-                return name
-            } ?? nil
+            name =
+                wrapper.object("metadata") { metadata in
+                    let name = metadata.string("name", required: true)
+                    _ = metadata.raw("labels"); _ = metadata.raw("annotations")
+                    return name
+                } ?? nil
             body = wrapper.raw("spec") ?? .emptyObject
             let problems = wrapper.finish()
             if !problems.isEmpty { throw NovaError.validation(problems, subject: "the workflow") }
@@ -42,8 +43,9 @@ extension WorkflowDefinition {
         if let name, !Self.isValidName(name) {
             diagnostics.append(Diagnostic(code: "invalid_value", message: "must be lower-case letters, digits and '-', 1–63 characters", path: "name"))
         }
-        self.init(name: workflowName, description: description, inputs: inputs, steps: steps, outputs: outputs, concurrency: concurrency,
-                  deadline: deadline, sla: sla, source: document)
+        self.init(
+            name: workflowName, description: description, inputs: inputs, steps: steps, outputs: outputs, concurrency: concurrency,
+            deadline: deadline, sla: sla, source: document)
         self.slaNotify = slaNotify
         diagnostics += validate(knownActions: knownActions)
         if !diagnostics.isEmpty { throw NovaError.validation(diagnostics, subject: "workflow \(workflowName.isEmpty ? "(unnamed)" : workflowName)") }
@@ -78,15 +80,20 @@ extension WorkflowDefinition {
         let initial = duration(&reader, "initialInterval")
         if let initial { policy.initialInterval = initial }
         if let coefficient = reader.raw("backoffCoefficient") {
-            if let c = coefficient.doubleValue, c >= 1 { policy.backoffCoefficient = c }
-            else { reader.report("backoffCoefficient", code: "out_of_range", "must be a number ≥ 1") }
+            if let c = coefficient.doubleValue, c >= 1 {
+                policy.backoffCoefficient = c
+            } else {
+                reader.report("backoffCoefficient", code: "out_of_range", "must be a number ≥ 1")
+            }
         }
-        if let maxInterval = duration(&reader, "maxInterval") { policy.maxInterval = maxInterval }
-        else if let initial { policy.maxInterval = initial * 100 }
+        if let maxInterval = duration(&reader, "maxInterval") { policy.maxInterval = maxInterval } else if let initial { policy.maxInterval = initial * 100 }
         if let attempts = reader.int("maxAttempts", in: 1...1000) { policy.maxAttempts = attempts }
         if let jitter = reader.raw("jitter") {
-            if let j = jitter.doubleValue, (0...1).contains(j) { policy.jitter = j }
-            else { reader.report("jitter", code: "out_of_range", "must be a fraction between 0 and 1") }
+            if let j = jitter.doubleValue, (0...1).contains(j) {
+                policy.jitter = j
+            } else {
+                reader.report("jitter", code: "out_of_range", "must be a fraction between 0 and 1")
+            }
         }
         let codes = reader.array("nonRetryable") { value, path, diagnostics -> String? in
             guard let code = value.stringValue else {
@@ -120,10 +127,11 @@ extension WorkflowDefinition {
         let retry = reader.object("retry") { readRetry(&$0, base: defaultRetry) } ?? defaultRetry
         let timeout = duration(&reader, "timeout")
         let heartbeat = duration(&reader, "heartbeatTimeout")
-        let compensate = reader.object("compensate") { nested -> StepDefinition.Compensation? in
-            guard let action = nested.string("action", required: true) else { return nil }
-            return StepDefinition.Compensation(action: action, inputs: nested.raw("inputs") ?? .emptyObject)
-        } ?? nil
+        let compensate =
+            reader.object("compensate") { nested -> StepDefinition.Compensation? in
+                guard let action = nested.string("action", required: true) else { return nil }
+                return StepDefinition.Compensation(action: action, inputs: nested.raw("inputs") ?? .emptyObject)
+            } ?? nil
         var when: StepCondition?
         if let text = reader.string("when") {
             do { when = try StepCondition(parsing: text) } catch { reader.report("when", code: error.code, error.message) }
@@ -132,14 +140,16 @@ extension WorkflowDefinition {
         if let text = reader.string("forEach") {
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("${"), trimmed.hasSuffix("}") {
-                do { forEach = try ReferencePath(parsing: String(trimmed.dropFirst(2).dropLast()).trimmingCharacters(in: .whitespaces)) }
-                catch { reader.report("forEach", code: error.code, error.message) }
+                do { forEach = try ReferencePath(parsing: String(trimmed.dropFirst(2).dropLast()).trimmingCharacters(in: .whitespaces)) } catch {
+                    reader.report("forEach", code: error.code, error.message)
+                }
             } else {
                 reader.report("forEach", code: "invalid_value", "must be one reference to a list, such as ${inputs.names}")
             }
         }
         diagnostics += reader.finish()
-        return StepDefinition(name: name, action: action, inputs: inputs, dependsOn: dependsOn, retry: retry, timeout: timeout,
-                              heartbeatTimeout: heartbeat, compensate: compensate, when: when, forEach: forEach)
+        return StepDefinition(
+            name: name, action: action, inputs: inputs, dependsOn: dependsOn, retry: retry, timeout: timeout,
+            heartbeatTimeout: heartbeat, compensate: compensate, when: when, forEach: forEach)
     }
 }

@@ -15,11 +15,14 @@ extension WorkflowDefinition {
         for (i, step) in steps.enumerated() {
             if let knownActions {
                 if !step.action.isEmpty, !knownActions.contains(step.action) {
-                    diagnostics.append(Diagnostic(code: "unknown_action", message: "no action named \"\(step.action)\" (known: \(knownActions.sorted().joined(separator: ", ")))",
-                                                  path: "steps[\(i)].action"))
+                    diagnostics.append(
+                        Diagnostic(
+                            code: "unknown_action", message: "no action named \"\(step.action)\" (known: \(knownActions.sorted().joined(separator: ", ")))",
+                            path: "steps[\(i)].action"))
                 }
                 if let compensation = step.compensate, !knownActions.contains(compensation.action) {
-                    diagnostics.append(Diagnostic(code: "unknown_action", message: "no action named \"\(compensation.action)\"", path: "steps[\(i)].compensate.action"))
+                    diagnostics.append(
+                        Diagnostic(code: "unknown_action", message: "no action named \"\(compensation.action)\"", path: "steps[\(i)].compensate.action"))
                 }
             }
             var seen: Set<String> = []
@@ -36,8 +39,10 @@ extension WorkflowDefinition {
         }
         if let cycle = findCycle(index: index) {
             let first = index[cycle[0]] ?? 0
-            diagnostics.append(Diagnostic(code: "cyclic_dependency", message: "steps depend on each other in a cycle: \(cycle.joined(separator: " → "))",
-                                          path: "steps[\(first)].dependsOn"))
+            diagnostics.append(
+                Diagnostic(
+                    code: "cyclic_dependency", message: "steps depend on each other in a cycle: \(cycle.joined(separator: " → "))",
+                    path: "steps[\(first)].dependsOn"))
             return diagnostics
         }
         diagnostics += checkReferences(index: index)
@@ -101,9 +106,11 @@ extension WorkflowDefinition {
                     if index[step] == nil {
                         diagnostics.append(Diagnostic(code: "bad_reference", message: "${\(reference)} names no step of this workflow", path: path))
                     } else if !visible.contains(step), step != allowsSelf {
-                        diagnostics.append(Diagnostic(code: "bad_reference",
-                                                      message: "${\(reference)} reads step \"\(step)\", which is not among this step's dependencies, so it may not have run",
-                                                      path: path))
+                        diagnostics.append(
+                            Diagnostic(
+                                code: "bad_reference",
+                                message: "${\(reference)} reads step \"\(step)\", which is not among this step's dependencies, so it may not have run",
+                                path: path))
                     } else if reference.segments.count > 2, reference.segments[2] != .key("output"), reference.segments[2] != .key("status") {
                         diagnostics.append(Diagnostic(code: "bad_reference", message: "${\(reference)}: a step offers .output and .status", path: path))
                     }
@@ -113,7 +120,8 @@ extension WorkflowDefinition {
                     }
                 case "inputs":
                     if !inputs.isEmpty, reference.segments.count > 1, case .key(let name) = reference.segments[1], inputs[name] == nil {
-                        diagnostics.append(Diagnostic(code: "bad_reference", message: "${\(reference)}: the workflow declares no input \"\(name)\"", path: path))
+                        diagnostics.append(
+                            Diagnostic(code: "bad_reference", message: "${\(reference)}: the workflow declares no input \"\(name)\"", path: path))
                     }
                 default:
                     break

@@ -35,8 +35,10 @@ public struct WorkflowDefinition: Sendable, Hashable {
     /// The document the definition was read from (the store keeps it; the API returns it).
     public var source: Value
 
-    public init(name: String, version: Int = 0, description: String = "", inputs: [String: Input] = [:], steps: [StepDefinition],
-                outputs: Value = .emptyObject, concurrency: Int? = nil, deadline: Double? = nil, sla: Double? = nil, source: Value = .null) {
+    public init(
+        name: String, version: Int = 0, description: String = "", inputs: [String: Input] = [:], steps: [StepDefinition],
+        outputs: Value = .emptyObject, concurrency: Int? = nil, deadline: Double? = nil, sla: Double? = nil, source: Value = .null
+    ) {
         self.source = source
         self.name = name
         self.version = version
@@ -62,8 +64,11 @@ public struct WorkflowDefinition: Sendable, Hashable {
             diagnostics.append(Diagnostic(code: "invalid_type", message: "inputs must be an object, got \(given.typeName)", path: "inputs"))
         }
         for (name, input) in inputs.sorted(by: { $0.key < $1.key }) where fields[name] == nil {
-            if let value = input.defaultValue { fields[name] = value }
-            else if input.isRequired { diagnostics.append(Diagnostic(code: "required_field", message: "is required", path: "inputs.\(name)")) }
+            if let value = input.defaultValue {
+                fields[name] = value
+            } else if input.isRequired {
+                diagnostics.append(Diagnostic(code: "required_field", message: "is required", path: "inputs.\(name)"))
+            }
         }
         if !inputs.isEmpty {
             for name in fields.keys.sorted() where inputs[name] == nil {

@@ -15,9 +15,10 @@ extension WorkflowEngine {
     /// Runs one attempt under the global limit; the result, or nil when cancelled first.
     func attempt(_ request: TaskRequest, startedBy: String, workflow: String, cancelled: CancelledTasks) async -> DriverInput? {
         guard let action = actions[request.action] else {
-            return .attemptFinished(request.key, attempt: request.attempt,
-                                    result: .failure(StepError(code: "unknown_action", message: "no action named \(request.action) is registered", isRetryable: false)),
-                                    startedAt: clock.now)
+            return .attemptFinished(
+                request.key, attempt: request.attempt,
+                result: .failure(StepError(code: "unknown_action", message: "no action named \(request.action) is registered", isRetryable: false)),
+                startedAt: clock.now)
         }
         guard await limiter.acquire() else { return nil }
         defer { limiter.release() }
@@ -37,8 +38,10 @@ extension WorkflowEngine {
     }
 
     /// Races the action against its timeout, its heartbeat timeout and cancellation by the run.
-    private func watched(_ action: any WorkflowAction, _ request: TaskRequest, context: ActionContext, lastBeat: Heartbeat,
-                         cancelled: CancelledTasks) async -> Result<Value, StepError> {
+    private func watched(
+        _ action: any WorkflowAction, _ request: TaskRequest, context: ActionContext, lastBeat: Heartbeat,
+        cancelled: CancelledTasks
+    ) async -> Result<Value, StepError> {
         await withTaskGroup(of: Result<Value, StepError>?.self) { group in
             group.addTask {
                 do { return .success(try await action.run(request.input, context: context)) } catch { return .failure(StepError(error)) }

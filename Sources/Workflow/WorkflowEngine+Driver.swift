@@ -33,8 +33,11 @@ extension WorkflowEngine {
         for input in run.mailbox.close() { answer(input, afterEndOf: run) }
         let pending = waiters.withLock { $0.removeValue(forKey: run.record.id) ?? [] }
         for waiter in pending {
-            if run.record.status.isTerminal { waiter.resume(returning: run.record) }
-            else { waiter.resume(throwing: NovaError(.unavailable, "the workflow engine stopped before run \(run.record.id) ended", isRetryable: true)) }
+            if run.record.status.isTerminal {
+                waiter.resume(returning: run.record)
+            } else {
+                waiter.resume(throwing: NovaError(.unavailable, "the workflow engine stopped before run \(run.record.id) ended", isRetryable: true))
+            }
         }
     }
 
@@ -64,16 +67,21 @@ extension WorkflowEngine {
             switch result {
             case .success(let output):
                 event = .taskSucceeded(key, attempt: attempt, output: output)
-                checkpoints.append(StepCheckpoint(run: run.record.id, task: key, attempt: attempt, succeeded: true, output: output, error: nil,
-                                                  startedAt: startedAt, finishedAt: now))
+                checkpoints.append(
+                    StepCheckpoint(
+                        run: run.record.id, task: key, attempt: attempt, succeeded: true, output: output, error: nil,
+                        startedAt: startedAt, finishedAt: now))
             case .failure(let error):
                 event = .taskFailed(key, attempt: attempt, error: error)
-                checkpoints.append(StepCheckpoint(run: run.record.id, task: key, attempt: attempt, succeeded: false, output: .null, error: error,
-                                                  startedAt: startedAt, finishedAt: now))
+                checkpoints.append(
+                    StepCheckpoint(
+                        run: run.record.id, task: key, attempt: attempt, succeeded: false, output: .null, error: error,
+                        startedAt: startedAt, finishedAt: now))
             }
         case .event(let given, let continuation):
             if case .signalled = given, run.nextSequence > Self.maximumHistory {
-                continuation?.resume(throwing: NovaError(.conflict, "run \(run.record.id) has recorded \(Self.maximumHistory) events; it takes no more signals"))
+                continuation?.resume(
+                    throwing: NovaError(.conflict, "run \(run.record.id) has recorded \(Self.maximumHistory) events; it takes no more signals"))
                 return (true, nil)
             }
             event = given
@@ -103,8 +111,10 @@ extension WorkflowEngine {
             var error: StepError?
             if case .succeeded(let value) = phase { output = value }
             if case .failed(let failure) = phase { error = failure }
-            checkpoints.append(StepCheckpoint(run: run.record.id, task: key, attempt: attempt, succeeded: error == nil, output: output, error: error,
-                                              startedAt: now, finishedAt: now))
+            checkpoints.append(
+                StepCheckpoint(
+                    run: run.record.id, task: key, attempt: attempt, succeeded: error == nil, output: output, error: error,
+                    startedAt: now, finishedAt: now))
         }
         if actions.contains(where: { if case .startTimer(let key, _) = $0 { key == event.task } else { false } }), case .taskFailed = event {
             metrics.update { $0.retries += 1 }
@@ -120,8 +130,11 @@ extension WorkflowEngine {
                 let message = "workflow \(record.workflow) run \(record.id) \(breached ? "passed" : "is at risk of missing") its SLA"
                 let context = ActionContext(run: record.id, workflow: record.workflow, task: TaskKey(step: "sla"), attempt: 1, startedBy: record.startedBy)
                 do {
-                    _ = try await NotifyAction().run(["url": .string(url), "message": .string(message),
-                                                      "payload": ["level": .string(breached ? "breached" : "at_risk")]], context: context)
+                    _ = try await NotifyAction().run(
+                        [
+                            "url": .string(url), "message": .string(message),
+                            "payload": ["level": .string(breached ? "breached" : "at_risk")],
+                        ], context: context)
                 } catch {
                     logger.warning("SLA notification for run \(record.id) failed: \(error)")
                 }
@@ -140,7 +153,9 @@ extension WorkflowEngine {
         reply?.resume()
         let inline = perform(actions, for: run, in: &group)
         if ended {
-            metrics.update { $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1 }
+            metrics.update {
+                $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1
+            }
             return (false, nil)
         }
         return (true, inline)
@@ -162,7 +177,9 @@ extension WorkflowEngine {
         do { try await store.commit([RunCommit(run: run.record, history: [])]) } catch {
             logger.error("workflow run \(run.record.id) could not be saved: \(error)")
         }
-        metrics.update { $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1 }
+        metrics.update {
+            $0.runsActive -= 1; $0.runsEnded[run.record.status, default: 0] += 1
+        }
     }
 
     /// Carries out the machine's actions; returns the one attempt to run inline, if any.

@@ -34,9 +34,11 @@ public final class WorkflowEngine: Service, Sendable {
     ///   - actions: the actions steps may use besides `approval` and `sleep`; defaults to the
     ///     built-in `noop`, `command`, `http.request` and `notify`.
     ///   - globalConcurrency: attempts running at once across every run.
-    public init(store: any WorkflowStore, actions: [any WorkflowAction] = WorkflowEngine.builtInActions, clock: any WallClock = SystemClock(),
-                ids: any IDGenerator = UUIDGenerator(), globalConcurrency: Int = 256, ordering: Ordering = .criticalPath,
-                historyRetention: Double = 7 * 86400, logger: Logger = Logger(label: "novacron.workflow")) {
+    public init(
+        store: any WorkflowStore, actions: [any WorkflowAction] = WorkflowEngine.builtInActions, clock: any WallClock = SystemClock(),
+        ids: any IDGenerator = UUIDGenerator(), globalConcurrency: Int = 256, ordering: Ordering = .criticalPath,
+        historyRetention: Double = 7 * 86400, logger: Logger = Logger(label: "novacron.workflow")
+    ) {
         self.historyRetention = historyRetention
         self.store = store
         var byName: [String: any WorkflowAction] = [:]
@@ -78,15 +80,18 @@ public final class WorkflowEngine: Service, Sendable {
     /// Starts a run of the latest (or given) version; returns once the start is durable. A given
     /// `runID` that already exists is `already_exists` (schedules use this to fire a slot once).
     /// `sla` holds this run to an SLA other than its workflow's (a schedule's).
-    public func start(_ workflow: String, version: Int? = nil, inputs: Value = .emptyObject, by actor: String = "system",
-                      runID: String? = nil, sla: Double? = nil) async throws -> RunRecord {
+    public func start(
+        _ workflow: String, version: Int? = nil, inputs: Value = .emptyObject, by actor: String = "system",
+        runID: String? = nil, sla: Double? = nil
+    ) async throws -> RunRecord {
         let definition = try await definition(named: workflow, version: version)
         let runInputs = try definition.runInputs(inputs)
-        let priorities: [Double]? = switch ordering {
-        case .fifo: nil
-        case .criticalPath:
-            definition.concurrency == nil ? nil : StepOptimizer.priorities(for: definition, durations: try await store.stepDurations(workflow: workflow))
-        }
+        let priorities: [Double]? =
+            switch ordering {
+            case .fifo: nil
+            case .criticalPath:
+                definition.concurrency == nil ? nil : StepOptimizer.priorities(for: definition, durations: try await store.stepDurations(workflow: workflow))
+            }
         let id = runID ?? ids.makeID()
         if runID != nil, try await store.run(id: id) != nil { throw NovaError(.alreadyExists, "run \(id) already exists") }
         let seed = seeds.withLock { $0.next() }
@@ -94,8 +99,9 @@ public final class WorkflowEngine: Service, Sendable {
         var machine = RunStateMachine(definition: definition, runID: id, seed: seed, priorities: priorities)
         let started = RunEvent.started(inputs: runInputs, priorities: priorities, sla: sla)
         let actions = try machine.apply(started, at: now.timeIntervalSince1970)
-        let record = RunRecord(id: id, workflow: definition.name, version: definition.version, status: machine.status, inputs: runInputs,
-                               seed: seed, startedBy: actor, createdAt: now, updatedAt: now)
+        let record = RunRecord(
+            id: id, workflow: definition.name, version: definition.version, status: machine.status, inputs: runInputs,
+            seed: seed, startedBy: actor, createdAt: now, updatedAt: now)
         var run = LiveRun(record: record, machine: machine, nextSequence: 2, initialActions: actions)
         if let sla { run.sla = sla }
         // Registered before the commit, so a resume that reads the new row sees it is already live.
@@ -106,7 +112,9 @@ public final class WorkflowEngine: Service, Sendable {
             mailboxes.withLock { _ = $0.removeValue(forKey: id) }
             throw error
         }
-        metrics.update { $0.runsStarted += 1; $0.runsActive += 1 }
+        metrics.update {
+            $0.runsStarted += 1; $0.runsActive += 1
+        }
         newRuns.continuation.yield(run)
         return record
     }

@@ -24,8 +24,10 @@ public actor WorkflowScheduler: Service {
     /// Slots skipped because of the overlap policy, by schedule (for the API and tests).
     public private(set) var skipped: [String: Int] = [:]
 
-    public init(engine: WorkflowEngine, store: any ScheduleStore, clock: any WallClock = SystemClock(), triggers: (any TriggerSource)? = nil,
-                logger: Logger = Logger(label: "novacron.scheduler")) {
+    public init(
+        engine: WorkflowEngine, store: any ScheduleStore, clock: any WallClock = SystemClock(), triggers: (any TriggerSource)? = nil,
+        logger: Logger = Logger(label: "novacron.scheduler")
+    ) {
         self.engine = engine
         self.store = store
         self.clock = clock
@@ -205,8 +207,11 @@ public actor WorkflowScheduler: Service {
                     logger.info("schedule \(name): slot skipped, run \(active[0]) is still going")
                     return
                 case .bufferOne:
-                    if let slot, entries[name]?.state.buffered.isEmpty == true { entries[name]?.state.buffered = [slot] }
-                    else { skipped[name, default: 0] += 1 }
+                    if let slot, entries[name]?.state.buffered.isEmpty == true {
+                        entries[name]?.state.buffered = [slot]
+                    } else {
+                        skipped[name, default: 0] += 1
+                    }
                     return
                 case .bufferAll:
                     if let slot { entries[name]?.state.buffered.append(slot) }
@@ -245,8 +250,10 @@ public actor WorkflowScheduler: Service {
 
     private func start(_ schedule: Schedule, runID: String, inputs: Value) async throws -> String? {
         do {
-            return try await engine.start(schedule.workflow, version: schedule.version, inputs: inputs, by: schedule.runStarter, runID: runID,
-                                        sla: schedule.sla).id
+            return try await engine.start(
+                schedule.workflow, version: schedule.version, inputs: inputs, by: schedule.runStarter, runID: runID,
+                sla: schedule.sla
+            ).id
         } catch let error as NovaError where error.code == .alreadyExists {
             return nil
         }

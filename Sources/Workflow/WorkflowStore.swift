@@ -17,8 +17,10 @@ public struct RunRecord: Sendable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, workflow: String, version: Int, status: RunStatus = .running, inputs: Value, output: Value = .null,
-                error: Value = .null, seed: UInt64, startedBy: String, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: String, workflow: String, version: Int, status: RunStatus = .running, inputs: Value, output: Value = .null,
+        error: Value = .null, seed: UInt64, startedBy: String, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.workflow = workflow
         self.version = version
@@ -33,9 +35,11 @@ public struct RunRecord: Sendable, Hashable {
     }
 
     public var value: Value {
-        ["id": .string(id), "workflow": .string(workflow), "version": .int(version), "status": .string(status.rawValue),
-         "inputs": inputs, "output": output, "error": error, "startedBy": .string(startedBy),
-         "createdAt": .string(Timestamp.format(createdAt)), "updatedAt": .string(Timestamp.format(updatedAt))]
+        [
+            "id": .string(id), "workflow": .string(workflow), "version": .int(version), "status": .string(status.rawValue),
+            "inputs": inputs, "output": output, "error": error, "startedBy": .string(startedBy),
+            "createdAt": .string(Timestamp.format(createdAt)), "updatedAt": .string(Timestamp.format(updatedAt)),
+        ]
     }
 }
 
@@ -62,10 +66,12 @@ public struct StepCheckpoint: Sendable, Hashable {
     }
 
     public var value: Value {
-        ["task": .string(task.description), "attempt": .int(attempt), "status": .string(succeeded ? "succeeded" : "failed"),
-         "output": output, "error": error?.value ?? .null, "startedAt": .string(Timestamp.format(startedAt)),
-         "finishedAt": .string(Timestamp.format(finishedAt)),
-         "durationMs": .double(((finishedAt.timeIntervalSince(startedAt)) * 1e6).rounded() / 1e3)]
+        [
+            "task": .string(task.description), "attempt": .int(attempt), "status": .string(succeeded ? "succeeded" : "failed"),
+            "output": output, "error": error?.value ?? .null, "startedAt": .string(Timestamp.format(startedAt)),
+            "finishedAt": .string(Timestamp.format(finishedAt)),
+            "durationMs": .double(((finishedAt.timeIntervalSince(startedAt)) * 1e6).rounded() / 1e3),
+        ]
     }
 }
 

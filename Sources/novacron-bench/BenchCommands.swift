@@ -29,8 +29,10 @@ struct WorkflowBench: AsyncParsableCommand {
                 for workload in workloads {
                     let child = Process()
                     child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-                    child.arguments = ["workflow", "--cell", "--workload", workload.rawValue, "--store", store,
-                                       "--repetitions", "\(repetitions)", "--ordering", ordering]
+                    child.arguments = [
+                        "workflow", "--cell", "--workload", workload.rawValue, "--store", store,
+                        "--repetitions", "\(repetitions)", "--ordering", ordering,
+                    ]
                     let pipe = Pipe()
                     child.standardOutput = pipe
                     try child.run()
@@ -42,10 +44,13 @@ struct WorkflowBench: AsyncParsableCommand {
                         continue
                     }
                     let wall = result["seconds"]?.doubleValue ?? 0
-                    let figures = String(format: "%5d   %10.4f                    %10.1f   %6.3f   %8.1f", result["steps"]?.intValue ?? 0, wall,
-                                         result["microsecondsPerStep"]?.doubleValue ?? 0, result["cpuSeconds"]?.doubleValue ?? 0,
-                                         result["peakRSSMB"]?.doubleValue ?? 0)
-                    print(workload.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + store.padding(toLength: 15, withPad: " ", startingAt: 0) + figures)
+                    let figures = String(
+                        format: "%5d   %10.4f                    %10.1f   %6.3f   %8.1f", result["steps"]?.intValue ?? 0, wall,
+                        result["microsecondsPerStep"]?.doubleValue ?? 0, result["cpuSeconds"]?.doubleValue ?? 0,
+                        result["peakRSSMB"]?.doubleValue ?? 0)
+                    print(
+                        workload.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + store.padding(toLength: 15, withPad: " ", startingAt: 0)
+                            + figures)
                 }
             }
         }
@@ -71,7 +76,9 @@ struct WorkflowBench: AsyncParsableCommand {
         let engine = WorkflowEngine(store: workflowStore, actions: [NoopAction()], ordering: ordering == "fifo" ? .fifo : .criticalPath)
         try await WorkflowBenchmark.register(on: engine)
         return try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask { try await engine.run(); return nil }
+            group.addTask {
+                try await engine.run(); return nil
+            }
             _ = try await WorkflowBenchmark.run(workload, on: engine)
             let cpuBefore = cpuSeconds()
             var times: [Double] = []
@@ -81,9 +88,11 @@ struct WorkflowBench: AsyncParsableCommand {
             let median = times.sorted()[times.count / 2]
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
-            return ["workload": .string(workload.rawValue), "store": .string(store), "steps": .int(workload.steps), "seconds": .double(median),
-                    "microsecondsPerStep": .double(median * 1e6 / Double(workload.steps)), "cpuSeconds": .double(cpu),
-                    "peakRSSMB": .double(Double(usage.ru_maxrss) / 1024)]
+            return [
+                "workload": .string(workload.rawValue), "store": .string(store), "steps": .int(workload.steps), "seconds": .double(median),
+                "microsecondsPerStep": .double(median * 1e6 / Double(workload.steps)), "cpuSeconds": .double(cpu),
+                "peakRSSMB": .double(Double(usage.ru_maxrss) / 1024),
+            ]
         }
     }
 
@@ -102,8 +111,10 @@ struct OrderingBench: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let result = try await WorkflowBenchmark.compareOrdering(store: InMemoryWorkflowStore())
-            print(String(format: "FIFO %.3f s, critical path %.3f s (lower bound %.3f s): %.2fx faster", result.fifo, result.criticalPath,
-                         result.lowerBound, result.fifo / result.criticalPath))
+            print(
+                String(
+                    format: "FIFO %.3f s, critical path %.3f s (lower bound %.3f s): %.2fx faster", result.fifo, result.criticalPath,
+                    result.lowerBound, result.fifo / result.criticalPath))
         }
     }
 }

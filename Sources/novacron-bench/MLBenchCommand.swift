@@ -18,12 +18,15 @@ struct MLBench: AsyncParsableCommand {
         try await reportingErrors {
             let table = try load(csv)
             let targetNames = targets.split(separator: ",").map(String.init)
-            let featureNames = Array(table.columns.filter { !targetNames.contains($0) && !["cpu_need_vcpu", "mem_need_gb", "net_need_mbps", "hourly_cost_usd"].contains($0) })
+            let featureNames = Array(
+                table.columns.filter { !targetNames.contains($0) && !["cpu_need_vcpu", "mem_need_gb", "net_need_mbps", "hourly_cost_usd"].contains($0) })
             let x = try table.matrix(featureNames)
             let train = table.rowCount * 8 / 10, width = featureNames.count
             let xTrain = Array(x[0..<(train * width)]), xTest = Array(x[(train * width)...])
             let parameters = try boosting.parameters()
-            print("rows \(table.rowCount) (train \(train), test \(table.rowCount - train)), features \(width), threads \(parameters.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : parameters.threads), bins \(parameters.maxBins), leaves \(parameters.maxLeaves)")
+            print(
+                "rows \(table.rowCount) (train \(train), test \(table.rowCount - train)), features \(width), threads \(parameters.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : parameters.threads), bins \(parameters.maxBins), leaves \(parameters.maxLeaves)"
+            )
             let peerResults = try peers.map(PeerFigures.load) ?? []
             print("target                 R2        fit s   fit cpu-s   batch k rows/s   1-row p50 us   p90 us")
             var lines: [String] = []
@@ -52,12 +55,16 @@ struct MLBench: AsyncParsableCommand {
                 }
                 latencies.sort()
                 let p50 = latencies[latencies.count / 2], p90 = latencies[latencies.count * 9 / 10]
-                print(String(format: "%-20@ %8.4f %9.2f %10.2f %15.0f %14.2f %8.2f", target as NSString, r2, fit, fitCPU,
-                             Double(predictions.count) / batch / 1000, p50, p90) + (sink.isNaN ? " " : ""))
+                print(
+                    String(
+                        format: "%-20@ %8.4f %9.2f %10.2f %15.0f %14.2f %8.2f", target as NSString, r2, fit, fitCPU,
+                        Double(predictions.count) / batch / 1000, p50, p90) + (sink.isNaN ? " " : ""))
                 for peer in peerResults where peer.target == target {
-                    lines.append(String(format: "%-16@ %-4@ t%d  R2 %.4f (ours %+.4f)   fit %.3f s (ours %.2fx as fast)   1-row %.1f us (ours %.1fx as fast)",
-                                        target as NSString, peer.model as NSString, peer.threads, peer.r2, r2 - peer.r2, peer.fit,
-                                        peer.fit / fit, peer.singleMicroseconds, peer.singleMicroseconds / p50))
+                    lines.append(
+                        String(
+                            format: "%-16@ %-4@ t%d  R2 %.4f (ours %+.4f)   fit %.3f s (ours %.2fx as fast)   1-row %.1f us (ours %.1fx as fast)",
+                            target as NSString, peer.model as NSString, peer.threads, peer.r2, r2 - peer.r2, peer.fit,
+                            peer.fit / fit, peer.singleMicroseconds, peer.singleMicroseconds / p50))
                 }
             }
             if !lines.isEmpty {
@@ -84,8 +91,9 @@ struct PeerFigures {
         return (json["results"]?.arrayValue ?? []).compactMap { result in
             guard let median = result["median"], let r2 = median["r2"]?.doubleValue, let fit = median["fit_s"]?.doubleValue else { return nil }
             let latencies = ["lat_booster_p50_us", "lat_inplace_p50_us", "lat_predict_p50_us"].compactMap { median[$0]?.doubleValue }
-            return PeerFigures(model: result["model"]?.stringValue ?? "?", threads: result["threads"]?.intValue ?? 1,
-                               target: result["target"]?.stringValue ?? "", r2: r2, fit: fit, singleMicroseconds: latencies.min() ?? .nan)
+            return PeerFigures(
+                model: result["model"]?.stringValue ?? "?", threads: result["threads"]?.intValue ?? 1,
+                target: result["target"]?.stringValue ?? "", r2: r2, fit: fit, singleMicroseconds: latencies.min() ?? .nan)
         }
     }
 }

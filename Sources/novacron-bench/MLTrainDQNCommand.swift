@@ -67,7 +67,9 @@ struct TrainDQN: AsyncParsableCommand {
             }
             if let hidden {
                 let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else { throw NovaError(.invalidRequest, "--hidden takes positive widths, e.g. 128,128,64") }
+                guard !widths.isEmpty, widths.allSatisfy({ $0 > 0 }) else {
+                    throw NovaError(.invalidRequest, "--hidden takes positive widths, e.g. 128,128,64")
+                }
                 p.hiddenLayers = widths
             }
             let isCartPole = env == "cartpole"
@@ -110,8 +112,9 @@ struct TrainDQN: AsyncParsableCommand {
                 if step % every == 0 {
                     let mean = returns.suffix(100).reduce(0, +) / Double(max(1, min(100, returns.count)))
                     let cpu = cpuSeconds() - cpuStart
-                    var line = String(format: "step %7d  episodes %5d  mean100 %8.2f  epsilon %.3f  %6.0f steps/cpu-s", step, returns.count, mean,
-                                      agent.epsilon, Double(step) / cpu)
+                    var line = String(
+                        format: "step %7d  episodes %5d  mean100 %8.2f  epsilon %.3f  %6.0f steps/cpu-s", step, returns.count, mean,
+                        agent.epsilon, Double(step) / cpu)
                     if !isCartPole {
                         let greedy = Self.evaluate(agent)
                         if greedy > bestGreedy?.mean ?? -.infinity { bestGreedy = (greedy, step) }
@@ -121,8 +124,10 @@ struct TrainDQN: AsyncParsableCommand {
                 }
             }
             let cpu = cpuSeconds() - cpuStart
-            print(String(format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s (%@ kernels); solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
-                         DenseNetwork.kernels, solvedAt.map { "at \($0)" } ?? "no"))
+            print(
+                String(
+                    format: "%d steps in %.1f cpu-s: %.0f steps/cpu-s (%@ kernels); solved: %@", agent.steps, cpu, Double(agent.steps) / cpu,
+                    DenseNetwork.kernels, solvedAt.map { "at \($0)" } ?? "no"))
             if bestMean100 > -.infinity { print(String(format: "best 100-episode mean return: %.1f", bestMean100)) }
             if let bestGreedy { print(String(format: "best greedy mean over 120 scenarios: %.1f at step %d", bestGreedy.mean, bestGreedy.step)) }
             // 2,000 probes near the last state: each decision's latency (p50, p90) and its action.
@@ -142,8 +147,10 @@ struct TrainDQN: AsyncParsableCommand {
             let deployed = agent.snapshot()
             let snapshot = timed { deployed.argmax($0) }
             let agreements = zip(training.actions, snapshot.actions).filter { $0 == $1 }.count
-            print(String(format: "one decision (deployed snapshot): p50 %.1f us, p90 %.1f us; same action as the training network %d/2000",
-                         snapshot.p50, snapshot.p90, agreements))
+            print(
+                String(
+                    format: "one decision (deployed snapshot): p50 %.1f us, p90 %.1f us; same action as the training network %d/2000",
+                    snapshot.p50, snapshot.p90, agreements))
         }
     }
 

@@ -46,7 +46,9 @@ struct ReconcileBench: AsyncParsableCommand {
             let convergeStart = ContinuousClock.now
             while driver.creates < resources {
                 try await Task.sleep(for: .milliseconds(200))
-                if ContinuousClock.now - convergeStart > .seconds(1_800) { throw NovaError(.unavailable, "the reconciler did not create every VM in 30 minutes") }
+                if ContinuousClock.now - convergeStart > .seconds(1_800) {
+                    throw NovaError(.unavailable, "the reconciler did not create every VM in 30 minutes")
+                }
             }
             // Let status writes and rechecks settle before measuring.
             try await Task.sleep(for: .milliseconds(Int64(settle * 1000)))
@@ -75,14 +77,19 @@ struct ReconcileBench: AsyncParsableCommand {
             latencies.sort()
             let p50 = latencies[latencies.count / 2], p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
             let passes = workAfter.passes - workBefore.passes
-            let result: Value = ["resources": .int(resources), "writes": .int(writes), "writeToDriverP50ms": .double(p50),
-                                 "writeToDriverP99ms": .double(p99), "idleCPUPercent": .double(idle * 100), "fullPassesDuringWrites": .int(passes),
-                                 "driverCallsPerWrite": .double(Double(workAfter.actions - workBefore.actions) / Double(writes))]
+            let result: Value = [
+                "resources": .int(resources), "writes": .int(writes), "writeToDriverP50ms": .double(p50),
+                "writeToDriverP99ms": .double(p99), "idleCPUPercent": .double(idle * 100), "fullPassesDuringWrites": .int(passes),
+                "driverCallsPerWrite": .double(Double(workAfter.actions - workBefore.actions) / Double(writes)),
+            ]
             if json {
                 print(result.canonicalJSON)
             } else {
-                print(String(format: "%d VMs: write → driver call p50 %.2f ms, p99 %.2f ms; idle CPU %.2f%% of a core; %d full passes and %.1f driver calls per write while writing",
-                             resources, p50, p99, idle * 100, passes, Double(workAfter.actions - workBefore.actions) / Double(writes)))
+                print(
+                    String(
+                        format:
+                            "%d VMs: write → driver call p50 %.2f ms, p99 %.2f ms; idle CPU %.2f%% of a core; %d full passes and %.1f driver calls per write while writing",
+                        resources, p50, p99, idle * 100, passes, Double(workAfter.actions - workBefore.actions) / Double(writes)))
             }
         }
     }

@@ -17,7 +17,7 @@ struct RegoBench: AsyncParsableCommand {
     func run() async throws {
         let names = policies.split(separator: ",").map(String.init)
         let directory = directory, evals = evals, reps = max(1, reps)
-        let outcome: Result<[[RegoBenchmark.Result]], Error> = await LargeStackExecutor.shared.run {
+        let outcome: Result<[[RegoBenchmark.Result]], any Error> = await LargeStackExecutor.shared.run {
             Result {
                 let fixtures = try names.map { try RegoBenchmark.Fixture(directory: directory, name: $0) }
                 var runs = [[RegoBenchmark.Result]](repeating: [], count: fixtures.count)
@@ -31,10 +31,12 @@ struct RegoBench: AsyncParsableCommand {
         let results = runs.map { $0.sorted { $0.evaluationsPerCPUSecond < $1.evaluationsPerCPUSecond }[$0.count / 2] }
         if json {
             let rows: [Value] = zip(results, runs).map { r, all in
-                ["policy": .string(r.name), "evals": .int(r.evaluations), "evals_per_s": .double(r.evaluationsPerSecond.rounded()),
-                 "evals_per_cpu_s": .double(r.evaluationsPerCPUSecond.rounded()), "p50_us": .double(r.p50Microseconds),
-                 "p99_us": .double(r.p99Microseconds), "prepare_ms": .double(r.prepareMilliseconds),
-                 "runs": .array(all.map { ["evals_per_cpu_s": .double($0.evaluationsPerCPUSecond.rounded()), "p99_us": .double($0.p99Microseconds)] })]
+                [
+                    "policy": .string(r.name), "evals": .int(r.evaluations), "evals_per_s": .double(r.evaluationsPerSecond.rounded()),
+                    "evals_per_cpu_s": .double(r.evaluationsPerCPUSecond.rounded()), "p50_us": .double(r.p50Microseconds),
+                    "p99_us": .double(r.p99Microseconds), "prepare_ms": .double(r.prepareMilliseconds),
+                    "runs": .array(all.map { ["evals_per_cpu_s": .double($0.evaluationsPerCPUSecond.rounded()), "p99_us": .double($0.p99Microseconds)] }),
+                ]
             }
             print(Value.array(rows).canonicalJSON)
             return
@@ -48,8 +50,10 @@ struct RegoBench: AsyncParsableCommand {
         }
         for r in results {
             let decisions = r.decisions.sorted { $0.value > $1.value }.prefix(4).map { "\($0.key)×\($0.value)" }.joined(separator: ", ")
-            print(String(format: "%-6@  %9.0f  %11.0f  %6.1f  %6.1f  %10.1f  ", r.name, r.evaluationsPerSecond, r.evaluationsPerCPUSecond,
-                         r.p50Microseconds, r.p99Microseconds, r.prepareMilliseconds) + decisions)
+            print(
+                String(
+                    format: "%-6@  %9.0f  %11.0f  %6.1f  %6.1f  %10.1f  ", r.name, r.evaluationsPerSecond, r.evaluationsPerCPUSecond,
+                    r.p50Microseconds, r.p99Microseconds, r.prepareMilliseconds) + decisions)
         }
     }
 }

@@ -64,17 +64,19 @@ public enum RegoBenchmark {
             let rows = try query.evaluate(input: input)
             latencies[i] = monotonic() - start
             if i < fixture.inputs.count {
-                let key = rows.first?["x"].map { value -> String in
-                    if case .set(let items) = value { return "\(items.count) messages" }
-                    return value.canonicalJSON
-                } ?? "undefined"
+                let key =
+                    rows.first?["x"].map { value -> String in
+                        if case .set(let items) = value { return "\(items.count) messages" }
+                        return value.canonicalJSON
+                    } ?? "undefined"
                 decisions[key, default: 0] += 1
             }
         }
         let wall = Double(monotonic() - wallStart) / 1e9, cpu = cpuSeconds() - cpuStart
         latencies.sort()
         func percentile(_ p: Double) -> Double { Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1e3 }
-        return Result(name: fixture.name, evaluations: evaluations, wallSeconds: wall, cpuSeconds: cpu,
-                      p50Microseconds: percentile(0.5), p99Microseconds: percentile(0.99), prepareMilliseconds: prepare, decisions: decisions)
+        return Result(
+            name: fixture.name, evaluations: evaluations, wallSeconds: wall, cpuSeconds: cpu,
+            p50Microseconds: percentile(0.5), p99Microseconds: percentile(0.99), prepareMilliseconds: prepare, decisions: decisions)
     }
 }

@@ -26,13 +26,21 @@ public enum WorkflowBenchmark {
     }
 
     static func chain(_ name: String, length: Int) -> Value {
-        .object(["name": .string(name), "steps": .array((0..<length).map { i in
-            i == 0 ? ["name": "s0", "action": "noop"] : ["name": .string("s\(i)"), "action": "noop", "dependsOn": [.string("s\(i - 1)")]]
-        })])
+        .object([
+            "name": .string(name),
+            "steps": .array(
+                (0..<length).map { i in
+                    i == 0 ? ["name": "s0", "action": "noop"] : ["name": .string("s\(i)"), "action": "noop", "dependsOn": [.string("s\(i - 1)")]]
+                }),
+        ])
     }
 
-    static let fanOut: Value = .object(["name": "w2", "steps": .array((0..<1000).map { i in ["name": .string("p\(i)"), "action": "noop"] }
-        + [["name": "join", "action": "noop", "dependsOn": .array((0..<1000).map { .string("p\($0)") })]])])
+    static let fanOut: Value = .object([
+        "name": "w2",
+        "steps": .array(
+            (0..<1000).map { i in ["name": .string("p\(i)"), "action": "noop"] }
+                + [["name": "join", "action": "noop", "dependsOn": .array((0..<1000).map { .string("p\($0)") })]]),
+    ])
 
     /// Registers the workloads' definitions on `engine`.
     public static func register(on engine: WorkflowEngine) async throws {
@@ -96,7 +104,9 @@ extension WorkflowBenchmark {
             let engine = WorkflowEngine(store: store(), actions: [WorkAction()], ordering: ordering)
             try await engine.register(orderingDAG())
             let seconds = try await withThrowingTaskGroup(of: Double?.self) { group in
-                group.addTask { try await engine.run(); return nil }
+                group.addTask {
+                    try await engine.run(); return nil
+                }
                 _ = try await engine.waitForEnd(of: try await engine.start("ordering").id)
                 let start = ContinuousClock.now
                 _ = try await engine.waitForEnd(of: try await engine.start("ordering").id)

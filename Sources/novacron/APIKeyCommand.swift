@@ -5,8 +5,9 @@ import NovaCore
 import NovaCronClient
 
 struct APIKeyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "apikey", abstract: "Create, list and revoke API keys.",
-                                                    subcommands: [Create.self, List.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "apikey", abstract: "Create, list and revoke API keys.",
+        subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key; its secret is printed once.")
@@ -31,8 +32,10 @@ struct APIKeyCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let keys = try await client.makeClient().send(.GET, "/v1/apikeys").body?["items"]?.arrayValue ?? []
                 let rows = keys.map { key in
-                    [key["id"]?.stringValue ?? "", key["name"]?.stringValue ?? "", key["role"]?.stringValue ?? "",
-                     key["createdAt"]?.stringValue ?? "", key["revokedAt"]?.stringValue.map { "revoked \($0)" } ?? "active"]
+                    [
+                        key["id"]?.stringValue ?? "", key["name"]?.stringValue ?? "", key["role"]?.stringValue ?? "",
+                        key["createdAt"]?.stringValue ?? "", key["revokedAt"]?.stringValue.map { "revoked \($0)" } ?? "active",
+                    ]
                 }
                 print(ResourceTable.align([["ID", "NAME", "ROLE", "CREATED", "STATE"]] + rows), terminator: "")
             }

@@ -23,8 +23,9 @@ struct ApplyCommand: AsyncParsableCommand {
             let documents = try filename.flatMap(ManifestFiles.load)
             guard !documents.isEmpty else { throw NovaError(.invalidRequest, "no documents found in \(filename.joined(separator: ", "))") }
             let api = try await client.makeClient()
-            let reply = try await api.send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")\(force ? "&force=true" : "")",
-                                                           json: ["items": .array(documents.map(\.value))])
+            let reply = try await api.send(
+                .POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")\(force ? "&force=true" : "")",
+                json: ["items": .array(documents.map(\.value))])
             for warning in reply.warnings { standardError("warning: \(warning)") }
             for result in reply.body?["results"]?.arrayValue ?? [] {
                 let kind = result["kind"]?.stringValue?.lowercased() ?? "?"

@@ -1,15 +1,16 @@
 import ArgumentParser
 import CommandSupport
+import ControlPlane
 import Foundation
 import NIOHTTP1
 import NovaCore
 import NovaCronClient
 import Persistence
-import ControlPlane
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "Read and verify the hash-chained audit log.",
-                                                    subcommands: [Verify.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Read and verify the hash-chained audit log.",
+        subcommands: [Verify.self, List.self])
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Walk the hash chain; report the first broken link.")
@@ -54,8 +55,10 @@ struct AuditCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let entries = try await client.makeClient().send(.GET, "/v1/audit?after=\(after)&limit=\(limit)").body?["items"]?.arrayValue ?? []
                 let rows = entries.map { e in
-                    ["\(e["sequence"]?.intValue ?? 0)", e["time"]?.stringValue ?? "", e["actor"]?.stringValue ?? "", e["action"]?.stringValue ?? "",
-                     "\(e["kind"]?.stringValue ?? "")/\(e["name"]?.stringValue ?? "")", e["outcome"]?.stringValue ?? "", e["detail"]?.stringValue ?? ""]
+                    [
+                        "\(e["sequence"]?.intValue ?? 0)", e["time"]?.stringValue ?? "", e["actor"]?.stringValue ?? "", e["action"]?.stringValue ?? "",
+                        "\(e["kind"]?.stringValue ?? "")/\(e["name"]?.stringValue ?? "")", e["outcome"]?.stringValue ?? "", e["detail"]?.stringValue ?? "",
+                    ]
                 }
                 print(ResourceTable.align([["SEQ", "TIME", "ACTOR", "ACTION", "RESOURCE", "OUTCOME", "DETAIL"]] + rows), terminator: "")
             }

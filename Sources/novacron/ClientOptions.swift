@@ -36,9 +36,11 @@ struct ClientOptions: ParsableArguments {
 
 /// Resolves a kind name as the user typed it.
 func kindPlural(_ text: String) throws -> String {
-    let known = ["vm": "vms", "vms": "vms", "network": "networks", "networks": "networks", "net": "networks", "volume": "volumes",
-                 "volumes": "volumes", "vol": "volumes", "template": "templates", "templates": "templates", "policy": "policies",
-                 "policies": "policies"]
+    let known = [
+        "vm": "vms", "vms": "vms", "network": "networks", "networks": "networks", "net": "networks", "volume": "volumes",
+        "volumes": "volumes", "vol": "volumes", "template": "templates", "templates": "templates", "policy": "policies",
+        "policies": "policies",
+    ]
     guard let plural = known[text.lowercased()] else {
         throw NovaError(.invalidRequest, "unknown kind \"\(text)\": use vm, network, volume, template or policy")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import Foundation
 import NIOHTTP1
 import NovaCore
 import NovaCronClient
@@ -36,15 +37,17 @@ struct EventsCommand: AsyncParsableCommand {
     static let widths = [7, 25, 10, 28, 8, 13, 0]
 
     static func fixed(_ cells: [String]) -> String {
-        zip(cells, widths).map { cell, width in width == 0 || cell.count >= width ? cell + (width == 0 ? "" : " ") : cell.padding(toLength: width, withPad: " ", startingAt: 0) }
-            .joined()
+        zip(cells, widths).map { cell, width in
+            width == 0 || cell.count >= width ? cell + (width == 0 ? "" : " ") : cell.padding(toLength: width, withPad: " ", startingAt: 0)
+        }
+        .joined()
     }
 
     private func cells(for event: Value) -> [String] {
-        ["#\(event["sequence"]?.intValue ?? 0)", event["time"]?.stringValue ?? "", event["type"]?.stringValue ?? "",
-         "\(event["kind"]?.stringValue?.lowercased() ?? "")/\(event["name"]?.stringValue ?? "")", "v\(event["resourceVersion"]?.intValue ?? 0)",
-         event["resource"]?["status"]?["phase"]?.stringValue ?? "", event["actor"]?.stringValue ?? ""]
+        [
+            "#\(event["sequence"]?.intValue ?? 0)", event["time"]?.stringValue ?? "", event["type"]?.stringValue ?? "",
+            "\(event["kind"]?.stringValue?.lowercased() ?? "")/\(event["name"]?.stringValue ?? "")", "v\(event["resourceVersion"]?.intValue ?? 0)",
+            event["resource"]?["status"]?["phase"]?.stringValue ?? "", event["actor"]?.stringValue ?? "",
+        ]
     }
 }
-
-import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import Foundation
 import NIOHTTP1
 import NovaCore
 import NovaCronClient
@@ -34,7 +35,9 @@ struct GetCommand: AsyncParsableCommand {
                 var cursor: String?
                 repeat {
                     var path = "/v1/\(plural)?limit=500"
-                    if let selector { path += "&selector=\(selector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+"])) ?? selector)" }
+                    if let selector {
+                        path += "&selector=\(selector.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "+"])) ?? selector)"
+                    }
                     if let cursor { path += "&cursor=\(segment(cursor))" }
                     let page = try await api.send(.GET, path).body
                     documents += page?["items"]?.arrayValue ?? []
@@ -52,5 +55,3 @@ struct GetCommand: AsyncParsableCommand {
         }
     }
 }
-
-import Foundation

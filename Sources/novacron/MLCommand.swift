@@ -5,8 +5,9 @@ import Learning
 import NovaCore
 
 struct MLCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ml", abstract: "Train, use and measure the learning core.",
-                                                    subcommands: [TrainGBM.self, Predict.self])
+    static let configuration = CommandConfiguration(
+        commandName: "ml", abstract: "Train, use and measure the learning core.",
+        subcommands: [TrainGBM.self, Predict.self])
 
     struct TrainGBM: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "train-gbm", abstract: "Train gradient-boosted trees, one model per target.")

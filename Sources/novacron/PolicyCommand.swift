@@ -31,11 +31,14 @@ struct PolicyCommand: AsyncParsableCommand {
         for path in paths {
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            let files = isDirectory.boolValue
+            let files =
+                isDirectory.boolValue
                 ? (FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []).sorted().map { path + "/" + $0 } : [path]
             for file in files {
                 if file.hasSuffix("_test.rego") { continue }
-                if file.hasSuffix(".rego") { documents.append(try document(fromRego: file)) } else if !isDirectory.boolValue || file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
+                if file.hasSuffix(".rego") {
+                    documents.append(try document(fromRego: file))
+                } else if !isDirectory.boolValue || file.hasSuffix(".yaml") || file.hasSuffix(".yml") {
                     documents += try ManifestFiles.load(file).map(\.value)
                 }
             }
@@ -53,7 +56,8 @@ struct PolicyCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let documents = try PolicyCommand.documents(paths)
                 guard !documents.isEmpty else { throw NovaError(.invalidRequest, "no policies found in \(paths.joined(separator: ", "))") }
-                let reply = try await client.makeClient().send(.POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")", json: ["items": .array(documents)])
+                let reply = try await client.makeClient().send(
+                    .POST, "/v1/apply?managedBy=cli\(dryRun ? "&dryRun=true" : "")", json: ["items": .array(documents)])
                 for result in reply.body?["results"]?.arrayValue ?? [] {
                     print("policy/\(result["name"]?.stringValue ?? "?") \(result["action"]?.stringValue ?? "?")\(dryRun ? " (dry run)" : "")")
                 }
@@ -79,8 +83,10 @@ struct PolicyCommand: AsyncParsableCommand {
                     let name = item["metadata"]?["name"]?.stringValue ?? "?"
                     let version = item["metadata"]?["resourceVersion"]?.stringValue ?? "?"
                     let kinds = item["spec"]?["kinds"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
-                    print(name.padding(toLength: 28, withPad: " ", startingAt: 0) + version.padding(toLength: 9, withPad: " ", startingAt: 0)
-                          + (item["spec"]?["enforcement"]?.stringValue ?? "").padding(toLength: 13, withPad: " ", startingAt: 0) + (kinds.isEmpty ? "*" : kinds))
+                    print(
+                        name.padding(toLength: 28, withPad: " ", startingAt: 0) + version.padding(toLength: 9, withPad: " ", startingAt: 0)
+                            + (item["spec"]?["enforcement"]?.stringValue ?? "").padding(toLength: 13, withPad: " ", startingAt: 0)
+                            + (kinds.isEmpty ? "*" : kinds))
                 }
             }
         }
@@ -109,7 +115,9 @@ struct PolicyCommand: AsyncParsableCommand {
                 let items = try await client.makeClient().send(.GET, "/v1/policies/\(name)/history").body?["items"]?.arrayValue ?? []
                 for item in items {
                     let enforcement = item["document"]?["spec"]?["enforcement"]?.stringValue ?? "-"
-                    print("v\(item["version"]?.intValue ?? 0)  \(item["time"]?.stringValue ?? "")  \(item["operation"]?.stringValue ?? "")  \(item["actor"]?.stringValue ?? "")  \(enforcement)")
+                    print(
+                        "v\(item["version"]?.intValue ?? 0)  \(item["time"]?.stringValue ?? "")  \(item["operation"]?.stringValue ?? "")  \(item["actor"]?.stringValue ?? "")  \(enforcement)"
+                    )
                 }
             }
         }
@@ -176,10 +184,14 @@ struct PolicyCommand: AsyncParsableCommand {
                 var query: [String] = []
                 if let resource { query.append("resource=\(resource)") }
                 if let policy { query.append("policy=\(policy)") }
-                let items = try await client.makeClient().send(.GET, "/v1/violations" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))).body?["items"]?.arrayValue ?? []
+                let items =
+                    try await client.makeClient().send(.GET, "/v1/violations" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))).body?["items"]?
+                    .arrayValue ?? []
                 for v in items {
                     let messages = v["messages"]?.arrayValue?.compactMap { $0["msg"]?.stringValue }.joined(separator: "; ") ?? ""
-                    print("\(v["time"]?.stringValue ?? "")  \(v["policy"]?.stringValue ?? "") v\(v["version"]?.intValue ?? 0) [\(v["enforcement"]?.stringValue ?? "")]  \(v["resource"]?["kind"]?.stringValue ?? "")/\(v["resource"]?["name"]?.stringValue ?? "")  \(messages)")
+                    print(
+                        "\(v["time"]?.stringValue ?? "")  \(v["policy"]?.stringValue ?? "") v\(v["version"]?.intValue ?? 0) [\(v["enforcement"]?.stringValue ?? "")]  \(v["resource"]?["kind"]?.stringValue ?? "")/\(v["resource"]?["name"]?.stringValue ?? "")  \(messages)"
+                    )
                 }
             }
         }

@@ -5,8 +5,9 @@ import NovaCore
 import Rego
 
 struct RegoCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "rego", abstract: "Check, evaluate and test Rego policies.",
-                                                    subcommands: [Check.self, Eval.self, Test.self])
+    static let configuration = CommandConfiguration(
+        commandName: "rego", abstract: "Check, evaluate and test Rego policies.",
+        subcommands: [Check.self, Eval.self, Test.self])
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -48,14 +49,25 @@ struct RegoCommand: AsyncParsableCommand {
         /// bindings; `{}` when the query is undefined.
         static func resultDocument(_ query: PreparedQuery, _ solutions: [PreparedQuery.Solution]) -> Value {
             guard !solutions.isEmpty else { return .emptyObject }
-            return ["result": .array(solutions.map { solution in
-                var row: [String: Value] = ["expressions": .array(zip(solution.expressions, query.expressionTexts).map { value, source in
-                    ["value": EngineRequest.jsonShaped(value), "text": .string(source.text),
-                     "location": ["row": .int(source.line), "col": .int(source.column)]]
-                })]
-                if !solution.bindings.isEmpty { row["bindings"] = EngineRequest.jsonShaped(.object(Dictionary(uniqueKeysWithValues: solution.bindings.map { (Value.string($0.key), $0.value) }))) }
-                return .object(Dictionary(uniqueKeysWithValues: row.map { (Value.string($0.key), $0.value) }))
-            })]
+            return [
+                "result": .array(
+                    solutions.map { solution in
+                        var row: [String: Value] = [
+                            "expressions": .array(
+                                zip(solution.expressions, query.expressionTexts).map { value, source in
+                                    [
+                                        "value": EngineRequest.jsonShaped(value), "text": .string(source.text),
+                                        "location": ["row": .int(source.line), "col": .int(source.column)],
+                                    ]
+                                })
+                        ]
+                        if !solution.bindings.isEmpty {
+                            row["bindings"] = EngineRequest.jsonShaped(
+                                .object(Dictionary(uniqueKeysWithValues: solution.bindings.map { (Value.string($0.key), $0.value) })))
+                        }
+                        return .object(Dictionary(uniqueKeysWithValues: row.map { (Value.string($0.key), $0.value) }))
+                    })
+            ]
         }
 
         static func errorDocument(_ error: RegoError) -> Value {
@@ -122,7 +134,9 @@ struct RegoCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             let filter = run
-            let outcome: Result<[PolicyTests.Report], RegoError> = await LargeStackExecutor.shared.run { Result { () throws(RegoError) in try PolicyTests.run(files, filter: filter) } }
+            let outcome: Result<[PolicyTests.Report], RegoError> = await LargeStackExecutor.shared.run {
+                Result { () throws(RegoError) in try PolicyTests.run(files, filter: filter) }
+            }
             let reports: [PolicyTests.Report]
             switch outcome {
             case .failure(let error):

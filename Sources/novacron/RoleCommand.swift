@@ -5,8 +5,9 @@ import NovaCore
 import NovaCronClient
 
 struct RoleCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "role", abstract: "Manage custom RBAC roles.",
-                                                    subcommands: [List.self, Create.self, Delete.self])
+    static let configuration = CommandConfiguration(
+        commandName: "role", abstract: "Manage custom RBAC roles.",
+        subcommands: [List.self, Create.self, Delete.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Built-in and custom roles.")
@@ -16,12 +17,14 @@ struct RoleCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let roles = try await client.makeClient().send(.GET, "/v1/roles").body?["items"]?.arrayValue ?? []
                 let rows = roles.map { role in
-                    [role["name"]?.stringValue ?? "", role["builtIn"]?.boolValue == true ? "built-in" : "custom",
-                     (role["rules"]?.arrayValue ?? []).map { rule in
-                         let verbs = rule["verbs"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
-                         let resources = rule["resources"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
-                         return "\(verbs) on \(resources)"
-                     }.joined(separator: "; ")]
+                    [
+                        role["name"]?.stringValue ?? "", role["builtIn"]?.boolValue == true ? "built-in" : "custom",
+                        (role["rules"]?.arrayValue ?? []).map { rule in
+                            let verbs = rule["verbs"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
+                            let resources = rule["resources"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ",") ?? ""
+                            return "\(verbs) on \(resources)"
+                        }.joined(separator: "; "),
+                    ]
                 }
                 print(ResourceTable.align([["NAME", "TYPE", "RULES"]] + rows), terminator: "")
             }
@@ -29,8 +32,9 @@ struct RoleCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create or replace a custom role.",
-                                                        discussion: "Example: novacron role create auditor --allow get,list:vms,networks --allow list,get:audit")
+        static let configuration = CommandConfiguration(
+            abstract: "Create or replace a custom role.",
+            discussion: "Example: novacron role create auditor --allow get,list:vms,networks --allow list,get:audit")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The role's name.") var name: String
         @Option(name: .long, help: "VERBS:RESOURCES, each a comma list (verbs: get list watch create update delete *).") var allow: [String]
@@ -40,8 +44,10 @@ struct RoleCommand: AsyncParsableCommand {
                 let rules: [Value] = try allow.map { text in
                     let parts = text.split(separator: ":", maxSplits: 1)
                     guard parts.count == 2 else { throw NovaError(.invalidRequest, "--allow takes VERBS:RESOURCES, got \"\(text)\"") }
-                    return ["verbs": .array(parts[0].split(separator: ",").map { .string(String($0)) }),
-                            "resources": .array(parts[1].split(separator: ",").map { .string(String($0)) })]
+                    return [
+                        "verbs": .array(parts[0].split(separator: ",").map { .string(String($0)) }),
+                        "resources": .array(parts[1].split(separator: ",").map { .string(String($0)) }),
+                    ]
                 }
                 try await client.makeClient().send(.POST, "/v1/roles", json: ["name": .string(name), "rules": .array(rules)])
                 print("role \(name) saved")

@@ -32,9 +32,11 @@ struct ScheduleCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let items = try await client.makeClient().send(.GET, "/v1/schedules").body?["items"]?.arrayValue ?? []
                 let rows = items.map { s in
-                    [s["name"]?.stringValue ?? "", s["workflow"]?.stringValue ?? "",
-                     s["cron"].flatMap { $0.stringValue.map { "\($0) \(s["timezone"]?.stringValue ?? "")" } } ?? "on \(s["on"]?.canonicalJSON ?? "")",
-                     s["overlap"]?.stringValue ?? "", s["paused"]?.boolValue == true ? "paused" : (s["nextFire"]?.stringValue ?? "-")]
+                    [
+                        s["name"]?.stringValue ?? "", s["workflow"]?.stringValue ?? "",
+                        s["cron"].flatMap { $0.stringValue.map { "\($0) \(s["timezone"]?.stringValue ?? "")" } } ?? "on \(s["on"]?.canonicalJSON ?? "")",
+                        s["overlap"]?.stringValue ?? "", s["paused"]?.boolValue == true ? "paused" : (s["nextFire"]?.stringValue ?? "-"),
+                    ]
                 }
                 print(ResourceTable.align([["NAME", "WORKFLOW", "WHEN", "OVERLAP", "NEXT"]] + rows), terminator: "")
             }
@@ -70,8 +72,11 @@ struct ScheduleCommand: AsyncParsableCommand {
         @Option(help: "End (included).") var to: String
         func run() async throws {
             try await reportingErrors {
-                let runs = try await client.makeClient().send(.POST, "/v1/schedules/\(segment(name))/backfill",
-                                                              json: ["from": .string(from), "to": .string(to)]).body?["runs"]?.arrayValue ?? []
+                let runs =
+                    try await client.makeClient().send(
+                        .POST, "/v1/schedules/\(segment(name))/backfill",
+                        json: ["from": .string(from), "to": .string(to)]
+                    ).body?["runs"]?.arrayValue ?? []
                 print("started \(runs.count) run(s)")
                 for run in runs { print(run.stringValue ?? "") }
             }

@@ -1,7 +1,7 @@
 import APIServer
-import ControlPlane
 import ArgumentParser
 import CommandSupport
+import ControlPlane
 import Foundation
 import Logging
 import NovaCore
@@ -39,13 +39,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
-    @Option(name: .customLong("reconcile-interval"), help: "Seconds between the reconciler's full resyncs (every change is worked as it is committed or reported; this catches anything missed).")
+    @Option(
+        name: .customLong("reconcile-interval"),
+        help: "Seconds between the reconciler's full resyncs (every change is worked as it is committed or reported; this catches anything missed).")
     var reconcileInterval: Double = 300
 
-    @Option(name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
+    @Option(
+        name: .customLong("allow-command"), help: "A program workflow `command` steps may run (repeat for each); none by default, which turns the action off.")
     var allowedCommands: [String] = []
 
-    @Option(name: .customLong("audit-key"), help: "The key that signs audit checkpoints (made on first start; default: DATA-DIR/audit-signing.key). Keep it off the database's disk.")
+    @Option(
+        name: .customLong("audit-key"),
+        help: "The key that signs audit checkpoints (made on first start; default: DATA-DIR/audit-signing.key). Keep it off the database's disk.")
     var auditKey: String?
 
     @Option(name: .customLong("audit-checkpoints"), help: "Where signed audit checkpoints are appended (default: DATA-DIR/audit-checkpoints.jsonl).")
@@ -54,7 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("metrics-auth"), help: "Serve /metrics only to requests with a valid API key.")
     var metricsAuth = false
 
-    @Option(name: .customLong("allow-http-to"), help: "A CIDR range `http.request` and `notify` may reach although it is loopback, link-local or private (repeat for each).")
+    @Option(
+        name: .customLong("allow-http-to"),
+        help: "A CIDR range `http.request` and `notify` may reach although it is loopback, link-local or private (repeat for each).")
     var allowedHTTPRanges: [String] = []
 
     @Option(name: .customLong("keep-events-days"), help: "Days events are kept (the audit log is always kept whole).")
@@ -80,15 +87,19 @@ struct ServeCommand: AsyncParsableCommand {
             case "libvirt": choice = .libvirt(uri: libvirtURI, storagePool: libvirtPool)
             default: throw NovaError(.invalidRequest, "--driver must be simulator or libvirt, got \(driver)")
             }
-            var settings = ServerConfiguration(dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
-                                                    tlsKeyPath: tlsKey, seed: seed, driver: choice)
-            guard reconcileInterval > 0, reconcileInterval <= 86_400 else { throw NovaError(.invalidRequest, "--reconcile-interval must be between 0 and 86400 seconds") }
+            var settings = ServerConfiguration(
+                dataDirectory: dataDir, host: host, port: port, tlsCertificatePath: tlsCert,
+                tlsKeyPath: tlsKey, seed: seed, driver: choice)
+            guard reconcileInterval > 0, reconcileInterval <= 86_400 else {
+                throw NovaError(.invalidRequest, "--reconcile-interval must be between 0 and 86400 seconds")
+            }
             settings.reconcileInterval = .milliseconds(Int64(reconcileInterval * 1000))
             guard keepEventsDays > 0, keepHistoryDays > 0, keepEvents > 0, keepHistory > 0 else {
                 throw NovaError(.invalidRequest, "--keep-events-days, --keep-events, --keep-history-days and --keep-history must be positive")
             }
-            settings.retention = RetentionPolicy(eventAge: keepEventsDays * 86_400, eventCount: keepEvents, historyAge: keepHistoryDays * 86_400,
-                                                 historyPerResource: keepHistory)
+            settings.retention = RetentionPolicy(
+                eventAge: keepEventsDays * 86_400, eventCount: keepEvents, historyAge: keepHistoryDays * 86_400,
+                historyPerResource: keepHistory)
             settings.allowedCommands = allowedCommands
             settings.metricsRequireKey = metricsAuth
             settings.auditKeyPath = auditKey
@@ -105,7 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
             let scheme = tlsCert == nil ? "http" : "https"
             try await server.run { port in
                 let infrastructure = choice == .simulator ? "simulator seed \(configuration.seed)" : "libvirt \(libvirtURI)"
-                standardError("NovaCron \(NovaCronServer.version) serving \(scheme)://\(configuration.host):\(port) (data: \(configuration.dataDirectory), \(infrastructure))")
+                standardError(
+                    "NovaCron \(NovaCronServer.version) serving \(scheme)://\(configuration.host):\(port) (data: \(configuration.dataDirectory), \(infrastructure))"
+                )
             }
         }
     }

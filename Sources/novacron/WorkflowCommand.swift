@@ -32,8 +32,12 @@ struct WorkflowCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let items = try await client.makeClient().send(.GET, "/v1/workflows").body?["items"]?.arrayValue ?? []
-                let rows = items.map { ["\($0["name"]?.stringValue ?? "")", "\($0["version"]?.intValue ?? 0)", "\($0["steps"]?.arrayValue?.count ?? 0)",
-                                        $0["description"]?.stringValue ?? ""] }
+                let rows = items.map {
+                    [
+                        "\($0["name"]?.stringValue ?? "")", "\($0["version"]?.intValue ?? 0)", "\($0["steps"]?.arrayValue?.count ?? 0)",
+                        $0["description"]?.stringValue ?? "",
+                    ]
+                }
                 print(ResourceTable.align([["NAME", "VERSION", "STEPS", "DESCRIPTION"]] + rows), terminator: "")
             }
         }
@@ -94,7 +98,9 @@ struct WorkflowCommand: AsyncParsableCommand {
                         guard announced.insert(step).inserted else { continue }
                         let role = task["approval"]?["role"]?.stringValue.map { " (role \($0))" } ?? ""
                         let message = task["approval"]?["message"]?.stringValue.map { ": \($0)" } ?? ""
-                        standardError("waiting for approval of step \(step)\(role)\(message)\n  novacron workflow approve \(id) \(step)   or   novacron workflow reject \(id) \(step) --comment WHY")
+                        standardError(
+                            "waiting for approval of step \(step)\(role)\(message)\n  novacron workflow approve \(id) \(step)   or   novacron workflow reject \(id) \(step) --comment WHY"
+                        )
                     }
                     if ["succeeded", "failed", "cancelled", "compensated", "compensation_failed"].contains(status) {
                         print(state["run"]?.prettyJSON ?? "")
@@ -121,8 +127,10 @@ struct WorkflowCommand: AsyncParsableCommand {
                 if let status { query += "&status=\(segment(status))" }
                 let items = try await client.makeClient().send(.GET, "/v1/runs?\(query)").body?["items"]?.arrayValue ?? []
                 let rows = items.map { r in
-                    [r["id"]?.stringValue ?? "", "\(r["workflow"]?.stringValue ?? "")@\(r["version"]?.intValue ?? 0)", r["status"]?.stringValue ?? "",
-                     r["createdAt"]?.stringValue ?? "", r["startedBy"]?.stringValue ?? ""]
+                    [
+                        r["id"]?.stringValue ?? "", "\(r["workflow"]?.stringValue ?? "")@\(r["version"]?.intValue ?? 0)", r["status"]?.stringValue ?? "",
+                        r["createdAt"]?.stringValue ?? "", r["startedBy"]?.stringValue ?? "",
+                    ]
                 }
                 print(ResourceTable.align([["RUN", "WORKFLOW", "STATUS", "STARTED", "BY"]] + rows), terminator: "")
             }
@@ -143,11 +151,15 @@ struct WorkflowCommand: AsyncParsableCommand {
                     return
                 }
                 let record = state["run"] ?? .null
-                print("run \(record["id"]?.stringValue ?? "") of \(record["workflow"]?.stringValue ?? "") v\(record["version"]?.intValue ?? 0): \(record["status"]?.stringValue ?? "")")
+                print(
+                    "run \(record["id"]?.stringValue ?? "") of \(record["workflow"]?.stringValue ?? "") v\(record["version"]?.intValue ?? 0): \(record["status"]?.stringValue ?? "")"
+                )
                 if let error = record["error"], !error.isNull { print("error: \(error.canonicalJSON)") }
                 let rows = (state["tasks"]?.arrayValue ?? []).map { t in
-                    [t["task"]?.stringValue ?? "", t["state"]?.stringValue ?? t["status"]?.stringValue ?? "", "\(t["attempt"]?.intValue ?? 0)",
-                     t["error"]?["message"]?.stringValue ?? t["approval"]?["message"]?.stringValue ?? ""]
+                    [
+                        t["task"]?.stringValue ?? "", t["state"]?.stringValue ?? t["status"]?.stringValue ?? "", "\(t["attempt"]?.intValue ?? 0)",
+                        t["error"]?["message"]?.stringValue ?? t["approval"]?["message"]?.stringValue ?? "",
+                    ]
                 }
                 print(ResourceTable.align([["TASK", "STATE", "ATTEMPT", "NOTE"]] + rows), terminator: "")
             }
@@ -163,8 +175,10 @@ struct WorkflowCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let items = try await client.makeClient().send(.GET, "/v1/runs/\(segment(run))/history").body?["items"]?.arrayValue ?? []
                 let rows = items.map { e in
-                    ["\(e["sequence"]?.intValue ?? 0)", e["time"]?.stringValue ?? "", e["type"]?.stringValue ?? "", e["task"]?.stringValue ?? "",
-                     e["error"]?["message"]?.stringValue ?? e["by"]?.stringValue ?? ""]
+                    [
+                        "\(e["sequence"]?.intValue ?? 0)", e["time"]?.stringValue ?? "", e["type"]?.stringValue ?? "", e["task"]?.stringValue ?? "",
+                        e["error"]?["message"]?.stringValue ?? e["by"]?.stringValue ?? "",
+                    ]
                 }
                 print(ResourceTable.align([["SEQ", "TIME", "EVENT", "TASK", "DETAIL"]] + rows), terminator: "")
             }

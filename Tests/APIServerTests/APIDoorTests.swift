@@ -10,17 +10,31 @@ import Testing
     @Test func aPolicyViewerNeverSeesVMNamesInReports() async throws {
         let harness = try await APIHarness.make(policies: true)
         try await harness.withClient { client in
-            let role: Value = ["name": "policy-viewer", "rules": [["verbs": ["get", "list", "watch"], "resources": ["policies", "violations", "events", "networks"]],
-                                                                  ["verbs": ["create"], "resources": ["rego"]]]]
+            let role: Value = [
+                "name": "policy-viewer",
+                "rules": [
+                    ["verbs": ["get", "list", "watch"], "resources": ["policies", "violations", "events", "networks"]],
+                    ["verbs": ["create"], "resources": ["rego"]],
+                ],
+            ]
             #expect(try await client.call(.post, "/v1/roles", key: harness.adminKey, json: role).status == 201)
-            let key = try #require(try await client.call(.post, "/v1/apikeys", key: harness.adminKey,
-                                                         json: ["name": "pv", "role": "policy-viewer"]).body?["key"]?.stringValue)
+            let key = try #require(
+                try await client.call(
+                    .post, "/v1/apikeys", key: harness.adminKey,
+                    json: ["name": "pv", "role": "policy-viewer"]
+                ).body?["key"]?.stringValue)
             #expect(try await client.call(.post, "/v1/vms", key: harness.adminKey, json: Fixtures.vmDocument("secret-vm", vcpus: 8)).status == 201)
             #expect(try await client.call(.post, "/v1/networks", key: harness.adminKey, json: Fixtures.networkDocument("wide")).status == 201)
-            let everything: Value = ["kind": "Policy", "metadata": ["name": "all"], "spec": ["enforcement": "audit", "kinds": ["VM", "Network"], "rego": """
-                package all
-                deny contains "seen" if input.resource.metadata.name
-                """]]
+            let everything: Value = [
+                "kind": "Policy", "metadata": ["name": "all"],
+                "spec": [
+                    "enforcement": "audit", "kinds": ["VM", "Network"],
+                    "rego": """
+                    package all
+                    deny contains "seen" if input.resource.metadata.name
+                    """,
+                ],
+            ]
             let preview = try await client.call(.post, "/v1/policy/preview", key: key, json: everything)
             #expect(preview.status == 200)
             let names = preview.body?["violations"]?.arrayValue?.compactMap { $0["resource"]?["name"]?.stringValue } ?? []
@@ -39,16 +53,21 @@ import Testing
     @Test func managedElsewhereIs409AndForceTakesOver() async throws {
         let harness = try await APIHarness.make()
         try await harness.withClient { client in
-            #expect(try await client.call(.post, "/v1/apply?managedBy=terraform", key: harness.operatorKey,
-                                          json: ["items": [Fixtures.vmDocument("web")]]).status == 200)
-            let refused = try await client.call(.post, "/v1/apply?managedBy=cli", key: harness.operatorKey,
-                                                json: ["items": [Fixtures.vmDocument("web", vcpus: 4)]])
+            #expect(
+                try await client.call(
+                    .post, "/v1/apply?managedBy=terraform", key: harness.operatorKey,
+                    json: ["items": [Fixtures.vmDocument("web")]]
+                ).status == 200)
+            let refused = try await client.call(
+                .post, "/v1/apply?managedBy=cli", key: harness.operatorKey,
+                json: ["items": [Fixtures.vmDocument("web", vcpus: 4)]])
             #expect(refused.status == 409)
             #expect(refused.body?["error"]?["code"] == "managed_elsewhere")
             #expect(refused.body?["error"]?["message"]?.stringValue?.contains("terraform") == true)
             #expect(try await client.call(.delete, "/v1/vms/web?managedBy=cli", key: harness.operatorKey).status == 409)
-            let forced = try await client.call(.post, "/v1/apply?managedBy=cli&force=true&reason=moving%20off%20terraform", key: harness.operatorKey,
-                                               json: ["items": [Fixtures.vmDocument("web", vcpus: 4)]])
+            let forced = try await client.call(
+                .post, "/v1/apply?managedBy=cli&force=true&reason=moving%20off%20terraform", key: harness.operatorKey,
+                json: ["items": [Fixtures.vmDocument("web", vcpus: 4)]])
             #expect(forced.status == 200)
             let vm = try await client.call(.get, "/v1/vms/web", key: harness.viewerKey)
             #expect(vm.body?["metadata"]?["managedBy"] == "cli")

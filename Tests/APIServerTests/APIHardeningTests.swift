@@ -19,8 +19,9 @@ import Testing
             let admin = try await client.call(.post, "/v1/apikeys", key: keymaker, json: ["name": "escalated", "role": "admin"])
             #expect(admin.status == 403)
             #expect(admin.body?["error"]?["message"]?.stringValue?.contains("grants what the caller does not hold") == true)
-            let role = try await client.call(.post, "/v1/roles", key: keymaker,
-                                             json: ["name": "wider", "rules": [["verbs": ["delete"], "resources": ["vms"]]]])
+            let role = try await client.call(
+                .post, "/v1/roles", key: keymaker,
+                json: ["name": "wider", "rules": [["verbs": ["delete"], "resources": ["vms"]]]])
             #expect(role.status == 403)
             // Within its rights it may still hand out keys.
             #expect(try await client.call(.post, "/v1/apikeys", key: keymaker, json: ["name": "peer", "role": "keymaker"]).status == 201)
@@ -87,9 +88,14 @@ import Testing
     @Test func previewReportsEvaluationFailures() async throws {
         let harness = try await APIHarness.make(policies: true)
         try await harness.environment.apply([Fixtures.vmDocument("a")])
-        let policy: Value = ["apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": "runaway"],
-                             "spec": ["enforcement": "warn", "kinds": ["VM"],
-                                      "rego": "package novacron\ndeny contains msg if { input.resource.metadata.name == \"a\"; count(numbers.range(1, 100000000000)) > 0; msg := \"x\" }\n"]]
+        let policy: Value = [
+            "apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": "runaway"],
+            "spec": [
+                "enforcement": "warn", "kinds": ["VM"],
+                "rego":
+                    "package novacron\ndeny contains msg if { input.resource.metadata.name == \"a\"; count(numbers.range(1, 100000000000)) > 0; msg := \"x\" }\n",
+            ],
+        ]
         try await harness.withClient { client in
             let reply = try await client.call(.post, "/v1/policy/preview", key: harness.adminKey, json: policy)
             #expect(reply.status == 200)
@@ -106,16 +112,22 @@ import Testing
     @Test func runawayPoliciesAreRefusedOrFailByTheirMode() async throws {
         let harness = try await APIHarness.make(policies: true)
         @Sendable func policy(_ name: String, _ enforcement: String, _ body: String) -> Value {
-            ["apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": .string(name)],
-             "spec": ["enforcement": .string(enforcement), "kinds": ["VM"], "rego": .string("package novacron\ndeny contains msg if { \(body); msg := \"x\" }\n")]]
+            [
+                "apiVersion": "novacron.io/v1", "kind": "Policy", "metadata": ["name": .string(name)],
+                "spec": [
+                    "enforcement": .string(enforcement), "kinds": ["VM"], "rego": .string("package novacron\ndeny contains msg if { \(body); msg := \"x\" }\n"),
+                ],
+            ]
         }
         try await harness.withClient { client in
-            let always = try await client.call(.post, "/v1/apply", key: harness.adminKey,
-                                               json: ["items": [policy("always", "block", "count({y | some y in numbers.range(1, 1000000000)}) > 0")]])
+            let always = try await client.call(
+                .post, "/v1/apply", key: harness.adminKey,
+                json: ["items": [policy("always", "block", "count({y | some y in numbers.range(1, 1000000000)}) > 0")]])
             #expect(always.status == 422)
             #expect(always.body?.canonicalJSON.contains("eval_budget_error") == true)
-            let walker = try await client.call(.post, "/v1/apply", key: harness.adminKey,
-                                               json: ["items": [policy("walker", "block", "walk(data, [p, v]); count(p) > 1000000")]])
+            let walker = try await client.call(
+                .post, "/v1/apply", key: harness.adminKey,
+                json: ["items": [policy("walker", "block", "walk(data, [p, v]); count(p) > 1000000")]])
             #expect(walker.status == 422)
             let sometimes = policy("sometimes", "block", "input.resource.metadata.name == \"big\"; count(numbers.range(1, 100000000000)) > 0")
             #expect(try await client.call(.post, "/v1/apply", key: harness.adminKey, json: ["items": [sometimes]]).status == 200)
@@ -142,7 +154,8 @@ import Testing
     @Test func metadataHasSizeLimits() async throws {
         let harness = try await APIHarness.make()
         let huge = Fixtures.vmDocument("a").setting("metadata", to: ["name": "a", "annotations": ["note": .string(String(repeating: "x", count: 300_000))]])
-        let many = Fixtures.vmDocument("b").setting("metadata", to: ["name": "b", "labels": .object(Dictionary(uniqueKeysWithValues: (0..<65).map { (Value.string("k\($0)"), Value.string("v")) }))])
+        let many = Fixtures.vmDocument("b").setting(
+            "metadata", to: ["name": "b", "labels": .object(Dictionary(uniqueKeysWithValues: (0..<65).map { (Value.string("k\($0)"), Value.string("v")) }))])
         try await harness.withClient { client in
             for document in [huge, many] {
                 let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey, json: ["items": [document]])
@@ -158,8 +171,10 @@ import Testing
         try await harness.withClient { client in
             var headers: HTTPFields = [.authorization: "Bearer \(harness.adminKey)", .contentType: "application/json"]
             headers[.accept] = "application/json"
-            let status = try await client.execute(uri: "/v1/apply", method: .post, headers: headers,
-                                                  body: ByteBuffer(bytes: Array(#"{"kind":"VM","metadata":{"name":""#.utf8) + [0xFF] + Array(#""}}"#.utf8))) {
+            let status = try await client.execute(
+                uri: "/v1/apply", method: .post, headers: headers,
+                body: ByteBuffer(bytes: Array(#"{"kind":"VM","metadata":{"name":""#.utf8) + [0xFF] + Array(#""}}"#.utf8))
+            ) {
                 (Int($0.status.code), String(buffer: $0.body))
             }
             #expect(status.0 == 400)
@@ -182,10 +197,18 @@ import Testing
     @Test func workflowWritesActWithTheStartersRights() async throws {
         let harness = try await APIHarness.make()
         let cp = harness.environment.controlPlane
-        _ = try await cp.saveRole(["name": "runner", "rules": [["verbs": ["create", "get", "list"], "resources": ["workflows", "runs"]]]], as: .system("test"))
+        _ = try await cp.saveRole(
+            ["name": "runner", "rules": [["verbs": ["create", "get", "list"], "resources": ["workflows", "runs"]]]], as: .system("test"))
         let runner = try await cp.createAPIKey(name: "runner", roleName: "runner", as: .system("test")).secret
-        let definition: Value = ["name": "sneaky", "steps": [["name": "make", "action": "resource.apply",
-                                                              "inputs": ["document": Fixtures.vmDocument("smuggled")]]]]
+        let definition: Value = [
+            "name": "sneaky",
+            "steps": [
+                [
+                    "name": "make", "action": "resource.apply",
+                    "inputs": ["document": Fixtures.vmDocument("smuggled")],
+                ]
+            ],
+        ]
         try await harness.withClient { client in
             #expect(try await client.call(.post, "/v1/workflows", key: runner, json: definition).status == 201)
             let run = try #require(try await client.call(.post, "/v1/workflows/sneaky/runs", key: runner, json: [:]).body?["id"]?.stringValue)
@@ -203,16 +226,22 @@ import Testing
     @Test func scheduledRunsActWithTheSchedulesOwnersRights() async throws {
         let harness = try await APIHarness.make()
         let cp = harness.environment.controlPlane
-        _ = try await cp.saveRole(["name": "scheduler", "rules": [["verbs": ["create", "get", "list"], "resources": ["schedules", "workflows"]]]],
-                                  as: .system("test"))
+        _ = try await cp.saveRole(
+            ["name": "scheduler", "rules": [["verbs": ["create", "get", "list"], "resources": ["schedules", "workflows"]]]],
+            as: .system("test"))
         let scheduler = try await cp.createAPIKey(name: "cron", roleName: "scheduler", as: .system("test")).secret
         try await harness.withClient { client in
-            _ = try await client.call(.post, "/v1/workflows", key: harness.adminKey, json: [
-                "name": "grow", "steps": [["name": "make", "action": "resource.apply", "inputs": ["document": Fixtures.networkDocument("smuggled")]]],
-            ])
+            _ = try await client.call(
+                .post, "/v1/workflows", key: harness.adminKey,
+                json: [
+                    "name": "grow", "steps": [["name": "make", "action": "resource.apply", "inputs": ["document": Fixtures.networkDocument("smuggled")]]],
+                ])
             // A client's own createdBy is ignored.
-            #expect(try await client.call(.post, "/v1/schedules", key: scheduler,
-                                          json: ["name": "sneaky", "workflow": "grow", "on": ["type": "created", "kind": "VM"], "createdBy": "apikey:admin"]).status == 200)
+            #expect(
+                try await client.call(
+                    .post, "/v1/schedules", key: scheduler,
+                    json: ["name": "sneaky", "workflow": "grow", "on": ["type": "created", "kind": "VM"], "createdBy": "apikey:admin"]
+                ).status == 200)
             _ = try await client.call(.post, "/v1/apply", key: harness.adminKey, json: Fixtures.vmDocument("trigger"))
             var runs: [Value] = []
             for _ in 0..<300 where runs.first.map({ $0["status"] == "running" || $0["status"] == "pending" }) ?? true {
@@ -229,11 +258,14 @@ import Testing
     /// operator's workflow could call the server itself or a cloud metadata address).
     @Test func serverWorkflowsRefuseLoopbackAndCommands() async throws {
         let harness = try await APIHarness.make(allowedHTTPRanges: [])
-        let definition: Value = ["name": "probe", "steps": [
-            ["name": "local", "action": "http.request", "inputs": ["url": "http://127.0.0.1:1/healthz"]],
-            ["name": "metadata", "action": "http.request", "inputs": ["url": "http://169.254.169.254/latest"]],
-            ["name": "shell", "action": "command", "inputs": ["argv": ["/bin/cat", "/etc/hostname"]]],
-        ]]
+        let definition: Value = [
+            "name": "probe",
+            "steps": [
+                ["name": "local", "action": "http.request", "inputs": ["url": "http://127.0.0.1:1/healthz"]],
+                ["name": "metadata", "action": "http.request", "inputs": ["url": "http://169.254.169.254/latest"]],
+                ["name": "shell", "action": "command", "inputs": ["argv": ["/bin/cat", "/etc/hostname"]]],
+            ],
+        ]
         try await harness.withClient { client in
             #expect(try await client.call(.post, "/v1/workflows", key: harness.operatorKey, json: definition).status == 201)
             let run = try #require(try await client.call(.post, "/v1/workflows/probe/runs", key: harness.operatorKey, json: [:]).body?["id"]?.stringValue)
@@ -259,7 +291,9 @@ import Testing
         let cp = harness.environment.controlPlane
         try await harness.withClient { client in
             var statuses: [Int] = []
-            for _ in 0..<40 { statuses.append(try await client.call(.delete, "/v1/vms/\(String(repeating: "x", count: 2_000))", key: harness.viewerKey).status) }
+            for _ in 0..<40 {
+                statuses.append(try await client.call(.delete, "/v1/vms/\(String(repeating: "x", count: 2_000))", key: harness.viewerKey).status)
+            }
             #expect(statuses.prefix(30).allSatisfy { $0 == 403 })
             #expect(statuses.suffix(10).allSatisfy { $0 == 429 })
             // Another key is not affected.
@@ -275,8 +309,9 @@ import Testing
     @Test func aRequestCarriesAtMostAThousandDocuments() async throws {
         let harness = try await APIHarness.make()
         try await harness.withClient { client in
-            let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey,
-                                              json: ["items": .array((0...1_000).map { Fixtures.networkDocument("n\($0)") })])
+            let reply = try await client.call(
+                .post, "/v1/apply", key: harness.adminKey,
+                json: ["items": .array((0...1_000).map { Fixtures.networkDocument("n\($0)") })])
             #expect(reply.status == 413)
             #expect(reply.body?["error"]?["message"]?.stringValue?.contains("at most 1000 documents") == true)
         }
@@ -320,7 +355,9 @@ import Testing
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         try #require(result == 0)
         return fd
     }

@@ -18,21 +18,26 @@ struct APIHarness {
     let viewerKey: String
 
     /// Workflows' HTTP steps may reach loopback (the tests' own servers) unless told otherwise.
-    static func make(admission: [any AdmissionController] = [], policies: Bool = false,
-                     allowedHTTPRanges: [CIDR] = [CIDR("127.0.0.0/8")!]) async throws -> APIHarness {
+    static func make(
+        admission: [any AdmissionController] = [], policies: Bool = false,
+        allowedHTTPRanges: [CIDR] = [CIDR("127.0.0.0/8")!]
+    ) async throws -> APIHarness {
         let engine = policies ? PolicyEngine() : nil
-        let environment = TestEnvironment(admission: admission + (engine.map { [PolicyAdmission(engine: $0)] } ?? []),
-                                          kinds: ResourceKind.builtIn + (policies ? [.policy] : []))
+        let environment = TestEnvironment(
+            admission: admission + (engine.map { [PolicyAdmission(engine: $0)] } ?? []),
+            kinds: ResourceKind.builtIn + (policies ? [.policy] : []))
         try await engine?.attach(to: environment.controlPlane)
         var configuration = ServerConfiguration(dataDirectory: "/nonexistent", port: 0)
         configuration.allowedHTTPRanges = allowedHTTPRanges
-        let server = NovaCronServer(configuration: configuration,
-                                    controlPlane: environment.controlPlane, driver: environment.simulator, policies: engine)
+        let server = NovaCronServer(
+            configuration: configuration,
+            controlPlane: environment.controlPlane, driver: environment.simulator, policies: engine)
         let cp = environment.controlPlane
-        return APIHarness(environment: environment, server: server,
-                          adminKey: try await cp.createAPIKey(name: "admin", roleName: "admin", as: .system("test")).secret,
-                          operatorKey: try await cp.createAPIKey(name: "ops", roleName: "operator", as: .system("test")).secret,
-                          viewerKey: try await cp.createAPIKey(name: "dash", roleName: "viewer", as: .system("test")).secret)
+        return APIHarness(
+            environment: environment, server: server,
+            adminKey: try await cp.createAPIKey(name: "admin", roleName: "admin", as: .system("test")).secret,
+            operatorKey: try await cp.createAPIKey(name: "ops", roleName: "operator", as: .system("test")).secret,
+            viewerKey: try await cp.createAPIKey(name: "dash", roleName: "viewer", as: .system("test")).secret)
     }
 
     /// Runs `body` against the application, with the workflow engine and scheduler running beside it.
@@ -49,8 +54,10 @@ struct APIHarness {
 
 extension TestClientProtocol {
     /// Sends a request with a bearer key and a JSON or raw body; returns status and parsed body.
-    func call(_ method: HTTPRequest.Method, _ uri: String, key: String?, json: Value? = nil, raw: String? = nil,
-              contentType: String = "application/json") async throws -> (status: Int, body: Value?, headers: HTTPFields) {
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, key: String?, json: Value? = nil, raw: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> (status: Int, body: Value?, headers: HTTPFields) {
         var headers: HTTPFields = [:]
         if let key { headers[.authorization] = "Bearer \(key)" }
         var body: ByteBuffer?

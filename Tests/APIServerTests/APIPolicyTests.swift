@@ -13,15 +13,21 @@ import Testing
 /// the decision cache and log.
 @Suite struct APIPolicyTests {
     static func policy(_ name: String, _ enforcement: String, limit: Int, kinds: [String] = ["VM"]) -> Value {
-        ["kind": "Policy", "metadata": ["name": .string(name)],
-         "spec": ["enforcement": .string(enforcement), "kinds": .array(kinds.map(Value.string)), "rego": .string("""
-            package limits
-            deny contains msg if {
-              input.resource.spec.vcpus > \(limit)
-              msg := sprintf("%d vCPUs is over the limit of \(limit)", [input.resource.spec.vcpus])
-            }
-            deny contains {"msg": "VMs need an owner label", "details": {"label": "owner"}} if not input.resource.metadata.labels.owner
-            """)]]
+        [
+            "kind": "Policy", "metadata": ["name": .string(name)],
+            "spec": [
+                "enforcement": .string(enforcement), "kinds": .array(kinds.map(Value.string)),
+                "rego": .string(
+                    """
+                    package limits
+                    deny contains msg if {
+                      input.resource.spec.vcpus > \(limit)
+                      msg := sprintf("%d vCPUs is over the limit of \(limit)", [input.resource.spec.vcpus])
+                    }
+                    deny contains {"msg": "VMs need an owner label", "details": {"label": "owner"}} if not input.resource.metadata.labels.owner
+                    """),
+            ],
+        ]
     }
 
     static let owned = ["owner": "team-a"]
@@ -66,8 +72,10 @@ import Testing
         try await h.withClient { client in
             let created = try await client.call(.post, "/v1/policies", key: h.adminKey, json: Self.policy("limits", "block", limit: 4))
             var broken = Self.policy("limits", "block", limit: 4)
-            broken = broken.merging(patch: ["metadata": ["resourceVersion": created.body?["metadata"]?["resourceVersion"] ?? 1],
-                                            "spec": ["rego": "package limits\ndeny contains msg if {\n  msg := 1 +\n}\n"]])
+            broken = broken.merging(patch: [
+                "metadata": ["resourceVersion": created.body?["metadata"]?["resourceVersion"] ?? 1],
+                "spec": ["rego": "package limits\ndeny contains msg if {\n  msg := 1 +\n}\n"],
+            ])
             let refused = try await client.call(.put, "/v1/policies/limits", key: h.adminKey, json: broken)
             #expect(refused.status == 422)
             let detail = refused.body?["error"]?["details"]?.arrayValue?.first?["message"]?.stringValue ?? ""
@@ -80,7 +88,9 @@ import Testing
         let h = try await APIHarness.make(policies: true)
         try await h.withClient { client in
             let v1 = try await client.call(.post, "/v1/policies", key: h.adminKey, json: Self.policy("limits", "block", limit: 4))
-            let stricter = Self.policy("limits", "block", limit: 2).merging(patch: ["metadata": ["resourceVersion": v1.body?["metadata"]?["resourceVersion"] ?? 1]])
+            let stricter = Self.policy("limits", "block", limit: 2).merging(patch: [
+                "metadata": ["resourceVersion": v1.body?["metadata"]?["resourceVersion"] ?? 1]
+            ])
             #expect(try await client.call(.put, "/v1/policies/limits", key: h.adminKey, json: stricter).status == 200)
             #expect(try await client.call(.post, "/v1/vms", key: h.adminKey, json: Fixtures.vmDocument("three", vcpus: 3, labels: Self.owned)).status == 403)
             let rolled = try await client.call(.post, "/v1/policies/limits/rollback?version=1", key: h.adminKey)
@@ -96,7 +106,8 @@ import Testing
         let h = try await APIHarness.make(policies: true)
         try await h.withClient { client in
             for (name, vcpus) in [("a", 2), ("b", 6), ("c", 8)] {
-                #expect(try await client.call(.post, "/v1/vms", key: h.adminKey, json: Fixtures.vmDocument(name, vcpus: vcpus, labels: Self.owned)).status == 201)
+                #expect(
+                    try await client.call(.post, "/v1/vms", key: h.adminKey, json: Fixtures.vmDocument(name, vcpus: vcpus, labels: Self.owned)).status == 201)
             }
             #expect(try await client.call(.post, "/v1/networks", key: h.adminKey, json: Fixtures.networkDocument("n")).status == 201)
             // Evaluating Rego a caller wrote is `create rego`, which admins hold.
@@ -120,7 +131,9 @@ import Testing
             #expect(log.map { $0["cached"] } == [false, true])
             #expect(log.allSatisfy { $0["result"] == "deny" && $0["version"] == 1 })
             #expect(log[0]["inputFingerprint"] == log[1]["inputFingerprint"])
-            let relaxed = Self.policy("limits", "block", limit: 16).merging(patch: ["metadata": ["resourceVersion": v1.body?["metadata"]?["resourceVersion"] ?? 1]])
+            let relaxed = Self.policy("limits", "block", limit: 16).merging(patch: [
+                "metadata": ["resourceVersion": v1.body?["metadata"]?["resourceVersion"] ?? 1]
+            ])
             #expect(try await client.call(.put, "/v1/policies/limits", key: h.adminKey, json: relaxed).status == 200)
             #expect(try await client.call(.post, "/v1/vms", key: h.adminKey, json: vm).status == 201)
             log = try await client.call(.get, "/v1/policy/decisions", key: h.viewerKey).body?["items"]?.arrayValue ?? []
@@ -131,8 +144,9 @@ import Testing
             #expect(metrics.contains("novacron_policy_cache_hits_total 1"))
             #expect(metrics.contains("novacron_policy_cache_hit_ratio"))
             // Dry-run any input through the policies in force.
-            let dry = try await client.call(.post, "/v1/policy/evaluate", key: h.adminKey,
-                                             json: ["input": ["resource": ["metadata": ["labels": [:]], "spec": ["vcpus": 32]]]])
+            let dry = try await client.call(
+                .post, "/v1/policy/evaluate", key: h.adminKey,
+                json: ["input": ["resource": ["metadata": ["labels": [:]], "spec": ["vcpus": 32]]]])
             #expect(dry.body?["decisions"]?.arrayValue?.first?["deny"]?.arrayValue?.count == 2)
         }
     }

@@ -10,7 +10,8 @@ import Testing
     @Test func malformedJSONIs400WithAPositionAndNothingStored() async throws {
         let harness = try await APIHarness.make()
         try await harness.withClient { client in
-            let reply = try await client.call(.post, "/v1/vms", key: harness.adminKey, raw: "{\n  \"kind\": \"VM\",\n  \"metadata\": {\"name\": \"a\"}\n  \"spec\": {}\n}")
+            let reply = try await client.call(
+                .post, "/v1/vms", key: harness.adminKey, raw: "{\n  \"kind\": \"VM\",\n  \"metadata\": {\"name\": \"a\"}\n  \"spec\": {}\n}")
             #expect(reply.status == 400)
             #expect(reply.body?["error"]?["code"] == "invalid_json")
             #expect(reply.body?["error"]?["details"]?.arrayValue?.first?["location"]?["line"] == 4)
@@ -22,8 +23,9 @@ import Testing
     @Test func malformedYAMLIs400WithAPosition() async throws {
         let harness = try await APIHarness.make()
         try await harness.withClient { client in
-            let reply = try await client.call(.post, "/v1/apply", key: harness.adminKey, raw: "kind: VM\nmetadata:\n  name: a\n  labels: [x\n",
-                                              contentType: "application/yaml")
+            let reply = try await client.call(
+                .post, "/v1/apply", key: harness.adminKey, raw: "kind: VM\nmetadata:\n  name: a\n  labels: [x\n",
+                contentType: "application/yaml")
             #expect(reply.status == 400)
             #expect(reply.body?["error"]?["code"] == "invalid_yaml")
             #expect(reply.body?["error"]?["details"]?.arrayValue?.first?["location"]?["line"] != nil)
@@ -34,8 +36,9 @@ import Testing
     @Test func invalidSpecIs422WithEveryProblem() async throws {
         let harness = try await APIHarness.make()
         try await harness.withClient { client in
-            let reply = try await client.call(.post, "/v1/vms", key: harness.adminKey,
-                                              json: ["kind": "VM", "metadata": ["name": "a"], "spec": ["vcpus": 0, "memoryMiB": 64, "image": "i", "gpu": true]])
+            let reply = try await client.call(
+                .post, "/v1/vms", key: harness.adminKey,
+                json: ["kind": "VM", "metadata": ["name": "a"], "spec": ["vcpus": 0, "memoryMiB": 64, "image": "i", "gpu": true]])
             #expect(reply.status == 422)
             #expect(reply.body?["error"]?["code"] == "validation_failed")
             let paths = Set(reply.body?["error"]?["details"]?.arrayValue?.compactMap { $0["path"]?.stringValue } ?? [])
@@ -111,8 +114,9 @@ import Testing
             #expect(denied.status == 403)
             #expect(denied.body?["error"]?["code"] == "admission_denied")
             #expect(denied.body?["error"]?["details"]?.arrayValue?.first?["message"] == "production VMs need encrypted disks")
-            let warned = try await client.call(.post, "/v1/vms", key: harness.adminKey,
-                                               json: Fixtures.vmDocument("a", extra: ["security": ["sshRootLogin": true]]))
+            let warned = try await client.call(
+                .post, "/v1/vms", key: harness.adminKey,
+                json: Fixtures.vmDocument("a", extra: ["security": ["sshRootLogin": true]]))
             #expect(warned.status == 201)
             #expect(warned.headers[values: .init("Warning")!].first?.contains("SSH root login") == true)
         }

@@ -20,16 +20,19 @@ import Testing
         let cert = directory.appendingPathComponent("tls.crt").path, key = directory.appendingPathComponent("tls.key").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TLSTests.openssl!)
-        process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                             "-subj", "/CN=localhost", "-keyout", key, "-out", cert]
+        process.arguments = [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+            "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+        ]
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         try #require(process.terminationStatus == 0)
 
         let env = TestEnvironment()
-        let server = NovaCronServer(configuration: ServerConfiguration(port: 0, tlsCertificatePath: cert, tlsKeyPath: key),
-                                    controlPlane: env.controlPlane, driver: env.simulator)
+        let server = NovaCronServer(
+            configuration: ServerConfiguration(port: 0, tlsCertificatePath: cert, tlsKeyPath: key),
+            controlPlane: env.controlPlane, driver: env.simulator)
         let (ports, portFeed) = AsyncStream<Int>.makeStream()
         let app = try server.makeApplication { port in portFeed.yield(port) }
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -55,8 +58,9 @@ import Testing
 
     @Test func missingKeyIsAClearError() throws {
         let env = TestEnvironment()
-        let server = NovaCronServer(configuration: ServerConfiguration(port: 0, tlsCertificatePath: "/nonexistent.crt"),
-                                    controlPlane: env.controlPlane, driver: env.simulator)
+        let server = NovaCronServer(
+            configuration: ServerConfiguration(port: 0, tlsCertificatePath: "/nonexistent.crt"),
+            controlPlane: env.controlPlane, driver: env.simulator)
         #expect {
             _ = try server.makeApplication()
         } throws: { "\($0)".contains("--tls-key") }

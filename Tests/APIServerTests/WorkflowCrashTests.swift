@@ -10,8 +10,10 @@ import Workflow
 
 /// The durability promise, tested as a user would meet it: `kill -9` the server in the middle of
 /// a run, start it again, and the run finishes without repeating a committed step.
-@Suite(.enabled(if: ServerProcess.binary != nil || ProcessInfo.processInfo.environment["CI"] == "true",
-                 "needs the novacron binary beside the tests (swift build first)"))
+@Suite(
+    .enabled(
+        if: ServerProcess.binary != nil || ProcessInfo.processInfo.environment["CI"] == "true",
+        "needs the novacron binary beside the tests (swift build first)"))
 struct WorkflowCrashTests {
     /// Steps run confined (as `nobody` when the server is root): the marker directory is theirs too.
     static func sharedScratch(_ name: String) throws -> String {
@@ -29,12 +31,15 @@ struct WorkflowCrashTests {
         // release build saw the run finish before the kill landed).
         let steps = (1...12).map { "s\($0)" }
         var definition: [String: Value] = ["name": "crashy"]
-        definition["steps"] = .array(steps.enumerated().map { i, name in
-            var step: [String: Value] = ["name": .string(name), "action": "command",
-                                         "inputs": ["argv": ["/bin/sh", "-c", "echo \"$0\" >> \"$1\"; sleep 0.4", .string(name), .string(marker)]]]
-            if i > 0 { step["dependsOn"] = [.string(steps[i - 1])] }
-            return .object(step)
-        })
+        definition["steps"] = .array(
+            steps.enumerated().map { i, name in
+                var step: [String: Value] = [
+                    "name": .string(name), "action": "command",
+                    "inputs": ["argv": ["/bin/sh", "-c", "echo \"$0\" >> \"$1\"; sleep 0.4", .string(name), .string(marker)]],
+                ]
+                if i > 0 { step["dependsOn"] = [.string(steps[i - 1])] }
+                return .object(step)
+            })
 
         let first = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/sh"])
         try await first.start(binary: binary)
@@ -76,8 +81,15 @@ struct WorkflowCrashTests {
         let server = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/sh"])
         try await server.start(binary: binary)
         defer { server.signal(SIGKILL) }
-        let definition: Value = ["name": "long", "steps": [["name": "wait", "action": "command",
-                                                            "inputs": ["argv": ["/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 60", .string(pidFile)]]]]]
+        let definition: Value = [
+            "name": "long",
+            "steps": [
+                [
+                    "name": "wait", "action": "command",
+                    "inputs": ["argv": ["/bin/sh", "-c", "echo $$ > \"$0\"; exec sleep 60", .string(pidFile)]],
+                ]
+            ],
+        ]
         try await server.client.send(.POST, "/v1/workflows", json: definition)
         try await server.client.send(.POST, "/v1/workflows/long/runs", json: [:])
         var pid: Int32 = 0
@@ -127,10 +139,13 @@ struct WorkflowCrashTests {
         let server = ServerProcess(dataDirectory: directory + "/data", arguments: ["--allow-command", "/bin/cat", "--allow-command", "/usr/bin/env"])
         try await server.start(binary: binary)
         defer { server.signal(SIGKILL) }
-        let definition: Value = ["name": "peek", "steps": [
-            ["name": "key", "action": "command", "inputs": ["argv": ["/bin/cat", .string(directory + "/data/admin.key")], "allowedExitCodes": [0, 1]]],
-            ["name": "env", "action": "command", "inputs": ["argv": ["/usr/bin/env"]]],
-        ]]
+        let definition: Value = [
+            "name": "peek",
+            "steps": [
+                ["name": "key", "action": "command", "inputs": ["argv": ["/bin/cat", .string(directory + "/data/admin.key")], "allowedExitCodes": [0, 1]]],
+                ["name": "env", "action": "command", "inputs": ["argv": ["/usr/bin/env"]]],
+            ],
+        ]
         try await server.client.send(.POST, "/v1/workflows", json: definition)
         let run = try #require(try await server.client.send(.POST, "/v1/workflows/peek/runs", json: [:]).body?["id"]?.stringValue)
         var body: Value?

@@ -19,12 +19,14 @@ import Workflow
         try await Application(router: router).test(.live) { client in
             let port = try #require(client.port)
             let engine = WorkflowEngine(store: InMemoryWorkflowStore())
-            try await engine.register(try Value(yaml: """
-                name: slow
-                sla: 200ms
-                slaNotify: http://127.0.0.1:\(port)/hook
-                steps: [{name: wait, action: approval}]
-                """))
+            try await engine.register(
+                try Value(
+                    yaml: """
+                        name: slow
+                        sla: 200ms
+                        slaNotify: http://127.0.0.1:\(port)/hook
+                        steps: [{name: wait, action: approval}]
+                        """))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await engine.run() }
                 let run = try await engine.start("slow")

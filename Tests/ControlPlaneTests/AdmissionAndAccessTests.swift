@@ -65,9 +65,15 @@ import Testing
 
     @Test func customRolesGrantVerbsOnResources() async throws {
         let env = TestEnvironment()
-        let role = try await env.controlPlane.saveRole(["name": "net-admin", "rules": [["verbs": ["*"], "resources": ["networks"]],
-                                                                                       ["verbs": ["get", "list"], "resources": ["vms"]]]],
-                                                       as: Fixtures.admin)
+        let role = try await env.controlPlane.saveRole(
+            [
+                "name": "net-admin",
+                "rules": [
+                    ["verbs": ["*"], "resources": ["networks"]],
+                    ["verbs": ["get", "list"], "resources": ["vms"]],
+                ],
+            ],
+            as: Fixtures.admin)
         let principal = Principal(name: "apikey:net", role: role)
         _ = try await env.controlPlane.create(Fixtures.resource(Fixtures.networkDocument("n")), as: principal)
         await #expect(throws: NovaError.self) { _ = try await env.controlPlane.create(Fixtures.resource(Fixtures.vmDocument("a")), as: principal) }

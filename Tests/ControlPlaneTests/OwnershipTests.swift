@@ -26,8 +26,9 @@ import Testing
         }
         #expect(deletion?.code == .managedElsewhere)
         let patch = await #expect(throws: NovaError.self) {
-            try await env.controlPlane.patch(.vm, named: "web", with: ["spec": ["vcpus": 3]], options: WriteOptions(manager: "workflow:fix"),
-                                             as: Fixtures.admin)
+            try await env.controlPlane.patch(
+                .vm, named: "web", with: ["spec": ["vcpus": 3]], options: WriteOptions(manager: "workflow:fix"),
+                as: Fixtures.admin)
         }
         #expect(patch?.code == .managedElsewhere)
         #expect(try await env.store.resource(.vm, named: "web")?.spec["vcpus"] == 2, "nothing was written")

@@ -36,14 +36,16 @@ import Testing
 
     @Test(arguments: [Phase.pending, .provisioning, .running, .stopped, .failed])
     func aNewVersionIsAppliedFirstWhateverThePhase(phase: Phase) {
-        let step = ReconcileDecision.nextStep(desired: Self.vm(power: "running", version: 2, vcpus: 4),
-                                              observed: Self.seen(phase, vcpus: 2, power: "running"), appliedVersion: 1)
+        let step = ReconcileDecision.nextStep(
+            desired: Self.vm(power: "running", version: 2, vcpus: 4),
+            observed: Self.seen(phase, vcpus: 2, power: "running"), appliedVersion: 1)
         #expect(step == .update)
     }
 
     @Test func aNewVersionTheInfrastructureAlreadyHasIsNotAppliedAgain() {
-        let step = ReconcileDecision.nextStep(desired: Self.vm(power: "running", version: 2), observed: Self.seen(.running, power: "running"),
-                                              appliedVersion: 1)
+        let step = ReconcileDecision.nextStep(
+            desired: Self.vm(power: "running", version: 2), observed: Self.seen(.running, power: "running"),
+            appliedVersion: 1)
         #expect(step == nil)
     }
 
@@ -55,8 +57,9 @@ import Testing
 
     /// An out-of-band edit of an applied version is observed, never reverted.
     @Test func anEditBehindOurBackIsNotReverted() {
-        let step = ReconcileDecision.nextStep(desired: Self.vm(power: "running"), observed: Self.seen(.running, vcpus: 16, power: "running"),
-                                              appliedVersion: 1)
+        let step = ReconcileDecision.nextStep(
+            desired: Self.vm(power: "running"), observed: Self.seen(.running, vcpus: 16, power: "running"),
+            appliedVersion: 1)
         #expect(step == nil)
     }
 
@@ -64,8 +67,9 @@ import Testing
 
     @Test(arguments: [(Phase.running, true), (.provisioning, false), (.stopped, false), (.failed, false)])
     func statusFollowsWhatIsObserved(phase: Phase, ready: Bool) {
-        let status = ReconcileDecision.status(of: Self.vm(power: "running"), before: nil, after: Self.seen(phase, power: "running"),
-                                              failure: nil, acted: true, now: Self.now)
+        let status = ReconcileDecision.status(
+            of: Self.vm(power: "running"), before: nil, after: Self.seen(phase, power: "running"),
+            failure: nil, acted: true, now: Self.now)
         #expect(status.phase == phase)
         #expect(status.host == "host-1")
         #expect(status.observedVersion == 1)
@@ -76,26 +80,30 @@ import Testing
     @Test func aRestartRecordsWhyItFailed() {
         var before = Self.seen(.failed, power: "running")
         before.message = "crashed: guest kernel panic"
-        let status = ReconcileDecision.status(of: Self.vm(power: "running"), before: before, after: Self.seen(.provisioning, power: "running"),
-                                              failure: nil, acted: true, now: Self.now)
+        let status = ReconcileDecision.status(
+            of: Self.vm(power: "running"), before: before, after: Self.seen(.provisioning, power: "running"),
+            failure: nil, acted: true, now: Self.now)
         #expect(status.condition(.lastFailure)?.message == "crashed: guest kernel panic")
     }
 
     @Test func failuresBecomeConditions() {
-        let unschedulable = ReconcileDecision.status(of: Self.vm(power: "running"), before: nil, after: nil,
-                                                     failure: NovaError(.unschedulable, "no host can take it"), acted: true, now: Self.now)
+        let unschedulable = ReconcileDecision.status(
+            of: Self.vm(power: "running"), before: nil, after: nil,
+            failure: NovaError(.unschedulable, "no host can take it"), acted: true, now: Self.now)
         #expect(unschedulable.phase == .failed)
         #expect(unschedulable.condition(.scheduled)?.reason == "Unschedulable")
         #expect(unschedulable.condition(.reconcileError)?.status == .true)
-        let missing = ReconcileDecision.status(of: Self.vm(power: "running"), before: nil, after: nil,
-                                               failure: NovaError(.infrastructure, "needs Network/n"), acted: true, now: Self.now)
+        let missing = ReconcileDecision.status(
+            of: Self.vm(power: "running"), before: nil, after: nil,
+            failure: NovaError(.infrastructure, "needs Network/n"), acted: true, now: Self.now)
         #expect(missing.phase == .pending)
         #expect(missing.condition(.ready)?.reason == "ReconcileError")
         // Inside the backoff the resource is only looked at: the error stays, no version is claimed.
         var failing = Self.vm(power: "running", version: 2)
         failing.status = missing
-        let looked = ReconcileDecision.status(of: failing, before: nil, after: Self.seen(.running, power: "running"), failure: nil,
-                                              acted: false, now: Self.now)
+        let looked = ReconcileDecision.status(
+            of: failing, before: nil, after: Self.seen(.running, power: "running"), failure: nil,
+            acted: false, now: Self.now)
         #expect(looked.condition(.reconcileError)?.status == .true)
         #expect(looked.observedVersion == 0)
     }

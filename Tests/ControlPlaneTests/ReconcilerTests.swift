@@ -19,8 +19,10 @@ import Testing
 
     @Test func convergesToRunning() async throws {
         let env = TestEnvironment()
-        try await env.apply([Fixtures.networkDocument("n"), Fixtures.volumeDocument("v"),
-                             Fixtures.vmDocument("a", networks: ["n"], extra: ["volumes": [["volume": "v"]]])])
+        try await env.apply([
+            Fixtures.networkDocument("n"), Fixtures.volumeDocument("v"),
+            Fixtures.vmDocument("a", networks: ["n"], extra: ["volumes": [["volume": "v"]]]),
+        ])
         await env.reconciler.reconcileOnce()
         #expect(try await env.store.resource(.vm, named: "a")?.status.phase == "provisioning")
         await env.converge()

@@ -7,9 +7,13 @@ import Testing
 /// Reads from outside go through the door with a principal, checked per kind; status writes
 /// are the reconciler's and are recorded.
 @Suite struct SealedDoorTests {
-    static let policyViewer = Principal(name: "apikey:pv", role: Role(name: "policy-viewer", rules: [
-        Role.Rule(verbs: ["get", "list"], resources: ["policies", "networks", "events"]),
-    ]))
+    static let policyViewer = Principal(
+        name: "apikey:pv",
+        role: Role(
+            name: "policy-viewer",
+            rules: [
+                Role.Rule(verbs: ["get", "list"], resources: ["policies", "networks", "events"])
+            ]))
 
     @Test func theInventoryLeavesOutKindsTheReaderMayNotList() async throws {
         let env = TestEnvironment()

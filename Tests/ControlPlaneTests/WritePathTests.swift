@@ -59,8 +59,9 @@ import Testing
     @Test func patchMergesAndCanBeConditional() async throws {
         let env = TestEnvironment()
         _ = try await env.apply([Fixtures.vmDocument("a", labels: ["env": "dev"])])
-        let patched = try await env.controlPlane.patch(.vm, named: "a", with: ["metadata": ["labels": ["env": "prod"]], "spec": ["vcpus": 4]],
-                                                       as: Fixtures.admin)
+        let patched = try await env.controlPlane.patch(
+            .vm, named: "a", with: ["metadata": ["labels": ["env": "prod"]], "spec": ["vcpus": 4]],
+            as: Fixtures.admin)
         #expect(patched.action == .configured)
         #expect(patched.resource.metadata.labels == ["env": "prod"])
         #expect(patched.resource.spec["vcpus"] == 4)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Learning
 import Testing
+
+@testable import Learning
 
 @Suite struct GradientBoostingTests {
     /// y = 1 below x=3, 5 between 3 and 7, -2 above: one tree with enough leaves fits it exactly.
@@ -56,7 +57,8 @@ import Testing
         #expect((model.forest.masked != nil) == (leaves <= LeafMaskForest.maximumLeaves))
         #expect(Set(model.trees.map { FlatForest.depth($0, node: 0) }).count > 1 || trees == 1)
         var probes = (0..<300).map { i in Array(x[(i * 3)..<(i * 3 + 3)]) }
-        let thresholds = model.trees.flatMap { tree in tree.feature.indices.filter { tree.feature[$0] >= 0 }.map { (Int(tree.feature[$0]), tree.threshold[$0]) } }
+        let thresholds = model.trees.flatMap { tree in tree.feature.indices.filter { tree.feature[$0] >= 0 }.map { (Int(tree.feature[$0]), tree.threshold[$0]) }
+        }
         for (feature, threshold) in thresholds.prefix(50) {
             var row = [2.0, 2.0, 0.5]
             row[feature] = threshold
@@ -64,8 +66,10 @@ import Testing
             row[feature] = threshold.nextUp
             probes.append(row)
         }
-        probes += [[-1e9, -1e9, -1e9], [1e9, 1e9, 1e9], [.nan, 1, 0.5], [1, .nan, .nan], [-.infinity, -.infinity, 0.5], [.infinity, 2, .infinity],
-                   [-.greatestFiniteMagnitude, .greatestFiniteMagnitude, -0.0]]
+        probes += [
+            [-1e9, -1e9, -1e9], [1e9, 1e9, 1e9], [.nan, 1, 0.5], [1, .nan, .nan], [-.infinity, -.infinity, 0.5], [.infinity, 2, .infinity],
+            [-.greatestFiniteMagnitude, .greatestFiniteMagnitude, -0.0],
+        ]
         for row in probes {
             let walked = row.withUnsafeBufferPointer { r in model.trees.reduce(model.baseScore) { $0 + $1.predict(r) } }
             #expect(abs(model.predict(row) - walked) <= 1e-9 * max(1, abs(walked)), "\(row)")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Learning
 import Testing
+
+@testable import Learning
 
 /// The Swift port must step exactly like the reference (../shared/ml/infra_env.py): every
 /// observation and reward of the golden trajectories, compared as doubles, bit for bit.

@@ -1,7 +1,8 @@
 import CLearningKernels
 import Foundation
-@testable import Learning
 import Testing
+
+@testable import Learning
 
 @Suite struct NeuralTests {
     /// Where OpenBLAS is installed, batches go through it: it must give what the network's own
@@ -206,9 +207,9 @@ import Testing
         let t = Self.transition
         hard.observe(t)
         hard.observe(t)
-        #expect(hard.target != hard.online)   // two updates: not copied yet
+        #expect(hard.target != hard.online)  // two updates: not copied yet
         hard.observe(t)
-        #expect(hard.target == hard.online)   // the third update copies
+        #expect(hard.target == hard.online)  // the third update copies
         p.tau = 0.5
         var soft = DQNAgent(stateSize: 2, actionCount: 2, parameters: p)
         let before = soft.target.parameters

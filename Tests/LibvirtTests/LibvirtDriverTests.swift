@@ -1,17 +1,20 @@
 import ControlPlane
 import Foundation
 import Infrastructure
-@testable import Libvirt
 import NovaCore
 import NovaCronTesting
 import Testing
+
+@testable import Libvirt
 
 @Suite struct LibvirtDriverTests {
     @Test func vmLifecycleWithObservationAfterEachStep() async throws {
         let driver = try LibvirtTestHost.makeDriver()
         _ = try await driver.create(Fixtures.resource(Fixtures.networkDocument("lan", cidr: "10.5.0.0/24")))
-        let vm = Fixtures.resource(Fixtures.vmDocument("app", vcpus: 2, memoryMiB: 1024, networks: ["lan"],
-                                                       extra: ["security": ["diskEncryption": true]]))
+        let vm = Fixtures.resource(
+            Fixtures.vmDocument(
+                "app", vcpus: 2, memoryMiB: 1024, networks: ["lan"],
+                extra: ["security": ["diskEncryption": true]]))
         var observed = try await driver.create(vm)
         #expect(observed.phase == "running")
         #expect(observed.observed["vcpus"] == 2)
@@ -43,9 +46,13 @@ import Testing
 
     @Test func networksAndVolumesMapBothWays() async throws {
         let driver = try LibvirtTestHost.makeDriver()
-        let network = Fixtures.resource(["kind": "Network", "metadata": ["name": "dmz"],
-                                         "spec": ["cidr": "192.168.50.0/24", "vlan": 50,
-                                                  "dhcp": ["rangeStart": "192.168.50.10", "rangeEnd": "192.168.50.20"]]])
+        let network = Fixtures.resource([
+            "kind": "Network", "metadata": ["name": "dmz"],
+            "spec": [
+                "cidr": "192.168.50.0/24", "vlan": 50,
+                "dhcp": ["rangeStart": "192.168.50.10", "rangeEnd": "192.168.50.20"],
+            ],
+        ])
         let net = try await driver.create(network)
         #expect(net.phase == "ready")
         #expect(net.observed["cidr"] == "192.168.50.0/24")
@@ -72,8 +79,10 @@ import Testing
 
     @Test func templatesAreClonedIntoRootDisks() async throws {
         let driver = try LibvirtTestHost.makeDriver()
-        let template = Fixtures.resource(["kind": "Template", "metadata": ["name": "debian"],
-                                          "spec": ["image": "debian-12.qcow2", "os": ["family": "linux"], "defaults": ["diskGiB": 10]]])
+        let template = Fixtures.resource([
+            "kind": "Template", "metadata": ["name": "debian"],
+            "spec": ["image": "debian-12.qcow2", "os": ["family": "linux"], "defaults": ["diskGiB": 10]],
+        ])
         #expect(try await driver.create(template).observed["baseVolume"] == "novacron-tpl-debian")
         var document = Fixtures.vmDocument("from-template", extra: ["diskGiB": 25])
         document = document.setting("spec", to: document["spec"]!.setting("image", to: nil).setting("template", to: "debian"))
@@ -137,14 +146,16 @@ import Testing
     }
 
     @Test func telemetryRatesFromCumulativeCounters() throws {
-        let old: [String: Double] = ["cpu.time": 10e9, "vcpu.current": 2, "balloon.current": 1_048_576, "balloon.maximum": 2_097_152,
-                                     "block.count": 1, "block.0.rd.reqs": 100, "block.0.wr.reqs": 50,
-                                     "net.count": 1, "net.0.rx.bytes": 0, "net.0.tx.bytes": 0]
+        let old: [String: Double] = [
+            "cpu.time": 10e9, "vcpu.current": 2, "balloon.current": 1_048_576, "balloon.maximum": 2_097_152,
+            "block.count": 1, "block.0.rd.reqs": 100, "block.0.wr.reqs": 50,
+            "net.count": 1, "net.0.rx.bytes": 0, "net.0.tx.bytes": 0,
+        ]
         var new = old
-        new["cpu.time"] = 10e9 + 60e9          // one full vCPU of two for 60 s
+        new["cpu.time"] = 10e9 + 60e9  // one full vCPU of two for 60 s
         new["block.0.rd.reqs"] = 100 + 600
         new["block.0.wr.reqs"] = 50 + 600
-        new["net.0.rx.bytes"] = 75_000_000     // 10 Mbit/s over 60 s
+        new["net.0.rx.bytes"] = 75_000_000  // 10 Mbit/s over 60 s
         new["net.0.tx.bytes"] = 150_000_000
         let sample = try #require(TelemetryRecorder.sample(from: old, to: new, seconds: 60, at: Date()))
         #expect(abs(sample.cpuPercent - 50) < 1e-9)

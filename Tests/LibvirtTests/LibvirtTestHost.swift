@@ -1,7 +1,8 @@
 import Foundation
-@testable import Libvirt
 import NovaCore
 import NovaCronTesting
+
+@testable import Libvirt
 
 /// A private libvirt test-driver host: a node description in a temporary file, so every test
 /// has its own hypervisor state (test:///default is shared by every connection in a process).

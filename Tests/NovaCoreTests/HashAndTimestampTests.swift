@@ -68,7 +68,8 @@ import Testing
         var dates = [0, 0.0004, 0.9999, 951_782_400, 951_868_799.999, 4_107_542_400, 253_402_300_799.5, -1, -86_400.25, 253_402_300_800]
             .map { Date(timeIntervalSince1970: $0) }
         for index in 0..<20_000 {
-            let seconds = index.isMultiple(of: 2)
+            let seconds =
+                index.isMultiple(of: 2)
                 ? Double(Int64.random(in: 0...253_402_300_799_999, using: &generator)) / 1000  // whole milliseconds, as stored
                 : Double.random(in: 0...4_200_000_000, using: &generator)
             dates.append(Date(timeIntervalSince1970: seconds))

@@ -43,11 +43,12 @@ import Testing
 
     @Test(arguments: ["flow sequences", "block sequences", "flow mappings"])
     func deepNestingIsRefused(_ shape: String) {
-        let text = switch shape {
-        case "flow sequences": String(repeating: "[", count: 100_000)
-        case "block sequences": String(repeating: "- ", count: 20_000) + "x\n"
-        default: String(repeating: "{a: ", count: 5_000) + "1" + String(repeating: "}", count: 5_000)
-        }
+        let text =
+            switch shape {
+            case "flow sequences": String(repeating: "[", count: 100_000)
+            case "block sequences": String(repeating: "- ", count: 20_000) + "x\n"
+            default: String(repeating: "{a: ", count: 5_000) + "1" + String(repeating: "}", count: 5_000)
+            }
         let error = #expect(throws: NovaError.self) { try Value(yaml: text) }
         #expect(error?.code == .invalidYAML)
     }

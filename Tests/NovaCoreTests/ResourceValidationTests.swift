@@ -18,10 +18,12 @@ import Testing
         let document: Value = [
             "apiVersion": "novacron.io/v2", "kind": "VM",
             "metadata": ["name": "Web_1", "labels": ["env": .array([])]],
-            "spec": ["vcpus": 0, "memoryMiB": "big", "template": "t", "image": "i",
-                     "networks": [["ipAddress": "10.0.0.300"]],
-                     "security": ["openPorts": [["port": 70000, "source": "everywhere"]]],
-                     "powerState": "paused", "colour": "blue"],
+            "spec": [
+                "vcpus": 0, "memoryMiB": "big", "template": "t", "image": "i",
+                "networks": [["ipAddress": "10.0.0.300"]],
+                "security": ["openPorts": [["port": 70000, "source": "everywhere"]]],
+                "powerState": "paused", "colour": "blue",
+            ],
         ]
         let (resource, diagnostics) = Resource.read(document: document)
         #expect(resource == nil)
@@ -36,12 +38,17 @@ import Testing
     }
 
     @Test func networkChecksAddressesAgainstItsCIDR() {
-        let document: Value = ["kind": "Network", "metadata": ["name": "n"],
-                               "spec": ["cidr": "10.0.0.0/24", "vlan": 5000, "gateway": "10.0.1.1",
-                                        "dhcp": ["rangeStart": "10.0.0.200", "rangeEnd": "10.0.0.100"],
-                                        "firewall": [["ports": "90-80", "protocol": "sctp"]]]]
+        let document: Value = [
+            "kind": "Network", "metadata": ["name": "n"],
+            "spec": [
+                "cidr": "10.0.0.0/24", "vlan": 5000, "gateway": "10.0.1.1",
+                "dhcp": ["rangeStart": "10.0.0.200", "rangeEnd": "10.0.0.100"],
+                "firewall": [["ports": "90-80", "protocol": "sctp"]],
+            ],
+        ]
         let (_, diagnostics) = Resource.read(document: document)
-        #expect(Set(diagnostics.compactMap(\.path)) == ["spec.vlan", "spec.gateway", "spec.dhcp.rangeEnd", "spec.firewall[0].ports", "spec.firewall[0].protocol"])
+        #expect(
+            Set(diagnostics.compactMap(\.path)) == ["spec.vlan", "spec.gateway", "spec.dhcp.rangeEnd", "spec.firewall[0].ports", "spec.firewall[0].protocol"])
     }
 
     @Test func cidrWithHostBitsIsRefused() {

@@ -4,9 +4,14 @@ import Testing
 
 @Suite struct ValueTests {
     @Test func canonicalJSONOrdersKeysByUTF8BytesAndWritesIntegersExactly() throws {
-        let value: Value = .object(["b": 1, "a": 2, "ab": 3, "é": 4, "Z": 5, "": 6, "long-key-past-fifteen-bytes": .int(Int.min),
-                                    "n": .array([.int(0), .int(-5), .int(1_234_567_890_123), .int(Int.max), .double(1.5)])])
-        #expect(value.canonicalJSON == #"{"":6,"Z":5,"a":2,"ab":3,"b":1,"long-key-past-fifteen-bytes":-9223372036854775808,"n":[0,-5,1234567890123,9223372036854775807,1.5],"é":4}"#)
+        let value: Value = .object([
+            "b": 1, "a": 2, "ab": 3, "é": 4, "Z": 5, "": 6, "long-key-past-fifteen-bytes": .int(Int.min),
+            "n": .array([.int(0), .int(-5), .int(1_234_567_890_123), .int(Int.max), .double(1.5)]),
+        ])
+        #expect(
+            value.canonicalJSON
+                == #"{"":6,"Z":5,"a":2,"ab":3,"b":1,"long-key-past-fifteen-bytes":-9223372036854775808,"n":[0,-5,1234567890123,9223372036854775807,1.5],"é":4}"#
+        )
         #expect(try Value(json: value.canonicalJSON) == value)
     }
 

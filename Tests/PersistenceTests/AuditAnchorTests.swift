@@ -77,8 +77,9 @@ import Testing
         let replacement = rebuilt
         try await queue.write { db in
             for entry in replacement {
-                try db.execute(sql: "UPDATE audit_log SET actor = ?, previous_hash = ?, hash = ? WHERE seq = ?",
-                               arguments: [entry.record.actor, entry.previousHash, entry.hash, entry.sequence])
+                try db.execute(
+                    sql: "UPDATE audit_log SET actor = ?, previous_hash = ?, hash = ? WHERE seq = ?",
+                    arguments: [entry.record.actor, entry.previousHash, entry.hash, entry.sequence])
             }
         }
         #expect(try await setup.store.verify().isIntact, "the hash chain alone cannot tell")

@@ -21,8 +21,9 @@ import Testing
             delivery.cancel()
             cp.removeObserver(feed)
             // Committed while the observer is not running.
-            _ = try await cp.apply([Fixtures.resource(Fixtures.vmDocument("b")), Fixtures.resource(Fixtures.networkDocument("n"))],
-                                   options: WriteOptions(reason: "batch two"), as: Fixtures.admin)
+            _ = try await cp.apply(
+                [Fixtures.resource(Fixtures.vmDocument("b")), Fixtures.resource(Fixtures.networkDocument("n"))],
+                options: WriteOptions(reason: "batch two"), as: Fixtures.admin)
             _ = try await cp.delete(.vm, named: "a", as: Fixtures.admin)
             #expect(observer.changes == ["created VM/a v1 by apikey:admin"])
         }

@@ -18,10 +18,16 @@ import Testing
             let engine = PolicyEngine(records: store)
             let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: [PolicyAdmission(engine: engine)])
             try await engine.attach(to: cp)
-            let policy: Value = ["kind": "Policy", "metadata": ["name": "limits"], "spec": ["kinds": ["VM"], "enforcement": "audit", "rego": """
-                package limits
-                deny contains "too big" if input.resource.spec.vcpus > 4
-                """]]
+            let policy: Value = [
+                "kind": "Policy", "metadata": ["name": "limits"],
+                "spec": [
+                    "kinds": ["VM"], "enforcement": "audit",
+                    "rego": """
+                    package limits
+                    deny contains "too big" if input.resource.spec.vcpus > 4
+                    """,
+                ],
+            ]
             _ = try await cp.create(try cp.resources(from: [policy])[0], as: Fixtures.admin)
             _ = try await cp.create(Fixtures.resource(Fixtures.vmDocument("small", vcpus: 2)), as: Fixtures.admin)
             _ = try await cp.create(Fixtures.resource(Fixtures.vmDocument("big", vcpus: 8)), as: Fixtures.admin)
@@ -50,10 +56,16 @@ import Testing
         let engine = PolicyEngine(records: records)
         let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: kinds, admission: [PolicyAdmission(engine: engine)])
         try await engine.attach(to: cp)
-        let policy: Value = ["kind": "Policy", "metadata": ["name": "limits"], "spec": ["kinds": ["VM"], "enforcement": "audit", "rego": """
-            package limits
-            deny contains "too big" if input.resource.spec.vcpus > 4
-            """]]
+        let policy: Value = [
+            "kind": "Policy", "metadata": ["name": "limits"],
+            "spec": [
+                "kinds": ["VM"], "enforcement": "audit",
+                "rego": """
+                package limits
+                deny contains "too big" if input.resource.spec.vcpus > 4
+                """,
+            ],
+        ]
         _ = try await cp.create(try cp.resources(from: [policy])[0], as: Fixtures.admin)
         for i in 0..<7 { _ = try await cp.create(Fixtures.resource(Fixtures.vmDocument("vm-\(i)", vcpus: 8)), as: Fixtures.admin) }
         #expect(records.decisions(limit: 10).map(\.subject) == ["VM/vm-3", "VM/vm-4", "VM/vm-5", "VM/vm-6"])

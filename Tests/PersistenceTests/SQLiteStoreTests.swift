@@ -17,8 +17,12 @@ import Testing
 
     @Test func migrationsAreNamedAndApplied() throws {
         let (store, _, _) = try makeStore()
-        #expect(try store.appliedMigrations() == ["2026-11-29-resources", "2026-11-29-audit-log", "2026-11-29-access", "2026-11-29-workflows", "2026-11-29-workflow-schedules", "2026-11-29-policy-records",
-                                                      "2026-12-06-commit-batches"])
+        #expect(
+            try store.appliedMigrations() == [
+                "2026-11-29-resources", "2026-11-29-audit-log", "2026-11-29-access", "2026-11-29-workflows", "2026-11-29-workflow-schedules",
+                "2026-11-29-policy-records",
+                "2026-12-06-commit-batches",
+            ])
     }
 
     @Test func resourcesSurviveReopening() async throws {
@@ -51,8 +55,9 @@ import Testing
         let before = try await store.entries(after: 0, limit: 100).count
         let eventsBefore = try await store.events(after: 0, limit: 100).count
         await #expect(throws: NovaError.self) {
-            _ = try await store.commit([.create(Fixtures.resource(Fixtures.vmDocument("b"))), .create(Fixtures.resource(Fixtures.vmDocument("a")))],
-                                       by: "test", at: Date(), ids: UUIDGenerator())
+            _ = try await store.commit(
+                [.create(Fixtures.resource(Fixtures.vmDocument("b"))), .create(Fixtures.resource(Fixtures.vmDocument("a")))],
+                by: "test", at: Date(), ids: UUIDGenerator())
         }
         #expect(try await store.resource(.vm, named: "b") == nil)
         #expect(try await store.entries(after: 0, limit: 100).count == before)

@@ -1,8 +1,8 @@
 import Foundation
 import NovaCore
+import NovaCronTesting
 import Persistence
 import Synchronization
-import NovaCronTesting
 import Testing
 import Workflow
 
@@ -15,7 +15,9 @@ import Workflow
 
     func run<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await engine.run(); return nil }
+            group.addTask {
+                try await engine.run(); return nil
+            }
             let result = try await body()
             group.cancelAll()
             return result
@@ -78,13 +80,15 @@ import Workflow
     @Test func anUnfinishedRunResumesFromTheDatabase() async throws {
         let (store, path) = try makeStore()
         let engine = WorkflowEngine(store: store)
-        try await engine.register(try Value(yaml: """
-            name: gated
-            steps:
-              - {name: a, action: noop}
-              - {name: wait, action: approval, dependsOn: [a]}
-              - {name: b, action: noop, dependsOn: [wait]}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: gated
+                    steps:
+                      - {name: a, action: noop}
+                      - {name: wait, action: approval, dependsOn: [a]}
+                      - {name: b, action: noop, dependsOn: [wait]}
+                    """))
         let id = try await run(engine) {
             let run = try await engine.start("gated")
             while try await store.checkpoints(run: run.id).isEmpty { try await Task.sleep(for: .milliseconds(5)) }

@@ -18,8 +18,9 @@ import Testing
         let bigger = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 9, labels: PolicyDocuments.owned))
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         func decide(_ resource: Resource, at seconds: Double) async throws -> [PolicyEngine.Decision] {
-            try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "ann", roles: ["admin"],
-                                    time: start + seconds)
+            try await engine.decide(
+                operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "ann", roles: ["admin"],
+                time: start + seconds)
         }
         let first = try await decide(big, at: 0)
         let again = try await decide(big, at: 60)

@@ -9,8 +9,9 @@ import Testing
 @Suite struct PolicyObserverTests {
     func makePlane(_ engine: PolicyEngine) async throws -> ControlPlane {
         let store = InMemoryStore()
-        let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
-                              admission: [PolicyAdmission(engine: engine)], clock: ManualClock())
+        let cp = ControlPlane(
+            store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy],
+            admission: [PolicyAdmission(engine: engine)], clock: ManualClock())
         try await engine.attach(to: cp)
         return cp
     }
@@ -22,9 +23,14 @@ import Testing
         let cp = try await makePlane(engine)
         for round in 0..<20 {
             let label = "round-\(round)"
-            _ = try await cp.create(try cp.resources(from: [PolicyDocuments.rego("p\(round)", """
-                deny contains "no \(label)" if input.resource.metadata.labels.tag == "\(label)"
-                """)])[0], as: Fixtures.admin)
+            _ = try await cp.create(
+                try cp.resources(from: [
+                    PolicyDocuments.rego(
+                        "p\(round)",
+                        """
+                        deny contains "no \(label)" if input.resource.metadata.labels.tag == "\(label)"
+                        """)
+                ])[0], as: Fixtures.admin)
             let error = await #expect(throws: NovaError.self) {
                 try await cp.create(Fixtures.resource(Fixtures.vmDocument("vm-\(round)", labels: ["tag": label])), as: Fixtures.admin)
             }
@@ -49,7 +55,8 @@ import Testing
         let refused = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<40 {
                 group.addTask {
-                    (try? await cp.create(Fixtures.resource(Fixtures.vmDocument("big-\(i)", vcpus: 8, labels: PolicyDocuments.owned)), as: Fixtures.admin)) == nil
+                    (try? await cp.create(Fixtures.resource(Fixtures.vmDocument("big-\(i)", vcpus: 8, labels: PolicyDocuments.owned)), as: Fixtures.admin))
+                        == nil
                 }
             }
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }

@@ -1,6 +1,7 @@
-import NovaCore
 import Foundation
+import NovaCore
 import Testing
+
 @testable import Rego
 
 /// Each built-in area against values worked out by hand (or from the RFC that defines them).
@@ -108,8 +109,10 @@ import Testing
         let key = #"{"kty": "oct", "k": "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}"#
         let token = try #require(try Self.value(#"io.jwt.encode_sign({"alg": "HS256", "typ": "JWT"}, {"iss": "joe"}, \#(key))"#)?.stringValue)
         let secret = try #require(JWTKey.base64URL("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"))
-        #expect(JWTKey.hmac(secret).verifies("HS256", Data(token.split(separator: ".").prefix(2).joined(separator: ".").utf8),
-                                                JWTKey.base64URL(String(token.split(separator: ".")[2]))!))
+        #expect(
+            JWTKey.hmac(secret).verifies(
+                "HS256", Data(token.split(separator: ".").prefix(2).joined(separator: ".").utf8),
+                JWTKey.base64URL(String(token.split(separator: ".")[2]))!))
         #expect(try Self.value(#"io.jwt.decode("\#(token)")[1]"#) == ["iss": "joe"])
         #expect(try Self.value(#"io.jwt.decode_verify("\#(token)", {"secret": "wrong"})[0]"#) == false)
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// OPA's v1 conformance suite (../shared/rego/opa-testdata-v1), judged as OPA's own runner does:
@@ -43,7 +44,10 @@ import Testing
         #expect(allowlist.count >= 1_800, "the allowlist is missing or shrank")
         let byKey = Dictionary(outcomes.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let regressions = allowlist.filter { !passing.contains($0) }
-        #expect(regressions.isEmpty, "\(regressions.count) allowlisted cases regressed:\n\(regressions.prefix(20).map { "\($0): \(byKey[$0]?.detail ?? "missing")" }.joined(separator: "\n"))")
+        #expect(
+            regressions.isEmpty,
+            "\(regressions.count) allowlisted cases regressed:\n\(regressions.prefix(20).map { "\($0): \(byKey[$0]?.detail ?? "missing")" }.joined(separator: "\n"))"
+        )
         let newPasses = passing.subtracting(allowlist)
         if !newPasses.isEmpty { print("\(newPasses.count) passing cases are not on the allowlist yet (REGO_UPDATE_ALLOWLIST=1 adds them)") }
     }
@@ -93,12 +97,14 @@ import Testing
 
     /// A result set as a set of binding objects; with `sortBindings`, each array binding sorted.
     static func canonical(_ rows: Value, sortBindings: Bool) -> Set<Value> {
-        Set((rows.arrayValue ?? []).map { row in
-            guard sortBindings, case .object(let fields) = row else { return row }
-            return .object(fields.mapValues { value in
-                if case .array(let items) = value { return .array(items.sorted()) }
-                return value
+        Set(
+            (rows.arrayValue ?? []).map { row in
+                guard sortBindings, case .object(let fields) = row else { return row }
+                return .object(
+                    fields.mapValues { value in
+                        if case .array(let items) = value { return .array(items.sorted()) }
+                        return value
+                    })
             })
-        })
     }
 }

@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// Terms with at most one value are computed without continuations (`Evaluation.direct`);
@@ -8,7 +9,8 @@ import Testing
     let policy: CompiledPolicy
 
     init() throws {
-        let module = try Parser.parseModule("""
+        let module = try Parser.parseModule(
+            """
             package p
             limits := {"dev": 64, "prod": 128}
             names contains n if some n in input.xs
@@ -52,14 +54,16 @@ import Testing
     }
 
     @Test func aHelperSetIteratedByManyRulesKeepsItsOrderAndFollowsWith() throws {
-        let module = try Parser.parseModule("""
+        let module = try Parser.parseModule(
+            """
             package h
             names contains n if some n in input.xs
             first := [n | some n in names][0]
             upper_all := [upper(n) | some n in names]
             """, file: "h.rego")
         let policy = try CompiledPolicy(modules: [module])
-        let query = try PreparedQuery("a := data.h.first; b := data.h.upper_all; c := data.h.upper_all with input.xs as [\"q\", \"p\"]; x := [a, b, c]", policy: policy)
+        let query = try PreparedQuery(
+            "a := data.h.first; b := data.h.upper_all; c := data.h.upper_all with input.xs as [\"q\", \"p\"]; x := [a, b, c]", policy: policy)
         #expect(try query.evaluate(input: ["xs": ["b", "c", "a"]]).first?["x"] == ["a", ["A", "B", "C"], ["P", "Q"]])
     }
 

@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Rego
 
 @Suite struct EvaluationTests {
@@ -43,7 +44,8 @@ import Testing
     }
 
     @Test func buildsSetsObjectsAndComprehensions() throws {
-        let p = try policy(["""
+        let p = try policy([
+            """
             package admission
 
             deny contains msg if {
@@ -58,7 +60,8 @@ import Testing
             big := {n | some vm in input.vms; vm.cpus > 2; n := vm.name}
             all_named if every vm in input.vms { vm.name != "" }
             total := sum([vm.cpus | some vm in input.vms])
-            """])
+            """
+        ])
         let input: Value = ["vms": [["name": "a", "cpus": 2, "encrypted": true], ["name": "b", "cpus": 4]]]
         #expect(try query("x := data.admission.deny", p, input: input) == [["x": .set(["b: disk not encrypted"])]])
         #expect(try query("x := data.admission.sizes", p, input: input) == [["x": ["a": 4, "b": 8]]])
@@ -70,12 +73,14 @@ import Testing
     }
 
     @Test func functionsWithElseAndQueriesThatIterate() throws {
-        let p = try policy(["""
+        let p = try policy([
+            """
             package limits
             max_cpus(env) := 32 if env == "prod"
             else := 8 if env == "staging"
             else := 2
-            """])
+            """
+        ])
         #expect(try query("x := data.limits.max_cpus(\"staging\")", p) == [["x": 8]])
         #expect(try query("x := data.limits.max_cpus(\"dev\")", p) == [["x": 2]])
         #expect(try query("some i; x := [10, 20, 30][i]; x > 10", p).count == 2)

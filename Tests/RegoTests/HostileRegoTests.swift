@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// Policies and queries written to crash, hang or exhaust the engine: each must end in an
@@ -74,11 +75,12 @@ import Testing
         #expect(error?.code == .budget)
     }
 
-    @Test(arguments: [
-        ("abs(-9223372036854775808)", Value.double(9223372036854775808)),
-        ("format_int(1e300, 10)", nil),
-        (#"time.parse_duration_ns("99999999999999999999h")"#, nil),
-    ] as [(String, Value?)])
+    @Test(
+        arguments: [
+            ("abs(-9223372036854775808)", Value.double(9223372036854775808)),
+            ("format_int(1e300, 10)", nil),
+            (#"time.parse_duration_ns("99999999999999999999h")"#, nil),
+        ] as [(String, Value?)])
     func integerEdgesDoNotTrap(_ call: String, _ expected: Value?) throws {
         #expect(try Self.evaluate("x := \(call)").first?["x"] == expected)
     }

@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Rego
 
 @Suite struct ParserTests {
@@ -17,7 +18,8 @@ import Testing
     }
 
     @Test func readsTheRuleFormsOfRegoV1() throws {
-        let m = try module("""
+        let m = try module(
+            """
             package example.authz
 
             import data.roles
@@ -58,15 +60,17 @@ import Testing
     @Test func operatorsBindAsInOPA() throws {
         let body = try Parser.parseQuery("x := 1 + 2 * 3 == 7")
         guard case .expression(let term) = body[0].kind, case .binary(.assign, _, let right) = term.kind,
-              case .binary(.equal, let sum, _) = right.kind, case .binary(.plus, _, let product) = sum.kind,
-              case .binary(.times, _, _) = product.kind else {
+            case .binary(.equal, let sum, _) = right.kind, case .binary(.plus, _, let product) = sum.kind,
+            case .binary(.times, _, _) = product.kind
+        else {
             Issue.record("unexpected tree: \(body)")
             return
         }
     }
 
     @Test func readsCollectionsAndComprehensions() throws {
-        let body = try Parser.parseQuery("""
+        let body = try Parser.parseQuery(
+            """
             a := [x | some x in [1, 2, 3]; x > 1]
             s := {y | y := input.items[_].name}
             o := {k: v | some k, v in {"a": 1, "b": 2}}
@@ -88,7 +92,8 @@ import Testing
     }
 
     @Test func newlinesSeparateLiteralsOutsideBrackets() throws {
-        let body = try Parser.parseQuery("""
+        let body = try Parser.parseQuery(
+            """
             x := [1,
                   2]
             y := x
@@ -98,7 +103,8 @@ import Testing
     }
 
     @Test func everyWithAndNot() throws {
-        let body = try Parser.parseQuery("""
+        let body = try Parser.parseQuery(
+            """
             every k, v in input.tags { startswith(k, "x-"); v != "" }
             not allowed with input.user as "bob" with data.roles as {}
             """)
@@ -118,7 +124,8 @@ import Testing
     }
 
     @Test func version0RulesAndChainedBodies() throws {
-        let m = try module("""
+        let m = try module(
+            """
             package legacy
             deny[msg] { input.x; msg := "x" }
             allow = true { input.a } { input.b }
@@ -131,7 +138,8 @@ import Testing
     }
 
     @Test func futureKeywordsComeWithTheirImport() throws {
-        let m = try module("""
+        let m = try module(
+            """
             package p
             import future.keywords.if
             import future.keywords.in
@@ -163,7 +171,8 @@ import Testing
     }
 
     @Test func metadataCommentsAttachToTheRuleBelow() throws {
-        let m = try module("""
+        let m = try module(
+            """
             package p
 
             # METADATA

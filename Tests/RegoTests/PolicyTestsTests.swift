@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// `novacron rego test`: test rules found and judged, and the example policies stay green.
@@ -26,13 +27,16 @@ import Testing
 
     @Test func failuresErrorsAndSkipsAreReported() throws {
         var files = PolicyFiles()
-        files.modules = [try Parser.parseModule("""
-            package t
-            test_holds if 1 + 1 == 2
-            test_fails if 1 + 1 == 3
-            test_errors if 1 / 0 == 0
-            todo_test_later if false
-            """, file: "t.rego")]
+        files.modules = [
+            try Parser.parseModule(
+                """
+                package t
+                test_holds if 1 + 1 == 2
+                test_fails if 1 + 1 == 3
+                test_errors if 1 / 0 == 0
+                todo_test_later if false
+                """, file: "t.rego")
+        ]
         let reports = try PolicyTests.run(files)
         let outcomes = Dictionary(uniqueKeysWithValues: reports.map { ($0.name, $0.outcome) })
         #expect(outcomes["data.t.test_holds"] == .pass)
@@ -42,10 +46,13 @@ import Testing
     }
 
     @Test func evaluationStopsAtItsDeadline() throws {
-        let policy = try CompiledPolicy(modules: [try Parser.parseModule("""
-            package slow
-            n := count([x | some i in numbers.range(1, 300); some j in numbers.range(1, 300); x := i * j])
-            """, file: "slow.rego")])
+        let policy = try CompiledPolicy(modules: [
+            try Parser.parseModule(
+                """
+                package slow
+                n := count([x | some i in numbers.range(1, 300); some j in numbers.range(1, 300); x := i * j])
+                """, file: "slow.rego")
+        ])
         let query = try PreparedQuery("x := data.slow.n", policy: policy)
         do {
             _ = try query.evaluate(limits: .timeout(.milliseconds(1)))

@@ -52,12 +52,15 @@ import Testing
     }
 
     @Test func conflictsAndStrictErrorsSurface() throws {
-        let policy = try CompiledPolicy(modules: [try Parser.parseModule("""
-            package q
-            x := 1 if input.a
-            x := 2 if input.b
-            y := to_number(input.text)
-            """, file: "q.rego")])
+        let policy = try CompiledPolicy(modules: [
+            try Parser.parseModule(
+                """
+                package q
+                x := 1 if input.a
+                x := 2 if input.b
+                y := to_number(input.text)
+                """, file: "q.rego")
+        ])
         #expect(throws: RegoError.self) { try PreparedRule(["q", "x"], policy: policy).evaluate(input: ["a": true, "b": true]) }
         #expect(try PreparedRule(["q", "x"], policy: policy).evaluate(input: ["a": true]) == 1)
         #expect(try PreparedRule(["q", "y"], policy: policy).evaluate(input: ["text": "nope"]) == nil)

@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// Rules compiled to programs (`RuleProgram`) must answer what the interpreter answers: the
@@ -111,8 +112,10 @@ import Testing
     ]
 
     static let inputs: [Value] = [
-        ["user": "ann", "method": "DELETE", "path": "/admin/a/b", "xs": [1, 2, 3], "more": [3, 4], "obj": ["b": 1, "a": 2], "n": 4, "half": 2, "s": "x",
-         "objs": [["name": "b", "n": 1], ["name": "a", "n": 2.0], ["name": "b", "n": 1]], "more_objs": [["n": 2, "name": "a"], ["name": "c"]]],
+        [
+            "user": "ann", "method": "DELETE", "path": "/admin/a/b", "xs": [1, 2, 3], "more": [3, 4], "obj": ["b": 1, "a": 2], "n": 4, "half": 2, "s": "x",
+            "objs": [["name": "b", "n": 1], ["name": "a", "n": 2.0], ["name": "b", "n": 1]], "more_objs": [["n": 2, "name": "a"], ["name": "c"]],
+        ],
         ["user": "bob", "method": "PUT", "path": "/api/v1/q/x", "xs": [], "n": -1, "half": 1, "s": "7"],
         ["user": "bob", "method": "POST", "path": "/api/q", "xs": [5, "a"], "obj": [:], "n": 0, "s": 3],
         ["user": "eve", "method": "GET", "path": "/api/x", "xs": "not an array", "more": ["z"]],
@@ -120,22 +123,26 @@ import Testing
         [:],
     ]
 
-    static let rules = ["allow", "deny", "items", "pairs", "total", "first_big", "bad_sum", "negated", "composite", "same", "text", "numbers", "loop_a",
-                        "obj_names", "obj_count", "objs", "selfish"]
-
-    static let queries = rules.map { "x := data.t.\($0)" } + [
-        "x := data.t.sign(input.n)", "x := data.t.twice(input.n)", "x := data.t.shared_one", "x := data.t.clash(input.n)",
-        "x := [data.t.sign(n) | some n in [-2, 0, 3]]", "data.t.method_ok({\"methods\": [\"GET\"]}, input.method)",
-        // A `with` on data or functions leaves every rule to the interpreter; on input, not.
-        "x := data.t.allow with data.bindings.bob as [\"admin\"]", "x := data.t.allow with data.t.method_ok as false",
-        "x := data.t.allow with input.user as \"ann\" with input.path as \"/admin/z\" with input.xs as []",
+    static let rules = [
+        "allow", "deny", "items", "pairs", "total", "first_big", "bad_sum", "negated", "composite", "same", "text", "numbers", "loop_a",
+        "obj_names", "obj_count", "objs", "selfish",
     ]
+
+    static let queries =
+        rules.map { "x := data.t.\($0)" } + [
+            "x := data.t.sign(input.n)", "x := data.t.twice(input.n)", "x := data.t.shared_one", "x := data.t.clash(input.n)",
+            "x := [data.t.sign(n) | some n in [-2, 0, 3]]", "data.t.method_ok({\"methods\": [\"GET\"]}, input.method)",
+            // A `with` on data or functions leaves every rule to the interpreter; on input, not.
+            "x := data.t.allow with data.bindings.bob as [\"admin\"]", "x := data.t.allow with data.t.method_ok as false",
+            "x := data.t.allow with input.user as \"ann\" with input.path as \"/admin/z\" with input.xs as []",
+        ]
 
     /// A query's rows, or its error's code and message.
     static func outcome(_ query: String, _ policy: CompiledPolicy, input: Value, strict: Bool) -> String {
         do {
             let rows = try PreparedQuery(query, policy: policy).evaluate(input: input, strictBuiltinErrors: strict)
-            return rows.map { Value.object(Dictionary(uniqueKeysWithValues: $0.map { (Value.string($0.key), $0.value) })).canonicalJSON }.joined(separator: "\n")
+            return rows.map { Value.object(Dictionary(uniqueKeysWithValues: $0.map { (Value.string($0.key), $0.value) })).canonicalJSON }.joined(
+                separator: "\n")
         } catch {
             return "\(error.code): \(error.message) at \(error.span.map { "\($0)" } ?? "-")"
         }
@@ -187,11 +194,15 @@ import Testing
         #expect(Self.outcome("x := data.t.pairs", compiled, input: ann, strict: false) == #"{"x":[["a",2],["b",1]]}"#)
         #expect(Self.outcome("x := data.t.first_big", compiled, input: ann, strict: false).hasPrefix("eval_conflict_error"))
         #expect(Self.outcome("x := data.t.first_big", compiled, input: bob, strict: false) == #"{"x":-1}"#)
-        #expect(Self.outcome("x := data.t.clash(5)", compiled, input: bob, strict: false).hasPrefix("eval_conflict_error: functions must not produce multiple outputs"))
+        #expect(
+            Self.outcome("x := data.t.clash(5)", compiled, input: bob, strict: false).hasPrefix(
+                "eval_conflict_error: functions must not produce multiple outputs"))
         #expect(Self.outcome("x := data.t.clash(1)", compiled, input: bob, strict: false) == #"{"x":1}"#)
         #expect(Self.outcome("x := data.t.negated", compiled, input: ann, strict: false) == #"{"x":-4}"#)
         #expect(Self.outcome("x := data.t.shared_one", compiled, input: ann, strict: false) == #"{"x":1}"#)
-        #expect(Self.outcome("x := data.t.obj_names", compiled, input: ann, strict: false) == #"{"x":["{\"n\": 1, \"name\": \"b\"}:b","{\"n\": 2, \"name\": \"a\"}:a","{\"name\": \"c\"}:c"]}"#)
+        #expect(
+            Self.outcome("x := data.t.obj_names", compiled, input: ann, strict: false)
+                == #"{"x":["{\"n\": 1, \"name\": \"b\"}:b","{\"n\": 2, \"name\": \"a\"}:a","{\"name\": \"c\"}:c"]}"#)
         #expect(Self.outcome("x := data.t.obj_count", compiled, input: ann, strict: false) == #"{"x":3}"#)
         #expect(Self.outcome("x := data.t.selfish", compiled, input: ann, strict: false).hasPrefix("rego_recursion_error"))
         #expect(Self.outcome("x := data.t.bad_sum", compiled, input: ann, strict: false).hasPrefix("eval_type_error"))

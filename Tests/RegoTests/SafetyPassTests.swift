@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// The compiler's safety pass: bodies run in an order where every variable is bound before

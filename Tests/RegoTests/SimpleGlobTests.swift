@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// The direct glob matcher must answer what the regular expression it stands in for answers.

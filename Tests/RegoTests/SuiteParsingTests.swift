@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import Rego
 
 /// Every module of OPA's v1 conformance suite (../shared/rego/opa-testdata-v1) goes through the

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TerraformProvider
 
 @Suite struct MessagePackTests {
@@ -30,8 +31,9 @@ import Testing
         let bytes = MessagePack.ext(type: 12, data: hints).encoded
         #expect(try TerraformValue(msgpack: bytes, as: .string) == .unknown)
         let inObject = MessagePack.map([(.string("name"), .ext(type: 12, data: hints))]).encoded
-        #expect(try TerraformValue(msgpack: inObject, as: .object(["name": .string, "id": .string]))
-            == .object(["name": .unknown, "id": .null]))
+        #expect(
+            try TerraformValue(msgpack: inObject, as: .object(["name": .string, "id": .string]))
+                == .object(["name": .unknown, "id": .null]))
     }
 
     @Test func nilIsNullForEveryType() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import TerraformProvider
 
 /// Builds values the way Terraform does before it asks the provider to plan.
@@ -23,20 +24,22 @@ enum TerraformSide {
         }
         for nested in schema.block.blocks where nested.nesting == .list {
             let priors = prior[nested.name].elements ?? []
-            fields[nested.name] = .list((config[nested.name].elements ?? []).enumerated().map { index, item in
-                guard case .object(var element) = item else { return item }
-                for attribute in nested.block.attributes where attribute.isComputed && item[attribute.name].isNull {
-                    element[attribute.name] = index < priors.count ? priors[index][attribute.name] : .null
-                }
-                return .object(element)
-            })
+            fields[nested.name] = .list(
+                (config[nested.name].elements ?? []).enumerated().map { index, item in
+                    guard case .object(var element) = item else { return item }
+                    for attribute in nested.block.attributes where attribute.isComputed && item[attribute.name].isNull {
+                        element[attribute.name] = index < priors.count ? priors[index][attribute.name] : .null
+                    }
+                    return .object(element)
+                })
         }
         return .object(fields)
     }
 
     static func plan(_ resource: any ManagedResource, prior: TerraformValue, config: TerraformValue) -> PlannedChange {
-        ResourcePlanner.plan(schema: resource.schema, prior: prior, proposed: proposed(resource.schema, prior: prior, config: config),
-                             config: config)
+        ResourcePlanner.plan(
+            schema: resource.schema, prior: prior, proposed: proposed(resource.schema, prior: prior, config: config),
+            config: config)
     }
 }
 
@@ -45,9 +48,11 @@ enum TerraformSide {
     var vm: any ManagedResource { provider.resources["novacron_vm"]! }
 
     func vmConfig(_ extra: [String: TerraformValue] = [:]) -> TerraformValue {
-        var fields: [String: TerraformValue] = ["name": .string("web-1"), "vcpus": .number(2), "memory_mib": .number(2048),
-                                                "image": .string("ubuntu-24.04"),
-                                                "open_port": .list([.object(["port": .number(443), "protocol": .null, "source": .null])])]
+        var fields: [String: TerraformValue] = [
+            "name": .string("web-1"), "vcpus": .number(2), "memory_mib": .number(2048),
+            "image": .string("ubuntu-24.04"),
+            "open_port": .list([.object(["port": .number(443), "protocol": .null, "source": .null])]),
+        ]
         for (key, value) in extra { fields[key] = value }
         return TerraformSide.config(vm.schema, fields)
     }
@@ -141,11 +146,12 @@ enum TerraformSide {
     @Test(arguments: ["novacron_network", "novacron_storage", "novacron_policy"])
     func otherResourcesPlanCreateUpdateAndNoOp(_ typeName: String) throws {
         let resource = try #require(provider.resources[typeName])
-        let base: [String: TerraformValue] = switch typeName {
-        case "novacron_network": ["name": .string("n"), "cidr": .string("10.0.0.0/24")]
-        case "novacron_storage": ["name": .string("v"), "size_gib": .number(10)]
-        default: ["name": .string("p"), "rego": .string("package p\n")]
-        }
+        let base: [String: TerraformValue] =
+            switch typeName {
+            case "novacron_network": ["name": .string("n"), "cidr": .string("10.0.0.0/24")]
+            case "novacron_storage": ["name": .string("v"), "size_gib": .number(10)]
+            default: ["name": .string("p"), "rego": .string("package p\n")]
+            }
         let created = TerraformSide.plan(resource, prior: .null, config: TerraformSide.config(resource.schema, base)).planned
         #expect(created["id"] == .unknown)
         var prior = created
@@ -153,11 +159,12 @@ enum TerraformSide {
             prior = prior.setting(attribute.name, to: .string("x"))
         }
         #expect(TerraformSide.plan(resource, prior: prior, config: TerraformSide.config(resource.schema, base)).planned == prior)
-        let (attribute, changed): (String, TerraformValue) = switch typeName {
-        case "novacron_network": ("vlan", .number(12))
-        case "novacron_storage": ("size_gib", .number(20))
-        default: ("enforcement", .string("warn"))
-        }
+        let (attribute, changed): (String, TerraformValue) =
+            switch typeName {
+            case "novacron_network": ("vlan", .number(12))
+            case "novacron_storage": ("size_gib", .number(20))
+            default: ("enforcement", .string("warn"))
+            }
         var edited = base
         edited[attribute] = changed
         let update = TerraformSide.plan(resource, prior: prior, config: TerraformSide.config(resource.schema, edited))

@@ -1,6 +1,7 @@
 import Foundation
 import NovaCronTesting
 import Testing
+
 @testable import TerraformProvider
 
 /// The built `terraform-provider-novacron` binary, started as Terraform starts it and as a
@@ -58,11 +59,14 @@ import Testing
         try FileManager.default.createDirectory(at: socketDirectory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: socketDirectory) }
         let certificate = try PluginCertificate.make()
-        let pem = "-----BEGIN CERTIFICATE-----\n\(Data(certificate.certificateDER).base64EncodedString(options: .lineLength64Characters))\n-----END CERTIFICATE-----\n"
-        guard let (process, output, _) = try start(environment: [
-            PluginServer.magicCookieKey: PluginServer.magicCookieValue, "PLUGIN_PROTOCOL_VERSIONS": "5,6",
-            "PLUGIN_CLIENT_CERT": pem, "PLUGIN_UNIX_SOCKET_DIR": socketDirectory.path,
-        ]) else { return }
+        let pem =
+            "-----BEGIN CERTIFICATE-----\n\(Data(certificate.certificateDER).base64EncodedString(options: .lineLength64Characters))\n-----END CERTIFICATE-----\n"
+        guard
+            let (process, output, _) = try start(environment: [
+                PluginServer.magicCookieKey: PluginServer.magicCookieValue, "PLUGIN_PROTOCOL_VERSIONS": "5,6",
+                "PLUGIN_CLIENT_CERT": pem, "PLUGIN_UNIX_SOCKET_DIR": socketDirectory.path,
+            ])
+        else { return }
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let line = await readLine(output)
         let fields = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)

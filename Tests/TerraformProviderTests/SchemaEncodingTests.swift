@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import TerraformProvider
 
 @Suite struct SchemaEncodingTests {
@@ -44,8 +45,9 @@ import Testing
         for attribute in vm.attributes {
             if attribute.name == "name" { #expect(attribute.required) } else { #expect(attribute.computed && !attribute.optional) }
         }
-        #expect(String(decoding: vm.attributes.first { $0.name == "network" }?.type ?? Data(), as: UTF8.self)
-            == #"["list",["object",{"ip_address":"string","name":"string"}]]"#)
+        #expect(
+            String(decoding: vm.attributes.first { $0.name == "network" }?.type ?? Data(), as: UTF8.self)
+                == #"["list",["object",{"ip_address":"string","name":"string"}]]"#)
     }
 
     @Test func diagnosticsCarryAttributePaths() {

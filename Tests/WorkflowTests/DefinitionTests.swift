@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Workflow
 
 func definition(_ yaml: String, actions: Set<String>? = ["noop", "fail", "approval", "sleep", "undo"]) throws -> WorkflowDefinition {
@@ -19,7 +20,8 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
 
 @Suite struct DefinitionTests {
     @Test func readsAFullDefinition() throws {
-        let d = try definition("""
+        let d = try definition(
+            """
             name: deploy
             inputs:
               env: {default: dev}
@@ -54,7 +56,8 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
     }
 
     @Test func reportsEveryGraphProblemWithItsPath() {
-        let found = diagnostics("""
+        let found = diagnostics(
+            """
             name: broken
             steps:
               - {name: a, action: noop, dependsOn: [c]}
@@ -69,7 +72,8 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
     }
 
     @Test func rejectsReferencesToStepsThatMayNotHaveRun() {
-        let found = diagnostics("""
+        let found = diagnostics(
+            """
             name: refs
             steps:
               - {name: a, action: noop}
@@ -85,7 +89,8 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
     }
 
     @Test func reportsUnknownFieldsAndBadDurations() {
-        let found = diagnostics("""
+        let found = diagnostics(
+            """
             name: Bad_Name
             steps:
               - {name: a, action: noop, timeout: soon, retyr: {}}
@@ -96,7 +101,8 @@ func diagnostics(_ yaml: String) -> [Diagnostic] {
     }
 
     @Test func readsResourceShapedDocuments() throws {
-        let d = try definition("""
+        let d = try definition(
+            """
             apiVersion: novacron.io/v1
             kind: Workflow
             metadata: {name: shaped}

@@ -2,6 +2,7 @@ import Foundation
 import NovaCore
 import Synchronization
 import Testing
+
 @testable import Workflow
 
 /// Counts calls per task and fails or blocks as told.
@@ -34,7 +35,9 @@ final class ScriptedAction: WorkflowAction, Sendable {
 
 func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await engine.run(); return nil }
+        group.addTask {
+            try await engine.run(); return nil
+        }
         let result = try await body()
         group.cancelAll()
         return result
@@ -44,16 +47,18 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
 @Suite struct EngineTests {
     @Test func runsAWorkflowToTheEndWithOutputs() async throws {
         let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [NoopAction()])
-        try await engine.register(try Value(yaml: """
-            name: diamond
-            inputs: {who: {default: world}}
-            steps:
-              - {name: a, action: noop, inputs: {greeting: "hello ${inputs.who}"}}
-              - {name: b, action: noop, dependsOn: [a], inputs: {from: "${steps.a.output.greeting}"}}
-              - {name: c, action: noop, dependsOn: [a]}
-              - {name: d, action: noop, dependsOn: [b, c], inputs: {b: "${steps.b.output.from}"}}
-            outputs: {result: "${steps.d.output.b}"}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: diamond
+                    inputs: {who: {default: world}}
+                    steps:
+                      - {name: a, action: noop, inputs: {greeting: "hello ${inputs.who}"}}
+                      - {name: b, action: noop, dependsOn: [a], inputs: {from: "${steps.a.output.greeting}"}}
+                      - {name: c, action: noop, dependsOn: [a]}
+                      - {name: d, action: noop, dependsOn: [b, c], inputs: {b: "${steps.b.output.from}"}}
+                    outputs: {result: "${steps.d.output.b}"}
+                    """))
         let record = try await withEngine(engine) {
             let run = try await engine.start("diamond")
             return try await engine.waitForEnd(of: run.id)
@@ -69,10 +74,12 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
     @Test func retriesAFlakyStepUntilItSucceeds() async throws {
         let flaky = ScriptedAction(failuresBeforeSuccess: 2)
         let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [flaky])
-        try await engine.register(try Value(yaml: """
-            name: flaky
-            steps: [{name: a, action: scripted, retry: {initialInterval: 10ms, maxAttempts: 3}}]
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: flaky
+                    steps: [{name: a, action: scripted, retry: {initialInterval: 10ms, maxAttempts: 3}}]
+                    """))
         let record = try await withEngine(engine) { try await engine.waitForEnd(of: try await engine.start("flaky").id) }
         #expect(record.status == .succeeded)
         #expect(flaky.count("a") == 3)
@@ -82,7 +89,8 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
     @Test func anAttemptPastItsTimeoutFails() async throws {
         let slow = ScriptedAction(delay: .seconds(30))
         let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [slow])
-        try await engine.register(try Value(yaml: "name: slow\nsteps: [{name: a, action: scripted, timeout: 50ms, retry: {maxAttempts: 2, initialInterval: 10ms}}]"))
+        try await engine.register(
+            try Value(yaml: "name: slow\nsteps: [{name: a, action: scripted, timeout: 50ms, retry: {maxAttempts: 2, initialInterval: 10ms}}]"))
         let started = ContinuousClock.now
         let record = try await withEngine(engine) { try await engine.waitForEnd(of: try await engine.start("slow").id) }
         #expect(record.status == .failed)
@@ -102,13 +110,15 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
     @Test func compensatesThroughTheEngine() async throws {
         let undo = ScriptedAction(name: "undo")
         let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [NoopAction(), undo, ScriptedAction(name: "broken", failuresBeforeSuccess: 99)])
-        try await engine.register(try Value(yaml: """
-            name: saga
-            steps:
-              - {name: a, action: noop, compensate: {action: undo, inputs: {what: a}}}
-              - {name: b, action: noop, dependsOn: [a], compensate: {action: undo, inputs: {what: b}}}
-              - {name: c, action: broken, dependsOn: [b], retry: {maxAttempts: 2, initialInterval: 5ms}}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: saga
+                    steps:
+                      - {name: a, action: noop, compensate: {action: undo, inputs: {what: a}}}
+                      - {name: b, action: noop, dependsOn: [a], compensate: {action: undo, inputs: {what: b}}}
+                      - {name: c, action: broken, dependsOn: [b], retry: {maxAttempts: 2, initialInterval: 5ms}}
+                    """))
         let record = try await withEngine(engine) { try await engine.waitForEnd(of: try await engine.start("saga").id) }
         #expect(record.status == .compensated)
         #expect(record.error["step"] == "c")
@@ -121,13 +131,15 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
 
     @Test func approvalsNeedTheirRole() async throws {
         let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [NoopAction()])
-        try await engine.register(try Value(yaml: """
-            name: gate
-            steps:
-              - {name: ok, action: approval, inputs: {role: operator, message: "go?"}}
-              - {name: go, action: noop, dependsOn: [ok], inputs: {by: "${steps.ok.output.by}"}}
-            outputs: {by: "${steps.go.output.by}"}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: gate
+                    steps:
+                      - {name: ok, action: approval, inputs: {role: operator, message: "go?"}}
+                      - {name: go, action: noop, dependsOn: [ok], inputs: {by: "${steps.ok.output.by}"}}
+                    outputs: {by: "${steps.go.output.by}"}
+                    """))
         let record = try await withEngine(engine) {
             let run = try await engine.start("gate")
             let ok = TaskKey("ok")!
@@ -156,12 +168,14 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
 
     @Test func commandsTakeArgumentsLiterally() async throws {
         let engine = WorkflowEngine(store: InMemoryWorkflowStore())
-        try await engine.register(try Value(yaml: """
-            name: echo
-            inputs: {text: {required: true}}
-            steps: [{name: say, action: command, inputs: {argv: [echo, "${inputs.text}"]}}]
-            outputs: {said: "${steps.say.output.stdout}"}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: echo
+                    inputs: {text: {required: true}}
+                    steps: [{name: say, action: command, inputs: {argv: [echo, "${inputs.text}"]}}]
+                    outputs: {said: "${steps.say.output.stdout}"}
+                    """))
         let record = try await withEngine(engine) {
             try await engine.waitForEnd(of: try await engine.start("echo", inputs: ["text": "a; touch /tmp/pwned $(id)"]).id)
         }
@@ -170,13 +184,15 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
 
     @Test func aThousandConcurrentRunsComplete() async throws {
         let engine = WorkflowEngine(store: InMemoryWorkflowStore(), actions: [NoopAction()], globalConcurrency: 64)
-        try await engine.register(try Value(yaml: """
-            name: chain
-            steps:
-              - {name: a, action: noop}
-              - {name: b, action: noop, dependsOn: [a]}
-              - {name: c, action: noop, dependsOn: [b]}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: chain
+                    steps:
+                      - {name: a, action: noop}
+                      - {name: b, action: noop, dependsOn: [a]}
+                      - {name: c, action: noop, dependsOn: [b]}
+                    """))
         let statuses = try await withEngine(engine) {
             try await withThrowingTaskGroup(of: RunStatus.self) { group in
                 for _ in 0..<1000 {
@@ -195,12 +211,14 @@ func withEngine<T: Sendable>(_ engine: WorkflowEngine, _ body: @Sendable () asyn
         let store = InMemoryWorkflowStore()
         let first = ScriptedAction(name: "work", delay: .seconds(30))
         let engine = WorkflowEngine(store: store, actions: [NoopAction(), first])
-        try await engine.register(try Value(yaml: """
-            name: resumable
-            steps:
-              - {name: a, action: noop}
-              - {name: b, action: work, dependsOn: [a]}
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: resumable
+                    steps:
+                      - {name: a, action: noop}
+                      - {name: b, action: work, dependsOn: [a]}
+                    """))
         let id = try await withEngine(engine) {
             let run = try await engine.start("resumable")
             while first.count("b") == 0 { try await Task.sleep(for: .milliseconds(5)) }

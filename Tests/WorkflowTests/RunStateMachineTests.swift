@@ -1,5 +1,6 @@
 import NovaCore
 import Testing
+
 @testable import Workflow
 
 /// Drives a machine by hand: every action it asks for is recorded, tasks are completed by the test.
@@ -66,13 +67,15 @@ struct Driver {
     }
 
     @Test func retriesWithExponentialBackoffInsideJitterBounds() throws {
-        var run = try Driver(try definition("""
-            name: flaky
-            steps:
-              - name: a
-                action: noop
-                retry: {initialInterval: 1s, backoffCoefficient: 2, maxInterval: 3s, maxAttempts: 4, jitter: 0.25}
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: flaky
+                steps:
+                  - name: a
+                    action: noop
+                    retry: {initialInterval: 1s, backoffCoefficient: 2, maxInterval: 3s, maxAttempts: 4, jitter: 0.25}
+                """))
         var now = 0.0
         for (attempt, base) in [(1, 1.0), (2, 2.0), (3, 3.0)] {
             try run.fail("a", at: now)
@@ -96,10 +99,12 @@ struct Driver {
     }
 
     @Test func nonRetryableErrorsStopAtOnce() throws {
-        var run = try Driver(try definition("""
-            name: strict
-            steps: [{name: a, action: noop, retry: {maxAttempts: 5, nonRetryable: [quota]}}]
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: strict
+                steps: [{name: a, action: noop, retry: {maxAttempts: 5, nonRetryable: [quota]}}]
+                """))
         try run.fail("a", StepError(code: "quota", message: "no room"))
         #expect(run.finished == .failed && run.timers.isEmpty)
         var other = try Driver(try definition("name: s\nsteps: [{name: a, action: noop, retry: {maxAttempts: 5}}]"))
@@ -108,14 +113,16 @@ struct Driver {
     }
 
     @Test func compensatesCompletedStepsInReverseOrder() throws {
-        var run = try Driver(try definition("""
-            name: saga
-            steps:
-              - {name: a, action: noop, compensate: {action: undo, inputs: {id: "${steps.a.output.id}"}}}
-              - {name: b, action: noop, dependsOn: [a], compensate: {action: undo}}
-              - {name: c, action: noop, dependsOn: [b]}
-              - {name: d, action: fail, dependsOn: [c], retry: {maxAttempts: 1}}
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: saga
+                steps:
+                  - {name: a, action: noop, compensate: {action: undo, inputs: {id: "${steps.a.output.id}"}}}
+                  - {name: b, action: noop, dependsOn: [a], compensate: {action: undo}}
+                  - {name: c, action: noop, dependsOn: [b]}
+                  - {name: d, action: fail, dependsOn: [c], retry: {maxAttempts: 1}}
+                """))
         try run.succeed("a", output: ["id": 42])
         try run.succeed("b")
         try run.succeed("c")
@@ -130,13 +137,15 @@ struct Driver {
     }
 
     @Test func aFailedCompensationIsReportedAndTheRestStillRun() throws {
-        var run = try Driver(try definition("""
-            name: saga2
-            steps:
-              - {name: a, action: noop, compensate: {action: undo}}
-              - {name: b, action: noop, dependsOn: [a], compensate: {action: undo}, retry: {maxAttempts: 1}}
-              - {name: c, action: fail, dependsOn: [b], retry: {maxAttempts: 1}}
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: saga2
+                steps:
+                  - {name: a, action: noop, compensate: {action: undo}}
+                  - {name: b, action: noop, dependsOn: [a], compensate: {action: undo}, retry: {maxAttempts: 1}}
+                  - {name: c, action: fail, dependsOn: [b], retry: {maxAttempts: 1}}
+                """))
         try run.succeed("a")
         try run.succeed("b")
         try run.fail("c")
@@ -148,12 +157,14 @@ struct Driver {
     }
 
     @Test func aFailureWaitsForParallelStepsBeforeCompensating() throws {
-        var run = try Driver(try definition("""
-            name: par
-            steps:
-              - {name: a, action: noop, compensate: {action: undo}, retry: {maxAttempts: 1}}
-              - {name: b, action: noop, compensate: {action: undo}, retry: {maxAttempts: 1}}
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: par
+                steps:
+                  - {name: a, action: noop, compensate: {action: undo}, retry: {maxAttempts: 1}}
+                  - {name: b, action: noop, compensate: {action: undo}, retry: {maxAttempts: 1}}
+                """))
         try run.fail("a")
         #expect(run.machine.status == .running, "b is still in flight")
         try run.succeed("b")
@@ -163,13 +174,15 @@ struct Driver {
     }
 
     @Test func fansOutOverAListAndJoins() throws {
-        var run = try Driver(try definition("""
-            name: fan
-            concurrency: 2
-            steps:
-              - {name: each, action: noop, forEach: "${inputs.names}", inputs: {n: "${item}", i: "${index}"}}
-              - {name: join, action: noop, dependsOn: [each], inputs: {all: "${steps.each.output}"}}
-            """), inputs: ["names": ["x", "y", "z"]])
+        var run = try Driver(
+            try definition(
+                """
+                name: fan
+                concurrency: 2
+                steps:
+                  - {name: each, action: noop, forEach: "${inputs.names}", inputs: {n: "${item}", i: "${index}"}}
+                  - {name: join, action: noop, dependsOn: [each], inputs: {all: "${steps.each.output}"}}
+                """), inputs: ["names": ["x", "y", "z"]])
         #expect(run.inFlight.map(\.description) == ["each[0]", "each[1]"], "limited to 2")
         #expect(run.executed[1].input == ["n": "y", "i": 1])
         try run.succeed("each[1]", output: "Y")
@@ -179,20 +192,23 @@ struct Driver {
     }
 
     @Test func skipsStepsWhoseConditionIsFalse() throws {
-        var run = try Driver(try definition("""
-            name: cond
-            steps:
-              - {name: check, action: noop}
-              - {name: fix, action: noop, dependsOn: [check], when: "steps.check.output.healthy == false"}
-              - {name: report, action: noop, dependsOn: [fix]}
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: cond
+                steps:
+                  - {name: check, action: noop}
+                  - {name: fix, action: noop, dependsOn: [check], when: "steps.check.output.healthy == false"}
+                  - {name: report, action: noop, dependsOn: [fix]}
+                """))
         try run.succeed("check", output: ["healthy": true])
         #expect(run.inFlight.map(\.description) == ["report"])
         #expect(run.machine.stepStates.first { $0.name == "fix" }?.state == "skipped")
     }
 
     @Test func approvalsWaitForADecisionAndCanTimeOut() throws {
-        let d = try definition("""
+        let d = try definition(
+            """
             name: gate
             steps:
               - {name: ok, action: approval, inputs: {role: operator, timeout: 1h}}
@@ -223,13 +239,15 @@ struct Driver {
     }
 
     @Test func theDeadlineFailsTheRunAndCompensates() throws {
-        var run = try Driver(try definition("""
-            name: late
-            deadline: 10s
-            steps:
-              - {name: a, action: noop, compensate: {action: undo}}
-              - {name: b, action: noop, dependsOn: [a]}
-            """))
+        var run = try Driver(
+            try definition(
+                """
+                name: late
+                deadline: 10s
+                steps:
+                  - {name: a, action: noop, compensate: {action: undo}}
+                  - {name: b, action: noop, dependsOn: [a]}
+                """))
         try run.succeed("a")
         try run.send(.deadlineExceeded, at: 11)
         #expect(run.executed.last?.key.description == "undo:a")
@@ -253,7 +271,8 @@ struct Driver {
     }
 
     @Test func criticalPathOrderPrefersTheLongestRemainingChain() throws {
-        let d = try definition("""
+        let d = try definition(
+            """
             name: cp
             concurrency: 1
             steps:

@@ -1,6 +1,7 @@
 import Foundation
 import NovaCore
 import Testing
+
 @testable import Workflow
 
 /// A trigger source the test feeds by hand.
@@ -14,15 +15,19 @@ final class FakeTriggers: TriggerSource {
 @Suite struct SchedulerTests {
     let start = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
-    func make(_ clock: ManualClock, store: InMemoryWorkflowStore = InMemoryWorkflowStore(), schedules: InMemoryScheduleStore = InMemoryScheduleStore(),
-              triggers: FakeTriggers? = nil) async throws -> (WorkflowEngine, WorkflowScheduler) {
+    func make(
+        _ clock: ManualClock, store: InMemoryWorkflowStore = InMemoryWorkflowStore(), schedules: InMemoryScheduleStore = InMemoryScheduleStore(),
+        triggers: FakeTriggers? = nil
+    ) async throws -> (WorkflowEngine, WorkflowScheduler) {
         let engine = WorkflowEngine(store: store, actions: [NoopAction()], clock: clock)
         try await engine.register(try Value(yaml: "name: quick\nsteps: [{name: a, action: noop}]"))
-        try await engine.register(try Value(yaml: """
-            name: gated
-            inputs: {event: {default: null}}
-            steps: [{name: ok, action: approval}]
-            """))
+        try await engine.register(
+            try Value(
+                yaml: """
+                    name: gated
+                    inputs: {event: {default: null}}
+                    steps: [{name: ok, action: approval}]
+                    """))
         return (engine, WorkflowScheduler(engine: engine, store: schedules, clock: clock, triggers: triggers))
     }
 
@@ -53,7 +58,7 @@ final class FakeTriggers: TriggerSource {
         let schedules = InMemoryScheduleStore()
         let (engine, scheduler) = try await make(clock, schedules: schedules)
         try await scheduler.apply(try Value(yaml: "name: half-hourly\nworkflow: quick\ncron: '*/30 * * * *'\ncatchupWindow: 1h\noverlap: allowAll"))
-        clock.advance(by: 3 * 3600 + 60)   // down for three hours
+        clock.advance(by: 3 * 3600 + 60)  // down for three hours
         let restarted = WorkflowScheduler(engine: engine, store: schedules, clock: clock)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await restarted.run() }

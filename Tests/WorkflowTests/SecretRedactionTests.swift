@@ -12,9 +12,14 @@ import Workflow
     }
 
     @Test func secretFieldsAreMaskedWhateverTheirValue() {
-        let input: Value = ["headers": ["Authorization": "Bearer abc", "X-Api-Key": "k", "Accept": "json"],
-                            "db_password": 1234, "refreshToken": ["a": 1], "note": "public", "secret": .null]
-        #expect(SecretRedaction.redact(input) == ["headers": ["Authorization": "[redacted]", "X-Api-Key": "[redacted]", "Accept": "json"],
-                                                  "db_password": "[redacted]", "refreshToken": "[redacted]", "note": "public", "secret": .null])
+        let input: Value = [
+            "headers": ["Authorization": "Bearer abc", "X-Api-Key": "k", "Accept": "json"],
+            "db_password": 1234, "refreshToken": ["a": 1], "note": "public", "secret": .null,
+        ]
+        #expect(
+            SecretRedaction.redact(input) == [
+                "headers": ["Authorization": "[redacted]", "X-Api-Key": "[redacted]", "Accept": "json"],
+                "db_password": "[redacted]", "refreshToken": "[redacted]", "note": "public", "secret": .null,
+            ])
     }
 }

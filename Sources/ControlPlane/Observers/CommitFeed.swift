@@ -27,8 +27,10 @@ public actor CommitFeed {
 
     static let pageSize = 512
 
-    init(observer: any CommitObserver, delivery: ObserverDelivery, store: any ResourceStore, cursors: (any ObserverCursorStore)?,
-         position: Int64, committed: Int64, logger: Logger) {
+    init(
+        observer: any CommitObserver, delivery: ObserverDelivery, store: any ResourceStore, cursors: (any ObserverCursorStore)?,
+        position: Int64, committed: Int64, logger: Logger
+    ) {
         self.observerName = observer.observerName
         self.observer = observer
         self.delivery = delivery

@@ -30,8 +30,10 @@ public enum ReconcileDecision {
     /// The status after a round: what the driver shows now (`after`), what it showed before
     /// the round (`before`), and the failure, if the round failed. `acted` is false when the
     /// resource was inside its retry backoff (so it was only looked at).
-    public static func status(of resource: Resource, before: ObservedResource?, after: ObservedResource?, failure: NovaError?,
-                              acted: Bool, now: Date) -> ResourceStatus {
+    public static func status(
+        of resource: Resource, before: ObservedResource?, after: ObservedResource?, failure: NovaError?,
+        acted: Bool, now: Date
+    ) -> ResourceStatus {
         var status = resource.status
         if status.condition(.infrastructureReachable)?.status == .false {
             status.setCondition(.infrastructureReachable, .true, reason: "Reconnected", message: "", at: now)

@@ -60,8 +60,10 @@ public final class Reconciler: Service, CommitObserver, Sendable {
     ///   - workers: resources worked at the same time (never one resource twice at once).
     ///   - observeInterval: for a driver that cannot report changes (libvirt), how often the
     ///     infrastructure is looked at for changes made outside NovaCron (a crashed guest).
-    public init(controlPlane: ControlPlane, driver: any InfrastructureDriver, interval: Duration = .seconds(300), workers: Int = 4,
-                observeInterval: Duration = .seconds(5), logger: Logger = Logger(label: "novacron.reconciler")) {
+    public init(
+        controlPlane: ControlPlane, driver: any InfrastructureDriver, interval: Duration = .seconds(300), workers: Int = 4,
+        observeInterval: Duration = .seconds(5), logger: Logger = Logger(label: "novacron.reconciler")
+    ) {
         self.controlPlane = controlPlane
         self.driver = driver
         self.interval = interval

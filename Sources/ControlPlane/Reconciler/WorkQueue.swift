@@ -36,7 +36,6 @@ struct WorkQueue {
         delayed[key] = time
     }
 
-
     /// Moves delayed keys whose time has come to the ready list; returns when the next one is due.
     mutating func promote(now: Date) -> Date? {
         var next: Date?

@@ -21,7 +21,9 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
     public var treeCount: Int { trees.count }
 
     /// Trains on row-major `features` (`rows × columns`) against `targets`.
-    public static func fit(features: [Double], columns: Int, targets: [Double], parameters: BoostingParameters = BoostingParameters())
+    public static func fit(
+        features: [Double], columns: Int, targets: [Double], parameters: BoostingParameters = BoostingParameters()
+    )
         -> GradientBoostedRegressor
     {
         precondition(columns > 0 && features.count == targets.count * columns, "features must be rows × columns")
@@ -31,16 +33,19 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
         let trainFeatures = Array(features[0..<(rows * columns)])
         let binner = FeatureBinner(values: trainFeatures, rows: rows, columns: columns, maxBins: parameters.maxBins)
         func builder<Bin>(_: Bin.Type) -> TreeBuilder<Bin> {
-            TreeBuilder(binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: Bin.self),
-                        binner: binner, parameters: parameters)
+            TreeBuilder(
+                binned: binner.binned(values: trainFeatures, rows: rows, columns: columns, as: Bin.self),
+                binner: binner, parameters: parameters)
         }
         return binner.fitsInBytes
             ? boost(features: features, trainFeatures: trainFeatures, columns: columns, targets: targets, parameters: parameters, builder: builder(UInt8.self))
             : boost(features: features, trainFeatures: trainFeatures, columns: columns, targets: targets, parameters: parameters, builder: builder(UInt16.self))
     }
 
-    private static func boost<Bin>(features: [Double], trainFeatures: [Double], columns: Int, targets: [Double], parameters: BoostingParameters,
-                                   builder: TreeBuilder<Bin>) -> GradientBoostedRegressor {
+    private static func boost<Bin>(
+        features: [Double], trainFeatures: [Double], columns: Int, targets: [Double], parameters: BoostingParameters,
+        builder: TreeBuilder<Bin>
+    ) -> GradientBoostedRegressor {
         let rows = trainFeatures.count / columns
         let validationRows = targets.count - rows
         let y = Array(targets[0..<rows])
@@ -48,8 +53,9 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
         let base = Loss.initialPrediction(parameters.loss, y)
         var prediction = [Double](repeating: base, count: rows)
         var validationPrediction = [Double](repeating: base, count: validationRows)
-        var model = GradientBoostedRegressor(parameters: parameters, featureCount: columns, baseScore: base, trees: [],
-                                             featureImportance: [Double](repeating: 0, count: columns), trainingLoss: [], validationLoss: [])
+        var model = GradientBoostedRegressor(
+            parameters: parameters, featureCount: columns, baseScore: base, trees: [],
+            featureImportance: [Double](repeating: 0, count: columns), trainingLoss: [], validationLoss: [])
         var gains = [Double](repeating: 0, count: columns)
         var random = SplitMix64(seed: parameters.seed)
         var gradients = [Double](repeating: 0, count: rows)
@@ -67,8 +73,9 @@ public struct GradientBoostedRegressor: Sendable, Hashable {
             var grown = builder.grow(rows: &sample, gradients: gradients, scratch: &scratch)
             for leaf in grown.leaves {
                 let slice = sample[leaf.start..<(leaf.start + leaf.count)]
-                let raw = Loss.leafValue(parameters.loss, y: y, prediction: prediction, rows: slice, gradientSum: leaf.gradient,
-                                         l2: parameters.l2)
+                let raw = Loss.leafValue(
+                    parameters.loss, y: y, prediction: prediction, rows: slice, gradientSum: leaf.gradient,
+                    l2: parameters.l2)
                 grown.tree.value[Int(leaf.node)] = raw * parameters.learningRate
             }
             let tree = grown.tree

@@ -1,5 +1,6 @@
 import CLearningKernels
 import Dispatch
+import Foundation
 
 /// A pointer shared by the threads of `concurrentPerform`.
 /// `@unchecked Sendable`: the threads only read through the shared inputs (rows, gradients,
@@ -94,13 +95,20 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
         let rootGradient = rows.reduce(0.0) { $0 + gradients[Int($1)] }
         let root = tree.addLeaf(0)
         let rootHistogram = histogram(rows: rows, range: 0..<rows.count, gradients: gradients)
-        var leaves = [Leaf(start: 0, count: rows.count, gradient: rootGradient, depth: 0, node: root,
-                           histogram: rootHistogram, split: bestSplit(rootHistogram, gradient: rootGradient, count: rows.count))]
+        var leaves = [
+            Leaf(
+                start: 0, count: rows.count, gradient: rootGradient, depth: 0, node: root,
+                histogram: rootHistogram, split: bestSplit(rootHistogram, gradient: rootGradient, count: rows.count))
+        ]
         var splits: [(feature: Int, gain: Double)] = []
         while leaves.count < parameters.maxLeaves {
-            guard let index = leaves.indices.filter({ leaves[$0].split.feature >= 0 && leaves[$0].split.gain > 1e-12
-                && (parameters.maxDepth <= 0 || leaves[$0].depth < parameters.maxDepth) })
-                .max(by: { leaves[$0].split.gain < leaves[$1].split.gain }) else { break }
+            guard
+                let index = leaves.indices.filter({
+                    leaves[$0].split.feature >= 0 && leaves[$0].split.gain > 1e-12
+                        && (parameters.maxDepth <= 0 || leaves[$0].depth < parameters.maxDepth)
+                })
+                .max(by: { leaves[$0].split.gain < leaves[$1].split.gain })
+            else { break }
             let parent = leaves[index]
             let split = parent.split
             splits.append((split.feature, split.gain))
@@ -123,10 +131,13 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
             tree.threshold[p] = edges[split.feature][split.bin]
             tree.left[p] = leftNode
             tree.right[p] = rightNode
-            leaves[index] = Leaf(start: parent.start, count: leftCount, gradient: leftGradient, depth: parent.depth + 1, node: leftNode,
-                                 histogram: leftHistogram, split: bestSplit(leftHistogram, gradient: leftGradient, count: leftCount))
-            leaves.append(Leaf(start: low, count: rightCount, gradient: rightGradient, depth: parent.depth + 1, node: rightNode,
-                               histogram: rightHistogram, split: bestSplit(rightHistogram, gradient: rightGradient, count: rightCount)))
+            leaves[index] = Leaf(
+                start: parent.start, count: leftCount, gradient: leftGradient, depth: parent.depth + 1, node: leftNode,
+                histogram: leftHistogram, split: bestSplit(leftHistogram, gradient: leftGradient, count: leftCount))
+            leaves.append(
+                Leaf(
+                    start: low, count: rightCount, gradient: rightGradient, depth: parent.depth + 1, node: rightNode,
+                    histogram: rightHistogram, split: bestSplit(rightHistogram, gradient: rightGradient, count: rightCount)))
         }
         return Grown(tree: tree, leaves: leaves.map { ($0.node, $0.start, $0.count, $0.gradient) }, splits: splits)
     }
@@ -139,7 +150,8 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
             scratch.withUnsafeMutableBufferPointer { s in
                 columns.withUnsafeBufferPointer { c in
                     let column = UnsafeRawPointer(c.baseAddress! + feature &* rowCount), front = r.baseAddress! + start
-                    let left = Bin.bitWidth == 8
+                    let left =
+                        Bin.bitWidth == 8
                         ? nc_partition_u8(front, count, column.assumingMemoryBound(to: UInt8.self), UInt32(bin), s.baseAddress!)
                         : nc_partition_u16(front, count, column.assumingMemoryBound(to: UInt16.self), UInt32(bin), s.baseAddress!)
                     return start + left
@@ -166,11 +178,13 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
                             offsets.withUnsafeBufferPointer { offsets in
                                 let rows = rs.pointer + part.lowerBound
                                 if Bin.bitWidth == 8 {
-                                    nc_histogram_u8(rows, part.count, gs.pointer, UnsafeRawPointer(bs.pointer).assumingMemoryBound(to: UInt8.self), width,
-                                                    offsets.baseAddress!, histogram)
+                                    nc_histogram_u8(
+                                        rows, part.count, gs.pointer, UnsafeRawPointer(bs.pointer).assumingMemoryBound(to: UInt8.self), width,
+                                        offsets.baseAddress!, histogram)
                                 } else {
-                                    nc_histogram_u16(rows, part.count, gs.pointer, UnsafeRawPointer(bs.pointer).assumingMemoryBound(to: UInt16.self), width,
-                                                     offsets.baseAddress!, histogram)
+                                    nc_histogram_u16(
+                                        rows, part.count, gs.pointer, UnsafeRawPointer(bs.pointer).assumingMemoryBound(to: UInt16.self), width,
+                                        offsets.baseAddress!, histogram)
                                 }
                             }
                         }
@@ -223,5 +237,3 @@ struct TreeBuilder<Bin: FixedWidthInteger & UnsignedInteger & Sendable> {
         return best
     }
 }
-
-import Foundation

@@ -36,14 +36,17 @@ public struct AdamOptimizer: Sendable {
         }
         step += 1
         let correction1 = 1 - pow(beta1, Double(step)), correction2 = 1 - pow(beta2, Double(step))
-        var c = nc_adam_constants(b1: Float(beta1), b2: Float(beta2), scale: Float(scale), step_size: Float(learningRate / correction1),
-                                  inverse_correction2: Float(1 / correction2), epsilon: Float(epsilon))
+        var c = nc_adam_constants(
+            b1: Float(beta1), b2: Float(beta2), scale: Float(scale), step_size: Float(learningRate / correction1),
+            inverse_correction2: Float(1 / correction2), epsilon: Float(epsilon))
         let level = kernelLevel
         withSubnormalsFlushedToZero {
             network.parameters.withUnsafeMutableBufferPointer { w in
                 gradient.withUnsafeBufferPointer { g in
                     m.withUnsafeMutableBufferPointer { m in
-                        v.withUnsafeMutableBufferPointer { v in nc_adam_update(level, &c, w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, w.count) }
+                        v.withUnsafeMutableBufferPointer { v in
+                            nc_adam_update(level, &c, w.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!, w.count)
+                        }
                     }
                 }
             }

@@ -8,8 +8,11 @@ import Foundation
 /// One thread: training is measured per CPU-second, and a server has other work for its cores. `NOVACRON_BLAS=off` keeps the Swift loops (for comparison).
 enum BLAS {
     /// `cblas_sgemm(order, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)`.
-    typealias GEMM = @convention(c) (Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
-                                     UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+    typealias GEMM =
+        @convention(c) (
+            Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+            UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32
+        ) -> Void
     typealias SetThreads = @convention(c) (Int32) -> Void
 
     static let rowMajor: Int32 = 101, noTranspose: Int32 = 111, transpose: Int32 = 112
@@ -32,7 +35,8 @@ enum BLAS {
     /// it has kernels for fixes that. Nil (OpenBLAS decides) without AVX2.
     static func coreType() -> String? {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+        else { return nil }
         let flags = Set(line.split(separator: " ").map(String.init))
         if ["avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"].allSatisfy(flags.contains) { return "SKYLAKEX" }
         if ["avx2", "fma"].allSatisfy(flags.contains) { return "HASWELL" }
@@ -47,8 +51,10 @@ enum BLAS {
     /// straight to its direct "small matrix" kernels (the packing was 7% of a DQN step). Not with op(B)
     /// transposed: OpenBLAS keeps those from the direct kernels at any size, and each slice
     /// would pack B again.
-    static func multiply(_ gemm: GEMM, _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-                         into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, beta: Float) {
+    static func multiply(
+        _ gemm: GEMM, _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+        into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, beta: Float
+    ) {
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         let slices = transposeB ? 1 : (m * n * k + directLimit - 1) / directLimit
         let rows = (m + slices - 1) / slices
@@ -57,8 +63,9 @@ enum BLAS {
             let count = min(rows, m - row)
             // Row `row` of op(A) starts `row` rows into A, or `row` columns into Aᵀ.
             let slice = a + (transposeA ? row : row * lda)
-            gemm(rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose, Int32(count), Int32(n), Int32(k), 1,
-                 slice, Int32(lda), b, Int32(ldb), beta, c + row * n, Int32(n))
+            gemm(
+                rowMajor, transposeA ? transpose : noTranspose, transposeB ? transpose : noTranspose, Int32(count), Int32(n), Int32(k), 1,
+                slice, Int32(lda), b, Int32(ldb), beta, c + row * n, Int32(n))
             row += count
         }
     }

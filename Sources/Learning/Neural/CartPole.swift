@@ -26,7 +26,8 @@ public struct CartPole: Sendable {
         let cosTheta = cos(theta), sinTheta = sin(theta)
         let totalMass = Self.poleMass + Self.cartMass, poleMassLength = Self.poleMass * Self.halfLength
         let temp = (force + poleMassLength * thetaDot * thetaDot * sinTheta) / totalMass
-        let thetaAcc = (Self.gravity * sinTheta - cosTheta * temp)
+        let thetaAcc =
+            (Self.gravity * sinTheta - cosTheta * temp)
             / (Self.halfLength * (4.0 / 3.0 - Self.poleMass * cosTheta * cosTheta / totalMass))
         let xAcc = temp - poleMassLength * thetaAcc * cosTheta / totalMass
         x += Self.tau * xDot

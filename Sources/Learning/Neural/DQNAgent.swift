@@ -64,8 +64,9 @@ public struct DQNAgent: Sendable {
     public init(stateSize: Int, actionCount: Int, parameters: Parameters = Parameters()) {
         self.parameters = parameters
         self.actionCount = actionCount
-        online = DenseNetwork(sizes: [stateSize] + parameters.hiddenLayers + [actionCount], seed: parameters.seed,
-                              initialisation: parameters.initialisation)
+        online = DenseNetwork(
+            sizes: [stateSize] + parameters.hiddenLayers + [actionCount], seed: parameters.seed,
+            initialisation: parameters.initialisation)
         target = online
         replay = ReplayBuffer(capacity: parameters.replayCapacity, stateSize: stateSize)
         optimizer = AdamOptimizer(learningRate: parameters.learningRate, clipNorm: parameters.gradientClipNorm)
@@ -132,8 +133,9 @@ public struct DQNAgent: Sendable {
             discount *= parameters.gamma
         }
         let first = pending.removeFirst(), last = pending.last ?? first
-        return ReplayBuffer.Transition(state: first.state, action: first.action, reward: reward, next: last.next,
-                                       isTerminal: last.isTerminal, horizon: pending.count + 1)
+        return ReplayBuffer.Transition(
+            state: first.state, action: first.action, reward: reward, next: last.next,
+            isTerminal: last.isTerminal, horizon: pending.count + 1)
     }
 
     mutating func learn() {

@@ -65,9 +65,11 @@ extension DenseNetwork {
         parameters.withUnsafeBufferPointer { p in
             workspace.buffer.withUnsafeMutableBufferPointer { b in
                 for l in 0..<layerCount {
-                    body(Layer(inputs: sizes[l], outputs: sizes[l + 1], isHidden: l < layerCount - 1,
-                               x: b.baseAddress! + activations[l], y: b.baseAddress! + activations[l + 1],
-                               weights: p.baseAddress! + weightOffsets[l], biases: p.baseAddress! + biasOffsets[l]))
+                    body(
+                        Layer(
+                            inputs: sizes[l], outputs: sizes[l + 1], isHidden: l < layerCount - 1,
+                            x: b.baseAddress! + activations[l], y: b.baseAddress! + activations[l + 1],
+                            weights: p.baseAddress! + weightOffsets[l], biases: p.baseAddress! + biasOffsets[l]))
                 }
             }
         }

@@ -50,7 +50,8 @@ public struct InferenceNetwork: Sendable {
                             let x = SIMD8<Float>(repeating: xi)
                             let row = UnsafeRawPointer(w.baseAddress! + i * stride)
                             for v in 0..<vectors {
-                                let sum = out.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                                let sum =
+                                    out.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
                                     + x * row.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
                                 out.storeBytes(of: sum, toByteOffset: v * 32, as: SIMD8<Float>.self)
                             }

@@ -68,9 +68,10 @@ public struct ReplayBuffer: Sendable {
     /// The transition stored at `index` (0 ..< count).
     public subscript(index: Int) -> Transition {
         let row = index * stateSize
-        return Transition(state: states[row..<(row + stateSize)].map(Double.init), action: Int(actions[index]), reward: Double(rewards[index]),
-                          next: nexts[row..<(row + stateSize)].map(Double.init), isTerminal: terminals[index],
-                          horizon: Int(horizons[index]))
+        return Transition(
+            state: states[row..<(row + stateSize)].map(Double.init), action: Int(actions[index]), reward: Double(rewards[index]),
+            next: nexts[row..<(row + stateSize)].map(Double.init), isTerminal: terminals[index],
+            horizon: Int(horizons[index]))
     }
 
     /// `size` indices drawn uniformly with replacement.

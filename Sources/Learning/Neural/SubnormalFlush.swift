@@ -10,19 +10,19 @@ import Foundation
 /// `body` is synchronous, so nothing else runs under it.
 func withSubnormalsFlushedToZero<R>(_ body: () throws -> R) rethrows -> R {
     #if os(Linux) && arch(x86_64)
-    var saved = fenv_t()
-    fegetenv(&saved)
-    var flushing = saved
-    flushing.__mxcsr |= 0x8040   // FTZ (bit 15) and DAZ (bit 6)
-    fesetenv(&flushing)
-    defer { fesetenv(&saved) }
+        var saved = fenv_t()
+        fegetenv(&saved)
+        var flushing = saved
+        flushing.__mxcsr |= 0x8040  // FTZ (bit 15) and DAZ (bit 6)
+        fesetenv(&flushing)
+        defer { fesetenv(&saved) }
     #elseif os(Linux) && arch(arm64)
-    var saved = fenv_t()
-    fegetenv(&saved)
-    var flushing = saved
-    flushing.__fpcr |= 1 << 24   // FZ
-    fesetenv(&flushing)
-    defer { fesetenv(&saved) }
+        var saved = fenv_t()
+        fegetenv(&saved)
+        var flushing = saved
+        flushing.__fpcr |= 1 << 24  // FZ
+        fesetenv(&flushing)
+        defer { fesetenv(&saved) }
     #endif
     return try body()
 }

@@ -9,9 +9,15 @@ extension Builtins {
         },
         "sum": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try fold("sum", v, 0, +) },
         "product": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try fold("product", v, 1, *) },
-        "max": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("max", v, 1); return try collection("max", v, 0).max() },
-        "min": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("min", v, 1); return try collection("min", v, 0).min() },
-        "sort": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("sort", v, 1); return .array(try collection("sort", v, 0).sorted()) },
+        "max": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
+            try arguments("max", v, 1); return try collection("max", v, 0).max()
+        },
+        "min": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
+            try arguments("min", v, 1); return try collection("min", v, 0).min()
+        },
+        "sort": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
+            try arguments("sort", v, 1); return .array(try collection("sort", v, 0).sorted())
+        },
     ]
 
     static func fold(_ name: String, _ v: [Value], _ start: Int, _ op: (Double, Double) -> Double) throws(RegoError) -> Value {

@@ -120,7 +120,7 @@ extension Builtins {
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.append(Character(Unicode.Scalar(byte)))
             case UInt8(ascii: " "): out.append("+")
             default: out += String(format: "%%%02X", byte)
@@ -155,9 +155,11 @@ extension Builtins {
             return indented(.array(items.sorted()), indent: indent, prefix: prefix, depth: depth)
         case .object(let fields) where !fields.isEmpty:
             let sorted = fields.sorted { ($0.key.stringValue ?? $0.key.canonicalJSON) < ($1.key.stringValue ?? $1.key.canonicalJSON) }
-            return "{\n" + sorted.map { key, field in
-                pad + Value.string(key.stringValue ?? key.canonicalJSON).canonicalJSON + ": " + indented(field, indent: indent, prefix: prefix, depth: depth + 1)
-            }.joined(separator: ",\n") + "\n" + close + "}"
+            return "{\n"
+                + sorted.map { key, field in
+                    pad + Value.string(key.stringValue ?? key.canonicalJSON).canonicalJSON + ": "
+                        + indented(field, indent: indent, prefix: prefix, depth: depth + 1)
+                }.joined(separator: ",\n") + "\n" + close + "}"
         default:
             return value.canonicalJSON
         }

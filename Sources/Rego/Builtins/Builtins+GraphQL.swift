@@ -26,7 +26,8 @@ extension Builtins {
         "graphql.parse_and_verify": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
             let invalid: Value = .array([false, .emptyObject, .emptyObject])
             guard let document = try? query(a, 0), let schemaDocument = try? schemaDocument(a, 1), let schema = try? GraphQLSchema(schemaDocument),
-                  (try? GraphQLQueryValidation.validate(document, against: schema)) != nil else { return invalid }
+                (try? GraphQLQueryValidation.validate(document, against: schema)) != nil
+            else { return invalid }
             return .array([true, GraphQL.value(document), GraphQL.value(schemaDocument)])
         },
     ]

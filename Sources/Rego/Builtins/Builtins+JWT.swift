@@ -51,7 +51,8 @@ extension Builtins {
             if parts.count == 5 { throw a.failure("JWT is a JWE object, which is not supported") }
             guard parts.count == 3 else { throw a.failure("encoded JWT had no period separators") }
             guard let headerData = JWTKey.base64URL(String(parts[0])), let header = try? JSONParser.parse(String(decoding: headerData, as: UTF8.self)),
-                  case .object = header else { throw a.failure("JWT header had invalid encoding") }
+                case .object = header
+            else { throw a.failure("JWT header had invalid encoding") }
             if header["enc"] != nil { throw a.failure("JWT is a JWE object, which is not supported") }
             guard let payloadData = JWTKey.base64URL(String(parts[1])) else { throw a.failure("JWT payload had invalid encoding") }
             let payloadText = String(decoding: payloadData, as: UTF8.self)

@@ -1,7 +1,8 @@
 import Foundation
 import NovaCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Networks in CIDR notation: containment, intersection, expansion, merging and matching.

@@ -97,9 +97,10 @@ extension Builtins {
             switch item {
             case .string(let s):
                 let trimmed = s.hasPrefix("/") ? String(s.dropFirst()) : s
-                paths.append(trimmed.split(separator: "/", omittingEmptySubsequences: false).map {
-                    .string($0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~"))
-                })
+                paths.append(
+                    trimmed.split(separator: "/", omittingEmptySubsequences: false).map {
+                        .string($0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~"))
+                    })
             case .array(let segments): paths.append(segments)
             default: throw a.typeError(i, "any<array[any<string, array[any]>], set[any<string, array[any]>]>")
             }

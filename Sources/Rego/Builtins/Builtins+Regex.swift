@@ -29,9 +29,10 @@ extension Builtins {
         "regex.find_all_string_submatch_n": Builtin(3) { (a: Arguments) throws(RegoError) -> Value? in
             let pattern = try compiled(a, 0), text = try a.string(1), n = try a.integer(2)
             let matches = pattern.matches(in: text)
-            return .array((n < 0 ? matches : Array(matches.prefix(n))).map { match in
-                .array(match.groups.map { .string($0.map { String(text[$0]) } ?? "") })
-            })
+            return .array(
+                (n < 0 ? matches : Array(matches.prefix(n))).map { match in
+                    .array(match.groups.map { .string($0.map { String(text[$0]) } ?? "") })
+                })
         },
         "regex.replace": Builtin(3) { (a: Arguments) throws(RegoError) -> Value? in
             let text = try a.string(0), pattern = try compiled(a, 1), replacement = try a.string(2)

@@ -26,8 +26,12 @@ extension Builtins {
             let haystack = try string("contains", v, 0), needle = try string("contains", v, 1)
             return .bool(utf8(haystack, contains: needle))
         },
-        "lower": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("lower", v, 1); return .string(try string("lower", v, 0).lowercased()) },
-        "upper": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try arguments("upper", v, 1); return .string(try string("upper", v, 0).uppercased()) },
+        "lower": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
+            try arguments("lower", v, 1); return .string(try string("lower", v, 0).lowercased())
+        },
+        "upper": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
+            try arguments("upper", v, 1); return .string(try string("upper", v, 0).uppercased())
+        },
         "split": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
             try arguments("split", v, 2)
             let text = try string("split", v, 0), separator = try string("split", v, 1)

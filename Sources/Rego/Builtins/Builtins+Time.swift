@@ -98,7 +98,11 @@ extension Builtins {
             let inner = Arguments(name: a.name, values: items, now: a.now)
             let ns = try nanoseconds(inner, 0), zoneName = try inner.string(1)
             let zone: TimeZone
-            if zoneName.isEmpty || zoneName == "UTC" { zone = TimeZone(secondsFromGMT: 0)! } else if zoneName == "Local" { zone = .current } else {
+            if zoneName.isEmpty || zoneName == "UTC" {
+                zone = TimeZone(secondsFromGMT: 0)!
+            } else if zoneName == "Local" {
+                zone = .current
+            } else {
                 guard let named = TimeZone(identifier: zoneName) else { throw a.failure("unknown time zone \(zoneName)") }
                 zone = named
             }

@@ -44,8 +44,9 @@ extension Builtins {
     static func wholeBytes(_ text: String) -> Int? {
         let utf8 = text.utf8
         guard let unitStart = utf8.firstIndex(where: { !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) ?? Optional(utf8.endIndex),
-              unitStart != utf8.startIndex, utf8.distance(from: utf8.startIndex, to: unitStart) <= 18,
-              utf8[unitStart...].allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20) }) else { return nil }
+            unitStart != utf8.startIndex, utf8.distance(from: utf8.startIndex, to: unitStart) <= 18,
+            utf8[unitStart...].allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0 | 0x20) })
+        else { return nil }
         var amount = 0
         for digit in utf8[..<unitStart] { amount = amount * 10 + Int(digit - UInt8(ascii: "0")) }
         guard let multiplier = wholeByteMultipliers[String(text[unitStart...]).lowercased()] else { return nil }
@@ -83,7 +84,8 @@ extension Builtins {
             return (Decimal(whole), unit)
         }
         guard text.filter({ $0 == "." }).count <= 1, let amount = Decimal(string: text, locale: Self.posix),
-              text.allSatisfy({ $0.isNumber || ".eE+-".contains($0) }) else {
+            text.allSatisfy({ $0.isNumber || ".eE+-".contains($0) })
+        else {
             throw a.failure(bytes ? "could not parse byte amount to a number" : "could not parse amount to a number")
         }
         return (amount, unit)

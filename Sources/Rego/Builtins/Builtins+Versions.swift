@@ -1,5 +1,5 @@
-import NovaCore
 import Foundation
+import NovaCore
 
 /// Semantic versions (semver.org 2.0.0) and UUIDs.
 extension Builtins {
@@ -60,10 +60,11 @@ extension Builtins {
             let sequence = version == 2 ? Int(bytes[8] & 0x3F) << 8 : (Int(bytes[8] & 0x3F) << 8 | Int(bytes[9]))
             result["clocksequence"] = .int(sequence)
             let node = bytes[10..<16]
-            result["nodeid"] = .string(node.map { byte in
-                let hex = String(byte, radix: 16)
-                return hex.count == 1 ? "0" + hex : hex
-            }.joined(separator: "-"))
+            result["nodeid"] = .string(
+                node.map { byte in
+                    let hex = String(byte, radix: 16)
+                    return hex.count == 1 ? "0" + hex : hex
+                }.joined(separator: "-"))
             result["macvariables"] = .string((node.first! & 0x02 != 0 ? "local" : "global") + ":" + (node.first! & 0x01 != 0 ? "multicast" : "unicast"))
         }
         return .object(result)

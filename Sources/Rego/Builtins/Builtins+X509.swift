@@ -31,8 +31,10 @@ extension Builtins {
             let certs = try certificates(a, 0)
             let keyText = try a.string(1)
             let pem = keyText.contains("-----BEGIN") ? keyText : (decodedBase64(keyText) ?? "")
-            guard (try? _RSA.Signing.PrivateKey(pemRepresentation: pem)) != nil || (try? P256.Signing.PrivateKey(pemRepresentation: pem)) != nil
-                    || (try? P384.Signing.PrivateKey(pemRepresentation: pem)) != nil || (try? Certificate.PrivateKey(pemEncoded: pem)) != nil else {
+            guard
+                (try? _RSA.Signing.PrivateKey(pemRepresentation: pem)) != nil || (try? P256.Signing.PrivateKey(pemRepresentation: pem)) != nil
+                    || (try? P384.Signing.PrivateKey(pemRepresentation: pem)) != nil || (try? Certificate.PrivateKey(pemEncoded: pem)) != nil
+            else {
                 throw a.failure("tls: failed to parse private key")
             }
             return ["Certificate": .array(certs.map { cert in .string(derBase64(cert)) })]
@@ -49,9 +51,13 @@ extension Builtins {
             let pem = text.contains("-----BEGIN") ? text : (decodedBase64(text) ?? "")
             var keys: [Value] = []
             for block in pemBlocks(pem) {
-                if let key = try? _RSA.Signing.PrivateKey(pemRepresentation: block) { keys.append(rsaJWK(key)) }
-                else if let key = try? P256.Signing.PrivateKey(pemRepresentation: block) { keys.append(ecJWK("P-256", key.publicKey.rawRepresentation, key.rawRepresentation)) }
-                else if let key = try? P384.Signing.PrivateKey(pemRepresentation: block) { keys.append(ecJWK("P-384", key.publicKey.rawRepresentation, key.rawRepresentation)) }
+                if let key = try? _RSA.Signing.PrivateKey(pemRepresentation: block) {
+                    keys.append(rsaJWK(key))
+                } else if let key = try? P256.Signing.PrivateKey(pemRepresentation: block) {
+                    keys.append(ecJWK("P-256", key.publicKey.rawRepresentation, key.rawRepresentation))
+                } else if let key = try? P384.Signing.PrivateKey(pemRepresentation: block) {
+                    keys.append(ecJWK("P-384", key.publicKey.rawRepresentation, key.rawRepresentation))
+                }
             }
             return .array(keys)
         },
@@ -64,11 +70,15 @@ extension Builtins {
     static func pemBlocks(_ text: String) -> [String] {
         var blocks: [String] = [], current: [Substring] = []
         for line in text.split(whereSeparator: \.isNewline) {
-            if line.hasPrefix("-----BEGIN") { current = [line] } else if line.hasPrefix("-----END") {
+            if line.hasPrefix("-----BEGIN") {
+                current = [line]
+            } else if line.hasPrefix("-----END") {
                 current.append(line)
                 blocks.append(current.joined(separator: "\n"))
                 current = []
-            } else if !current.isEmpty { current.append(line) }
+            } else if !current.isEmpty {
+                current.append(line)
+            }
         }
         return blocks
     }
@@ -129,10 +139,12 @@ extension Builtins {
             }
         }
         func list(_ key: String) -> Value { fields[key].map { .array($0.map(Value.string)) } ?? .null }
-        return ["Country": list("Country"), "Organization": list("Organization"), "OrganizationalUnit": list("OrganizationalUnit"),
-                "Locality": list("Locality"), "Province": list("Province"), "StreetAddress": list("StreetAddress"), "PostalCode": list("PostalCode"),
-                "SerialNumber": .string(fields["SerialNumber"]?.first ?? ""), "CommonName": .string(fields["CommonName"]?.first ?? ""),
-                "Names": .array(names), "ExtraNames": .null]
+        return [
+            "Country": list("Country"), "Organization": list("Organization"), "OrganizationalUnit": list("OrganizationalUnit"),
+            "Locality": list("Locality"), "Province": list("Province"), "StreetAddress": list("StreetAddress"), "PostalCode": list("PostalCode"),
+            "SerialNumber": .string(fields["SerialNumber"]?.first ?? ""), "CommonName": .string(fields["CommonName"]?.first ?? ""),
+            "Names": .array(names), "ExtraNames": .null,
+        ]
     }
 
     static func alternativeNames(_ extensions: Certificate.Extensions) -> (dns: Value, email: Value, ip: Value, uri: Value) {
@@ -145,7 +157,10 @@ extension Builtins {
                 case .uniformResourceIdentifier(let s): uri.append(.string(s))
                 case .ipAddress(let octets):
                     let bytes = Array(octets.bytes)
-                    ip.append(.string(bytes.count == 4 ? bytes.map(String.init).joined(separator: ".") : Network.text(bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }, v4: false)))
+                    ip.append(
+                        .string(
+                            bytes.count == 4
+                                ? bytes.map(String.init).joined(separator: ".") : Network.text(bytes.reduce(UInt128(0)) { $0 << 8 | UInt128($1) }, v4: false)))
                 default: break
                 }
             }
@@ -161,7 +176,8 @@ extension Builtins {
         var isCA = false
         if case .isCertificateAuthority? = basic { isCA = true }
         let serialBytes = certificate.serialNumber.bytes
-        let serial = serialBytes.count <= 7 ? Value.int(serialBytes.reduce(0) { $0 << 8 | Int($1) }) : .double(serialBytes.reduce(0.0) { $0 * 256 + Double($1) })
+        let serial =
+            serialBytes.count <= 7 ? Value.int(serialBytes.reduce(0) { $0 << 8 | Int($1) }) : .double(serialBytes.reduce(0.0) { $0 * 256 + Double($1) })
         return [
             "Version": .int(certificate.version == .v3 ? 3 : 1), "SerialNumber": serial,
             "Subject": nameValue(certificate.subject), "Issuer": nameValue(certificate.issuer),
@@ -202,7 +218,9 @@ extension Builtins {
 
     static func ecJWK(_ curve: String, _ publicKey: Data, _ privateKey: Data) -> Value {
         let half = publicKey.count / 2
-        return ["kty": "EC", "crv": .string(curve), "x": .string(base64url(publicKey.prefix(half), padded: false)),
-                "y": .string(base64url(publicKey.suffix(half), padded: false)), "d": .string(base64url(privateKey, padded: false))]
+        return [
+            "kty": "EC", "crv": .string(curve), "x": .string(base64url(publicKey.prefix(half), padded: false)),
+            "y": .string(base64url(publicKey.suffix(half), padded: false)), "d": .string(base64url(privateKey, padded: false)),
+        ]
     }
 }

@@ -22,8 +22,10 @@ enum Builtins {
             self.arity = arity
             self.run = { (a: Arguments) throws(RegoError) -> Value? in try run(a.values) }
         }
-        init(_ arity: Int, relation: Bool = false, remembered: Bool = false, readsClock: Bool = false,
-             _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?) {
+        init(
+            _ arity: Int, relation: Bool = false, remembered: Bool = false, readsClock: Bool = false,
+            _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?
+        ) {
             self.arity = arity
             self.run = run
             self.isRelation = relation
@@ -33,7 +35,10 @@ enum Builtins {
     }
 
     /// Every area's table, one per file.
-    static let areas: [[String: Builtin]] = [aggregates, strings, text, types, numbers, collections, objects, encoding, units, regex, graphs, versions, crypto, jwt, time, net, graphql, jsonSchema, x509, random]
+    static let areas: [[String: Builtin]] = [
+        aggregates, strings, text, types, numbers, collections, objects, encoding, units, regex, graphs, versions, crypto, jwt, time, net, graphql, jsonSchema,
+        x509, random,
+    ]
 
     static let registry: [String: Builtin] = areas.reduce(into: [:]) { all, area in all.merge(area) { first, _ in first } }
 

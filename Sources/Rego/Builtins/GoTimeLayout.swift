@@ -45,27 +45,71 @@ struct GoTimeLayout {
             i += length
         }
         while i < s.count {
-            if has("January") { emit(.longMonth, 7) } else if has("Jan") { emit(.month, 3) }
-            else if has("Monday") { emit(.longWeekday, 6) } else if has("Mon") { emit(.weekday, 3) }
-            else if has("MST") { emit(.zoneName, 3) }
-            else if has("2006") { emit(.longYear, 4) } else if has("002") { emit(.yearDay, 3) }
-            else if has("01") { emit(.zeroMonth, 2) } else if has("02") { emit(.zeroDay, 2) } else if has("03") { emit(.zeroHour12, 2) }
-            else if has("04") { emit(.zeroMinute, 2) } else if has("05") { emit(.zeroSecond, 2) } else if has("06") { emit(.year, 2) }
-            else if has("15") { emit(.hour, 2) } else if has("1") { emit(.numMonth, 1) }
-            else if has("_2") { emit(.underDay, 2) } else if has("2") { emit(.day, 1) }
-            else if has("3") { emit(.hour12, 1) } else if has("4") { emit(.minute, 1) } else if has("5") { emit(.second, 1) }
-            else if has("PM") { emit(.pm, 2) } else if has("pm") { emit(.lowerPM, 2) }
-            else if has("Z07:00:00") { emit(.offset(colon: true, seconds: true, hoursOnly: false, z: true), 9) }
-            else if has("-07:00:00") { emit(.offset(colon: true, seconds: true, hoursOnly: false, z: false), 9) }
-            else if has("Z070000") { emit(.offset(colon: false, seconds: true, hoursOnly: false, z: true), 7) }
-            else if has("-070000") { emit(.offset(colon: false, seconds: true, hoursOnly: false, z: false), 7) }
-            else if has("Z07:00") { emit(.offset(colon: true, seconds: false, hoursOnly: false, z: true), 6) }
-            else if has("-07:00") { emit(.offset(colon: true, seconds: false, hoursOnly: false, z: false), 6) }
-            else if has("Z0700") { emit(.offset(colon: false, seconds: false, hoursOnly: false, z: true), 5) }
-            else if has("-0700") { emit(.offset(colon: false, seconds: false, hoursOnly: false, z: false), 5) }
-            else if has("Z07") { emit(.offset(colon: false, seconds: false, hoursOnly: true, z: true), 3) }
-            else if has("-07") { emit(.offset(colon: false, seconds: false, hoursOnly: true, z: false), 3) }
-            else if (s[i] == "." || s[i] == ","), i + 1 < s.count, s[i + 1] == "0" || s[i + 1] == "9" {
+            if has("January") {
+                emit(.longMonth, 7)
+            } else if has("Jan") {
+                emit(.month, 3)
+            } else if has("Monday") {
+                emit(.longWeekday, 6)
+            } else if has("Mon") {
+                emit(.weekday, 3)
+            } else if has("MST") {
+                emit(.zoneName, 3)
+            } else if has("2006") {
+                emit(.longYear, 4)
+            } else if has("002") {
+                emit(.yearDay, 3)
+            } else if has("01") {
+                emit(.zeroMonth, 2)
+            } else if has("02") {
+                emit(.zeroDay, 2)
+            } else if has("03") {
+                emit(.zeroHour12, 2)
+            } else if has("04") {
+                emit(.zeroMinute, 2)
+            } else if has("05") {
+                emit(.zeroSecond, 2)
+            } else if has("06") {
+                emit(.year, 2)
+            } else if has("15") {
+                emit(.hour, 2)
+            } else if has("1") {
+                emit(.numMonth, 1)
+            } else if has("_2") {
+                emit(.underDay, 2)
+            } else if has("2") {
+                emit(.day, 1)
+            } else if has("3") {
+                emit(.hour12, 1)
+            } else if has("4") {
+                emit(.minute, 1)
+            } else if has("5") {
+                emit(.second, 1)
+            } else if has("PM") {
+                emit(.pm, 2)
+            } else if has("pm") {
+                emit(.lowerPM, 2)
+            } else if has("Z07:00:00") {
+                emit(.offset(colon: true, seconds: true, hoursOnly: false, z: true), 9)
+            } else if has("-07:00:00") {
+                emit(.offset(colon: true, seconds: true, hoursOnly: false, z: false), 9)
+            } else if has("Z070000") {
+                emit(.offset(colon: false, seconds: true, hoursOnly: false, z: true), 7)
+            } else if has("-070000") {
+                emit(.offset(colon: false, seconds: true, hoursOnly: false, z: false), 7)
+            } else if has("Z07:00") {
+                emit(.offset(colon: true, seconds: false, hoursOnly: false, z: true), 6)
+            } else if has("-07:00") {
+                emit(.offset(colon: true, seconds: false, hoursOnly: false, z: false), 6)
+            } else if has("Z0700") {
+                emit(.offset(colon: false, seconds: false, hoursOnly: false, z: true), 5)
+            } else if has("-0700") {
+                emit(.offset(colon: false, seconds: false, hoursOnly: false, z: false), 5)
+            } else if has("Z07") {
+                emit(.offset(colon: false, seconds: false, hoursOnly: true, z: true), 3)
+            } else if has("-07") {
+                emit(.offset(colon: false, seconds: false, hoursOnly: true, z: false), 3)
+            } else if s[i] == "." || s[i] == ",", i + 1 < s.count, s[i + 1] == "0" || s[i + 1] == "9" {
                 let digit = s[i + 1]
                 var j = i + 1
                 while j < s.count, s[j] == digit { j += 1 }
@@ -220,7 +264,8 @@ struct GoTimeLayout {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 0)!
         guard let date = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)),
-              calendar.component(.day, from: date) == day else { throw ParseError() }
+            calendar.component(.day, from: date) == day
+        else { throw ParseError() }
         return (Int(date.timeIntervalSince1970.rounded()) - (offset ?? 0), nanos)
     }
 }

@@ -25,7 +25,10 @@ struct JSONSchema {
             let names: [Value] = type.arrayValue ?? [type]
             for name in names {
                 guard let text = name.stringValue, primitiveTypes.contains(text) else {
-                    throw Failure(message: "jsonschema: has a primitive type that is NOT VALID -- given: /\(name.stringValue ?? name.regoText)/ Expected valid values are:[\(primitiveTypes.joined(separator: " "))]")
+                    throw Failure(
+                        message:
+                            "jsonschema: has a primitive type that is NOT VALID -- given: /\(name.stringValue ?? name.regoText)/ Expected valid values are:[\(primitiveTypes.joined(separator: " "))]"
+                    )
                 }
             }
         }
@@ -141,11 +144,15 @@ struct JSONSchema {
         }
         for sub in schema["allOf"]?.arrayValue ?? [] { validate(value, sub, path: path, into: &problems) }
         if let options = schema["anyOf"]?.arrayValue {
-            let matches = options.contains { option in var p: [Problem] = []; validate(value, option, path: path, into: &p); return p.isEmpty }
+            let matches = options.contains { option in
+                var p: [Problem] = []; validate(value, option, path: path, into: &p); return p.isEmpty
+            }
             if !matches { fail("number_any_of", "Must validate at least one schema (anyOf)") }
         }
         if let options = schema["oneOf"]?.arrayValue {
-            let matches = options.filter { option in var p: [Problem] = []; validate(value, option, path: path, into: &p); return p.isEmpty }.count
+            let matches = options.filter { option in
+                var p: [Problem] = []; validate(value, option, path: path, into: &p); return p.isEmpty
+            }.count
             if matches != 1 { fail("number_one_of", "Must validate one and only one schema (oneOf)") }
         }
         if let negated = schema["not"] {

@@ -69,9 +69,15 @@ enum JWTKey {
                 let x = try field(jwk, "x"), y = try field(jwk, "y")
                 let d = jwk["d"] != nil ? try field(jwk, "d") : nil
                 switch jwk["crv"]?.stringValue {
-                case "P-256": return try d.map { .p256Private(try P256.Signing.PrivateKey(rawRepresentation: $0)) } ?? .p256(try P256.Signing.PublicKey(rawRepresentation: x + y))
-                case "P-384": return try d.map { .p384Private(try P384.Signing.PrivateKey(rawRepresentation: $0)) } ?? .p384(try P384.Signing.PublicKey(rawRepresentation: x + y))
-                case "P-521": return try d.map { .p521Private(try P521.Signing.PrivateKey(rawRepresentation: $0)) } ?? .p521(try P521.Signing.PublicKey(rawRepresentation: x + y))
+                case "P-256":
+                    return try d.map { .p256Private(try P256.Signing.PrivateKey(rawRepresentation: $0)) }
+                        ?? .p256(try P256.Signing.PublicKey(rawRepresentation: x + y))
+                case "P-384":
+                    return try d.map { .p384Private(try P384.Signing.PrivateKey(rawRepresentation: $0)) }
+                        ?? .p384(try P384.Signing.PublicKey(rawRepresentation: x + y))
+                case "P-521":
+                    return try d.map { .p521Private(try P521.Signing.PrivateKey(rawRepresentation: $0)) }
+                        ?? .p521(try P521.Signing.PublicKey(rawRepresentation: x + y))
                 default: throw Failure(message: "unsupported EC curve")
                 }
             case "OKP":

@@ -35,8 +35,10 @@ public final class CompiledPolicy: Sendable {
         /// everything in it can be; nil leaves it to the interpreter.
         let program: RuleProgram?
 
-        init(rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: NameSet = [],
-             program: RuleProgram? = nil) {
+        init(
+            rule: Rule, package: [String], aliases: [String: Term], kind: Rule.Kind, dynamic: [Term], globals: NameSet = [],
+            program: RuleProgram? = nil
+        ) {
             self.globals = globals
             self.program = program
             self.rule = rule
@@ -45,7 +47,8 @@ public final class CompiledPolicy: Sendable {
             self.kind = kind
             self.dynamic = dynamic
             leafIsSet = rule.kind == .partialSet
-            let isConstant = kind == .complete && rule.kind == .complete && !rule.isDefault && rule.bodies.isEmpty
+            let isConstant =
+                kind == .complete && rule.kind == .complete && !rule.isDefault && rule.bodies.isEmpty
                 && rule.elses.isEmpty && dynamic.isEmpty
             constant = isConstant ? rule.value?.constantValue : nil
             var names: [String] = []
@@ -137,8 +140,9 @@ public final class CompiledPolicy: Sendable {
             for rule in module.rules {
                 let (path, definition) = Self.place(rule, package: package, aliases: aliases)
                 if let existing = definitions[path]?.first(where: { !$0.rule.isDefault }), !rule.isDefault,
-                   (existing.rule.kind == .function) != (rule.kind == .function)
-                    || (!existing.isGeneral && !definition.isGeneral && existing.rule.kind != definition.rule.kind) {
+                    (existing.rule.kind == .function) != (rule.kind == .function)
+                        || (!existing.isGeneral && !definition.isGeneral && existing.rule.kind != definition.rule.kind)
+                {
                     throw RegoError(.compile, "conflicting rules \(path.joined(separator: ".")) found", at: rule.span)
                 }
                 definitions[path, default: []].append(definition)
@@ -148,7 +152,8 @@ public final class CompiledPolicy: Sendable {
         for (path, list) in definitions {
             for (i, definition) in list.enumerated() {
                 let scope = NameScope(package: definition.package, aliases: definition.aliases, definitions: definitions, prefixes: prefixes)
-                definitions[path]![i] = Self.place(try SafetyPass(scope: scope).check(definition.rule), package: definition.package, aliases: definition.aliases).1
+                definitions[path]![i] =
+                    Self.place(try SafetyPass(scope: scope).check(definition.rule), package: definition.package, aliases: definition.aliases).1
             }
         }
         var globalNames: [[String]: NameSet] = [:]
@@ -185,8 +190,10 @@ public final class CompiledPolicy: Sendable {
     }
 
     /// Each definition with its program (see `RuleProgram`), nodes numbered in `paths` order.
-    static func compilePrograms(_ definitions: [[String]: [Definition]], paths: [[String]], prefixes: Set<[String]>,
-                                ruleRoots: Set<String>) -> [[String]: [Definition]] {
+    static func compilePrograms(
+        _ definitions: [[String]: [Definition]], paths: [[String]], prefixes: Set<[String]>,
+        ruleRoots: Set<String>
+    ) -> [[String]: [Definition]] {
         var plainRules: [[String]: Int] = [:]
         var functions: [String: (node: Int, arity: Int)] = [:]
         for (index, path) in paths.enumerated() {

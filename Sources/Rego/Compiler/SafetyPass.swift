@@ -151,7 +151,8 @@ struct SafetyPass {
         case (.object(let left), .object(let right)) where left.count == right.count && !left.isEmpty:
             let keys = left.map(\.key.kind)
             guard left.allSatisfy({ Self.isScalar($0.key) }), Set(keys) == Set(right.map(\.key.kind)), Set(keys).count == keys.count,
-                  right.allSatisfy({ Self.isScalar($0.key) }) else { return [literal] }
+                right.allSatisfy({ Self.isScalar($0.key) })
+            else { return [literal] }
             pairs = left.map { pair in (pair.value, right.first { $0.key.kind == pair.key.kind }!.value) }
         default:
             return [literal]
@@ -166,7 +167,8 @@ struct SafetyPass {
         for literal in remaining {
             collectVariables(literal, into: &candidates)
         }
-        let culprit = candidates.first { t in t.variableName.map { $0 != "_" && !bound.contains($0) } ?? false }
+        let culprit =
+            candidates.first { t in t.variableName.map { $0 != "_" && !bound.contains($0) } ?? false }
             ?? candidates.first { $0.variableName.map { !bound.contains($0) } ?? false }
         let name = culprit?.variableName ?? "?"
         return RegoError(.unsafeVariable, "var \(name) is unsafe", at: culprit?.span ?? remaining.first?.span)
@@ -337,14 +339,17 @@ struct SafetyPass {
             try requireEvaluable(value, inner, in: body)
             t.kind = .objectComprehension(key: key, value: value, ordered)
         case .ref(let head, let path):
-            t.kind = .ref(head: try sub(head), path: try path.map { (step: Term.RefStep) throws(RegoError) -> Term.RefStep in
-                if case .index(let i) = step { return .index(try sub(i)) }
-                return step
-            })
+            t.kind = .ref(
+                head: try sub(head),
+                path: try path.map { (step: Term.RefStep) throws(RegoError) -> Term.RefStep in
+                    if case .index(let i) = step { return .index(try sub(i)) }
+                    return step
+                })
         case .array(let items): t.kind = .array(try items.map(sub))
         case .set(let items): t.kind = .set(try items.map(sub))
         case .object(let pairs):
-            t.kind = .object(try pairs.map { (pair: (key: Term, value: Term)) throws(RegoError) -> (key: Term, value: Term) in (try sub(pair.key), try sub(pair.value)) })
+            t.kind = .object(
+                try pairs.map { (pair: (key: Term, value: Term)) throws(RegoError) -> (key: Term, value: Term) in (try sub(pair.key), try sub(pair.value)) })
         case .call(let function, let arguments):
             let name = Parser.names(of: function).joined(separator: ".")
             if name == "print", scope.arity(of: function) == nil {
@@ -361,10 +366,11 @@ struct SafetyPass {
             t.kind = .membership(key: try key.map(sub), value: try sub(value), collection: try sub(collection))
         case .negative(let operand): t.kind = .negative(try sub(operand))
         case .template(let parts):
-            t.kind = .template(try parts.map { (part: Term.TemplatePart) throws(RegoError) -> Term.TemplatePart in
-                if case .expression(let e) = part { return .expression(try sub(e)) }
-                return part
-            })
+            t.kind = .template(
+                try parts.map { (part: Term.TemplatePart) throws(RegoError) -> Term.TemplatePart in
+                    if case .expression(let e) = part { return .expression(try sub(e)) }
+                    return part
+                })
         default: break
         }
         return t

@@ -78,14 +78,16 @@ extension Evaluation {
             return try ruleDocument(located)
         case .call(let function, let arguments):
             if mocks.isEmpty, case .resolved(.function(let key)) = function.kind, let definitions = policy.functions[key],
-               arguments.count == definitions.first?.rule.arguments.count {
+                arguments.count == definitions.first?.rule.arguments.count
+            {
                 // A policy function has one value per argument list (two are a conflict).
                 try checkStack(at: term)
                 guard let values = try directOperands(arguments, b, &stop) else { return stop }
                 return try functionValue(definitions, values, term: term).map(Direct.value) ?? .undefined
             }
             guard mocks.isEmpty, case .resolved(.builtin(let name)) = function.kind, let builtin = Builtins.registry[name],
-                  !builtin.isRelation, !builtin.isRemembered, arguments.count == builtin.arity else { return .iterates }
+                !builtin.isRelation, !builtin.isRemembered, arguments.count == builtin.arity
+            else { return .iterates }
             guard let values = try directOperands(arguments, b, &stop) else { return stop }
             return try run(builtin, named: name, values, term: term).map(Direct.value) ?? .undefined
         case .binary(let op, let left, let right):
@@ -177,7 +179,8 @@ extension Evaluation {
     /// The node of a plain rule at `located`; nil for anything `walkData` must assemble.
     func plainRule(_ located: [String]) -> CompiledPolicy.PathNode? {
         guard located.count > 1, shadowed.isEmpty, let node = policy.nodes[located], let first = node.definitions.first,
-              first.rule.kind != .function, !(node.hasChildren && node.definitions.contains(where: \.isGeneral)) else { return nil }
+            first.rule.kind != .function, !(node.hasChildren && node.definitions.contains(where: \.isGeneral))
+        else { return nil }
         return node
     }
 

@@ -7,15 +7,16 @@ extension Evaluation {
         guard case .object(var fields)? = annotations else { return nil }
         if fields["scope"] == nil { fields["scope"] = .string(scope) }
         if let authors = fields["authors"] {
-            fields["authors"] = .array((authors.arrayValue ?? [authors]).map { author in
-                guard case .string(let text) = author else { return author }
-                if let open = text.firstIndex(of: "<"), text.hasSuffix(">") {
-                    let name = text[..<open].trimmingCharacters(in: .whitespaces)
-                    let email = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
-                    return name.isEmpty ? ["email": .string(email)] : ["name": .string(name), "email": .string(email)]
-                }
-                return ["name": .string(text)]
-            })
+            fields["authors"] = .array(
+                (authors.arrayValue ?? [authors]).map { author in
+                    guard case .string(let text) = author else { return author }
+                    if let open = text.firstIndex(of: "<"), text.hasSuffix(">") {
+                        let name = text[..<open].trimmingCharacters(in: .whitespaces)
+                        let email = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
+                        return name.isEmpty ? ["email": .string(email)] : ["name": .string(name), "email": .string(email)]
+                    }
+                    return ["name": .string(text)]
+                })
         }
         return .object(fields)
     }

@@ -119,7 +119,8 @@ extension Evaluation {
             }
             if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
                 try inScope(of: fallback) { () throws(RegoError) in
-                    try evalTerm(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) { (v: Value, _: Bindings) throws(RegoError) in
+                    try evalTerm(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) {
+                        (v: Value, _: Bindings) throws(RegoError) in
                         result = v
                     }
                 }
@@ -225,9 +226,11 @@ extension Evaluation {
         func collect(_ valueTerm: Term?, _ b: Bindings) throws(RegoError) {
             func hold(_ v: Value) throws(RegoError) {
                 if let result, result != v {
-                    throw RegoError(rule.kind == .function ? .conflict : .conflict,
-                                    rule.kind == .function ? "functions must not produce multiple outputs for same inputs"
-                                                           : "complete rules must not produce multiple outputs", at: rule.span)
+                    throw RegoError(
+                        rule.kind == .function ? .conflict : .conflict,
+                        rule.kind == .function
+                            ? "functions must not produce multiple outputs for same inputs"
+                            : "complete rules must not produce multiple outputs", at: rule.span)
                 }
                 result = v
             }
@@ -238,7 +241,9 @@ extension Evaluation {
         try forEachBody(rule, b) { (b2: Bindings) throws(RegoError) in try collect(rule.value, b2) }
         if result != nil { return result }
         for clause in rule.elses {
-            if clause.body.isEmpty { try collect(clause.value, b) } else {
+            if clause.body.isEmpty {
+                try collect(clause.value, b)
+            } else {
                 try eval(clause.body, b) { (b2: Bindings) throws(RegoError) in try collect(clause.value, b2) }
             }
             if result != nil { return result }
@@ -291,8 +296,10 @@ extension Evaluation {
         try unifyEach(arguments[arity], result, b) { (next: Bindings) throws(RegoError) in try k(.bool(true), next) }
     }
 
-    func callFunction(_ definitions: [CompiledPolicy.Definition], _ arguments: [Term], term: Term, _ b: Bindings,
-                      _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+    func callFunction(
+        _ definitions: [CompiledPolicy.Definition], _ arguments: [Term], term: Term, _ b: Bindings,
+        _ k: (Value, Bindings) throws(RegoError) -> Void
+    ) throws(RegoError) {
         let arity = definitions.first?.rule.arguments.count ?? 0
         try evalAll(Array(arguments.prefix(arity)), b) { (values: [Value], b2: Bindings) throws(RegoError) in
             if let result = try functionValue(definitions, values, term: term) { try deliver(result, arity: arity, arguments, b2, k) }
@@ -331,7 +338,9 @@ extension Evaluation {
             }
         }
         if result == nil, let fallback = definitions.first(where: \.rule.isDefault) {
-            result = try inScope(of: fallback) { () throws(RegoError) in try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings()) }
+            result = try inScope(of: fallback) { () throws(RegoError) in
+                try self.firstValue(fallback.rule.value ?? Term(.boolean(true), span: fallback.rule.span), Bindings())
+            }
         }
         return result
     }
@@ -359,14 +368,17 @@ extension Evaluation {
             return result
         } catch {
             if strictBuiltinErrors || error.code == .conflict || error.code == .budget {
-                throw RegoError(error.code, error.code == .budget && error.span != nil ? error.message : "\(name): \(error.message)", at: error.span ?? term.span)
+                throw RegoError(
+                    error.code, error.code == .budget && error.span != nil ? error.message : "\(name): \(error.message)", at: error.span ?? term.span)
             }
             return nil
         }
     }
 
-    func callBuiltin(_ name: String, _ builtin: Builtins.Builtin, _ arguments: [Term], term: Term, _ b: Bindings,
-                     _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+    func callBuiltin(
+        _ name: String, _ builtin: Builtins.Builtin, _ arguments: [Term], term: Term, _ b: Bindings,
+        _ k: (Value, Bindings) throws(RegoError) -> Void
+    ) throws(RegoError) {
         let operands = arguments.count == builtin.arity ? arguments : Array(arguments.prefix(builtin.arity))
         try evalAll(operands, b) { (values: [Value], b2: Bindings) throws(RegoError) in
             let key = builtin.isRemembered ? name + Value.array(values).canonicalJSON : nil

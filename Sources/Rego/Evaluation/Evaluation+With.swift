@@ -25,9 +25,11 @@ extension Evaluation {
     /// Runs `literal` with its `with` modifiers in force — `input…`, `data…` or a function —
     /// and calls `then` for each solution with the modifiers lifted again, so the rest of the
     /// body sees the documents as they were.
-    func withModifiers(_ modifiers: [Literal.With], _ b: Bindings,
-                       _ literal: ((Bindings) throws(RegoError) -> Void) throws(RegoError) -> Void,
-                       then rest: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
+    func withModifiers(
+        _ modifiers: [Literal.With], _ b: Bindings,
+        _ literal: ((Bindings) throws(RegoError) -> Void) throws(RegoError) -> Void,
+        then rest: (Bindings) throws(RegoError) -> Void
+    ) throws(RegoError) {
         let outer = overlay
         var inner = outer
         inner.cache = RuleCache(count: cache.count)
@@ -37,7 +39,8 @@ extension Evaluation {
             if names.first != "input", names.first != "data" || isFunction(modifier.target) {
                 let key = functionKey(modifier.target)
                 if let replacement = modifier.value.variableName ?? (Parser.names(of: modifier.value).isEmpty ? nil : "ref"),
-                   b[replacement] == nil, isFunction(modifier.value) {
+                    b[replacement] == nil, isFunction(modifier.value)
+                {
                     inner.mocks[key] = .function(modifier.value)
                 } else {
                     guard let value = try firstValue(modifier.value, b) else { return }
@@ -85,8 +88,10 @@ extension Evaluation {
 
     /// A call to a function a `with` replaced. The replacement runs without that mock, so a
     /// mock may call the original.
-    func callMock(_ mock: Mock, key: String, _ function: Term, _ arguments: [Term], term: Term, _ b: Bindings,
-                  _ k: (Value, Bindings) throws(RegoError) -> Void) throws(RegoError) {
+    func callMock(
+        _ mock: Mock, key: String, _ function: Term, _ arguments: [Term], term: Term, _ b: Bindings,
+        _ k: (Value, Bindings) throws(RegoError) -> Void
+    ) throws(RegoError) {
         let arity = scope.arity(of: function) ?? arguments.count
         switch mock {
         case .value(let value):

@@ -122,7 +122,8 @@ final class Evaluation {
             case .fails: return
             case .general:
                 if case .some(let terms, let collection?) = body[index].kind,
-                   try iterate(terms, in: collection, b, then: { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }) {
+                    try iterate(terms, in: collection, b, then: { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) })
+                {
                     return
                 }
                 break decided
@@ -135,7 +136,9 @@ final class Evaluation {
         }
         try withModifiers(literal.with, b) { (rest: (Bindings) throws(RegoError) -> Void) throws(RegoError) in
             try evalLiteral(literal, b, rest)
-        } then: { (next: Bindings) throws(RegoError) in try eval(body, from: index + 1, next, k) }
+        } then: { (next: Bindings) throws(RegoError) in
+            try eval(body, from: index + 1, next, k)
+        }
     }
 
     func evalLiteral(_ literal: Literal, _ b: Bindings, _ k: (Bindings) throws(RegoError) -> Void) throws(RegoError) {
@@ -197,7 +200,9 @@ final class Evaluation {
     /// Names a term uses as local variables (not input, data, rules or imports).
     func variables(in term: Term) -> [String] {
         var names: [String] = []
-        forEachVariable(in: term) { names.append($0); return true }
+        forEachVariable(in: term) {
+            names.append($0); return true
+        }
         return names
     }
 
@@ -284,4 +289,3 @@ final class Evaluation {
         }
     }
 }
-

@@ -36,7 +36,8 @@ public enum PolicyTests {
                 do throws(RegoError) {
                     let rows = try PreparedQuery("x := \(path)", policy: policy).solutions(print: { lines.lines.append($0) })
                     let passed = rows.contains { $0.bindings["x"] != .bool(false) }
-                    reports.append(Report(name: path, outcome: passed ? .pass : .fail, duration: ContinuousClock.now - start, message: nil, output: lines.lines))
+                    reports.append(
+                        Report(name: path, outcome: passed ? .pass : .fail, duration: ContinuousClock.now - start, message: nil, output: lines.lines))
                 } catch {
                     reports.append(Report(name: path, outcome: .error, duration: ContinuousClock.now - start, message: error.description, output: lines.lines))
                 }

@@ -71,8 +71,10 @@ public struct PreparedQuery: Sendable {
                 let name = "__expr\(i)__"
                 let variable = Term(.variable(name), span: term.span)
                 rewritten.append(Literal(kind: .expression(Term(.binary(.unify, variable, term), span: term.span)), with: literal.with, span: span))
-                rewritten.append(Literal(kind: .expression(Term(.binary(.notEqual, variable, Term(.boolean(false), span: term.span)), span: term.span)),
-                                         with: [], span: span))
+                rewritten.append(
+                    Literal(
+                        kind: .expression(Term(.binary(.notEqual, variable, Term(.boolean(false), span: term.span)), span: term.span)),
+                        with: [], span: span))
                 expressionVariables.append(name)
             } else {
                 rewritten.append(literal)
@@ -95,8 +97,10 @@ public struct PreparedQuery: Sendable {
     }
 
     /// Every solution with its expressions' values, as `opa eval` prints them.
-    public func solutions(input: Value? = nil, strictBuiltinErrors: Bool = false, limits: Limits = Limits(),
-                          print: (@Sendable (String) -> Void)? = nil) throws(RegoError) -> [Solution] {
+    public func solutions(
+        input: Value? = nil, strictBuiltinErrors: Bool = false, limits: Limits = Limits(),
+        print: (@Sendable (String) -> Void)? = nil
+    ) throws(RegoError) -> [Solution] {
         let evaluation = Evaluation(policy: policy, input: input)
         evaluation.strictBuiltinErrors = strictBuiltinErrors
         evaluation.apply(limits)

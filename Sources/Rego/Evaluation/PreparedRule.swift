@@ -28,8 +28,10 @@ public struct PreparedRule: Sendable {
     /// Several documents of one policy for the same input, in one evaluation (one time, one
     /// deadline): rules they share, and the evaluation's own setup, are paid for once. Each
     /// value is nil when its document is undefined.
-    public static func evaluate(_ rules: [PreparedRule], input: Value?, strictBuiltinErrors: Bool = false,
-                                limits: PreparedQuery.Limits = .init()) throws(RegoError) -> [Value?] {
+    public static func evaluate(
+        _ rules: [PreparedRule], input: Value?, strictBuiltinErrors: Bool = false,
+        limits: PreparedQuery.Limits = .init()
+    ) throws(RegoError) -> [Value?] {
         guard let policy = rules.first?.policy else { return [] }
         precondition(rules.allSatisfy { $0.policy === policy }, "documents evaluated together must come from one policy")
         let evaluation = makeEvaluation(policy, input, strictBuiltinErrors, limits)

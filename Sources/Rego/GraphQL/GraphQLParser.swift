@@ -1,4 +1,5 @@
 import Foundation
+
 /// A recursive-descent parser for GraphQL executable documents and the schema definition
 /// language (the October 2021 specification), producing gqlparser-shaped documents.
 struct GraphQLParser {
@@ -63,12 +64,18 @@ struct GraphQLParser {
                         guard j + 1 < s.count else { throw GraphQL.Failure(message: "Unterminated string.") }
                         let e = s[j + 1]
                         switch e {
-                        case "\"": text.append("\""); case "\\": text.append("\\"); case "/": text.append("/")
-                        case "b": text.append("\u{8}"); case "f": text.append("\u{C}"); case "n": text.append("\n")
-                        case "r": text.append("\r"); case "t": text.append("\t")
+                        case "\"": text.append("\"");
+                        case "\\": text.append("\\");
+                        case "/": text.append("/")
+                        case "b": text.append("\u{8}");
+                        case "f": text.append("\u{C}");
+                        case "n": text.append("\n")
+                        case "r": text.append("\r");
+                        case "t": text.append("\t")
                         case "u":
                             guard j + 5 < s.count, let code = UInt32(String(String.UnicodeScalarView(s[(j + 2)...(j + 5)])), radix: 16),
-                                  let scalar = Unicode.Scalar(code) else { throw GraphQL.Failure(message: "Invalid character escape sequence.") }
+                                let scalar = Unicode.Scalar(code)
+                            else { throw GraphQL.Failure(message: "Invalid character escape sequence.") }
                             text.append(scalar)
                             j += 4
                         default: throw GraphQL.Failure(message: "Invalid character escape sequence: \\\(e).")
@@ -84,7 +91,9 @@ struct GraphQLParser {
             case "-", "0"..."9":
                 var j = i
                 if s[j] == "-" { j += 1 }
-                guard j < s.count, isDigit(s[j]) else { throw GraphQL.Failure(message: "Invalid number, expected digit but got: \(j < s.count ? String(s[j]) : "<EOF>").") }
+                guard j < s.count, isDigit(s[j]) else {
+                    throw GraphQL.Failure(message: "Invalid number, expected digit but got: \(j < s.count ? String(s[j]) : "<EOF>").")
+                }
                 if s[j] == "0", j + 1 < s.count, isDigit(s[j + 1]) { throw GraphQL.Failure(message: "Invalid number, unexpected digit after 0.") }
                 while j < s.count, isDigit(s[j]) { j += 1 }
                 var isFloat = false
@@ -297,7 +306,8 @@ struct GraphQLParser {
                     return GraphQL.VariableDefinition(name: v, type: t, defaultValue: d, directives: try p.directives(const: true))
                 }
                 let directives = try p.directives(const: false)
-                document.operations.append(GraphQL.Operation(kind: kind, name: n, variables: variables, directives: directives, selections: try p.selectionSet()))
+                document.operations.append(
+                    GraphQL.Operation(kind: kind, name: n, variables: variables, directives: directives, selections: try p.selectionSet()))
             } else {
                 throw p.unexpected()
             }
@@ -373,7 +383,8 @@ struct GraphQLParser {
                     guard directiveLocations.contains(location) else { throw GraphQL.Failure(message: "Unexpected Name \"\(location)\"") }
                     locations.append(location)
                 } while p.take("|")
-                document.directives.append(GraphQL.DirectiveDefinition(description: description, name: n, arguments: args, locations: locations, repeatable: repeatable))
+                document.directives.append(
+                    GraphQL.DirectiveDefinition(description: description, name: n, arguments: args, locations: locations, repeatable: repeatable))
             default:
                 document.definitions.append(try p.typeDefinition(keyword, description: description, isExtension: false))
             }
@@ -427,7 +438,8 @@ struct GraphQLParser {
                 let args = try p.argumentDefinitions()
                 try p.expect(":")
                 let t = try p.type()
-                return GraphQL.FieldDefinition(description: description, name: n, arguments: args, type: t, defaultValue: nil, directives: try p.directives(const: true))
+                return GraphQL.FieldDefinition(
+                    description: description, name: n, arguments: args, type: t, defaultValue: nil, directives: try p.directives(const: true))
             }
             if isExtension, definition.interfaces.isEmpty, definition.directives.isEmpty, definition.fields.isEmpty { throw unexpected() }
         case "union":
@@ -452,8 +464,9 @@ struct GraphQLParser {
             definition.directives = try directives(const: true)
             definition.fields = try optionalMany("{", "}") { (p: inout GraphQLParser) throws(GraphQL.Failure) in
                 let argument = try p.inputValueDefinition()
-                return GraphQL.FieldDefinition(description: argument.description, name: argument.name, arguments: [], type: argument.type,
-                                               defaultValue: argument.defaultValue, directives: argument.directives)
+                return GraphQL.FieldDefinition(
+                    description: argument.description, name: argument.name, arguments: [], type: argument.type,
+                    defaultValue: argument.defaultValue, directives: argument.directives)
             }
             if isExtension, definition.directives.isEmpty, definition.fields.isEmpty { throw unexpected() }
         default:

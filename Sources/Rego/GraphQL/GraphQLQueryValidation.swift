@@ -43,8 +43,9 @@ struct GraphQLQueryValidation {
             try checkDirectives(operation.directives, at: operation.kind.uppercased(), variables: variables)
             var usedVariables: Set<String> = []
             var visited: Set<String> = []
-            try checkSelections(operation.selections, on: root, variables: variables, fragments: fragments, usedVariables: &usedVariables,
-                                usedFragments: &usedFragments, visiting: &visited)
+            try checkSelections(
+                operation.selections, on: root, variables: variables, fragments: fragments, usedVariables: &usedVariables,
+                usedFragments: &usedFragments, visiting: &visited)
             for variable in operation.variables where !usedVariables.contains(variable.name) {
                 throw fail("Variable \"$\(variable.name)\" is never used.")
             }
@@ -66,8 +67,10 @@ struct GraphQLQueryValidation {
         }
     }
 
-    func checkArguments(_ given: [GraphQL.Argument], _ defined: [GraphQL.ArgumentDefinition], _ owner: String,
-                        variables: [String: GraphQL.VariableDefinition]) throws(GraphQL.Failure) {
+    func checkArguments(
+        _ given: [GraphQL.Argument], _ defined: [GraphQL.ArgumentDefinition], _ owner: String,
+        variables: [String: GraphQL.VariableDefinition]
+    ) throws(GraphQL.Failure) {
         var seen: Set<String> = []
         for argument in given {
             guard seen.insert(argument.name).inserted else { throw fail("There can be only one argument named \"\(argument.name)\".") }
@@ -82,8 +85,10 @@ struct GraphQLQueryValidation {
     }
 
     /// ValuesOfCorrectType and VariablesInAllowedPosition.
-    func checkValue(_ value: GraphQL.InputValue, _ type: GraphQL.TypeRef, variables: [String: GraphQL.VariableDefinition],
-                    hasDefault: Bool = false) throws(GraphQL.Failure) {
+    func checkValue(
+        _ value: GraphQL.InputValue, _ type: GraphQL.TypeRef, variables: [String: GraphQL.VariableDefinition],
+        hasDefault: Bool = false
+    ) throws(GraphQL.Failure) {
         if value.kind == .variable {
             guard let variable = variables[value.raw] else { throw fail("Variable \"$\(value.raw)\" is not defined.") }
             let variableType: GraphQL.TypeRef
@@ -150,9 +155,11 @@ struct GraphQLQueryValidation {
         }
     }
 
-    func checkSelections(_ selections: [GraphQL.Selection], on parent: String, variables: [String: GraphQL.VariableDefinition],
-                         fragments: [String: GraphQL.Fragment], usedVariables: inout Set<String>, usedFragments: inout Set<String>,
-                         visiting: inout Set<String>) throws(GraphQL.Failure) {
+    func checkSelections(
+        _ selections: [GraphQL.Selection], on parent: String, variables: [String: GraphQL.VariableDefinition],
+        fragments: [String: GraphQL.Fragment], usedVariables: inout Set<String>, usedFragments: inout Set<String>,
+        visiting: inout Set<String>
+    ) throws(GraphQL.Failure) {
         guard let parentType = schema.types[parent] else { throw fail("Unknown type \"\(parent)\".") }
         var responseNames: [String: (String, [GraphQL.Argument])] = [:]
         for selection in selections {
@@ -178,8 +185,9 @@ struct GraphQLQueryValidation {
                     throw fail("Field \"\(name)\" must not have a selection since type \"\(field.type.text)\" has no subfields.")
                 }
                 if composite {
-                    try checkSelections(children, on: field.type.name, variables: variables, fragments: fragments, usedVariables: &usedVariables,
-                                        usedFragments: &usedFragments, visiting: &visiting)
+                    try checkSelections(
+                        children, on: field.type.name, variables: variables, fragments: fragments, usedVariables: &usedVariables,
+                        usedFragments: &usedFragments, visiting: &visiting)
                 }
             case .spread(let name, let directives):
                 guard let fragment = fragments[name] else { throw fail("Unknown fragment \"\(name)\".") }
@@ -188,8 +196,9 @@ struct GraphQLQueryValidation {
                 try checkPossible(fragment.typeCondition, in: parent, "Fragment \"\(name)\"")
                 usedFragments.insert(name)
                 guard visiting.insert(name).inserted else { throw fail("Cannot spread fragment \"\(name)\" within itself.") }
-                try checkSelections(fragment.selections, on: fragment.typeCondition, variables: variables, fragments: fragments,
-                                    usedVariables: &usedVariables, usedFragments: &usedFragments, visiting: &visiting)
+                try checkSelections(
+                    fragment.selections, on: fragment.typeCondition, variables: variables, fragments: fragments,
+                    usedVariables: &usedVariables, usedFragments: &usedFragments, visiting: &visiting)
                 visiting.remove(name)
             case .inline(let condition, let directives, let children):
                 let target = condition.isEmpty ? parent : condition
@@ -198,8 +207,9 @@ struct GraphQLQueryValidation {
                 try checkPossible(target, in: parent, "Fragment")
                 try checkDirectives(directives, at: "INLINE_FRAGMENT", variables: variables)
                 for directive in directives { for argument in directive.arguments { collectVariables(argument.value, into: &usedVariables) } }
-                try checkSelections(children, on: target, variables: variables, fragments: fragments, usedVariables: &usedVariables,
-                                    usedFragments: &usedFragments, visiting: &visiting)
+                try checkSelections(
+                    children, on: target, variables: variables, fragments: fragments, usedVariables: &usedVariables,
+                    usedFragments: &usedFragments, visiting: &visiting)
             }
         }
     }

@@ -10,16 +10,26 @@ struct GraphQLSchema {
     static func builtInDirectives() -> [GraphQL.DirectiveDefinition] {
         let ifArgument = GraphQL.ArgumentDefinition(description: "", name: "if", type: .named("Boolean", nonNull: true), defaultValue: nil, directives: [])
         return [
-            GraphQL.DirectiveDefinition(description: "", name: "skip", arguments: [ifArgument], locations: ["FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"], repeatable: false),
-            GraphQL.DirectiveDefinition(description: "", name: "include", arguments: [ifArgument], locations: ["FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"], repeatable: false),
-            GraphQL.DirectiveDefinition(description: "", name: "deprecated",
-                                        arguments: [GraphQL.ArgumentDefinition(description: "", name: "reason", type: .named("String", nonNull: false),
-                                                                               defaultValue: nil, directives: [])],
-                                        locations: ["FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"], repeatable: false),
-            GraphQL.DirectiveDefinition(description: "", name: "specifiedBy",
-                                        arguments: [GraphQL.ArgumentDefinition(description: "", name: "url", type: .named("String", nonNull: true),
-                                                                               defaultValue: nil, directives: [])],
-                                        locations: ["SCALAR"], repeatable: false),
+            GraphQL.DirectiveDefinition(
+                description: "", name: "skip", arguments: [ifArgument], locations: ["FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"], repeatable: false),
+            GraphQL.DirectiveDefinition(
+                description: "", name: "include", arguments: [ifArgument], locations: ["FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"], repeatable: false),
+            GraphQL.DirectiveDefinition(
+                description: "", name: "deprecated",
+                arguments: [
+                    GraphQL.ArgumentDefinition(
+                        description: "", name: "reason", type: .named("String", nonNull: false),
+                        defaultValue: nil, directives: [])
+                ],
+                locations: ["FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"], repeatable: false),
+            GraphQL.DirectiveDefinition(
+                description: "", name: "specifiedBy",
+                arguments: [
+                    GraphQL.ArgumentDefinition(
+                        description: "", name: "url", type: .named("String", nonNull: true),
+                        defaultValue: nil, directives: [])
+                ],
+                locations: ["SCALAR"], repeatable: false),
             GraphQL.DirectiveDefinition(description: "", name: "oneOf", arguments: [], locations: ["INPUT_OBJECT"], repeatable: false),
         ]
     }
@@ -47,7 +57,8 @@ struct GraphQLSchema {
                 continue
             }
             guard existing.kind == extensionDefinition.kind else {
-                throw GraphQL.Failure(message: "Cannot extend type \(extensionDefinition.name) because the base type is a \(existing.kind), not \(extensionDefinition.kind).")
+                throw GraphQL.Failure(
+                    message: "Cannot extend type \(extensionDefinition.name) because the base type is a \(existing.kind), not \(extensionDefinition.kind).")
             }
             existing.directives += extensionDefinition.directives
             existing.interfaces += extensionDefinition.interfaces
@@ -61,7 +72,9 @@ struct GraphQLSchema {
             }
             types[extensionDefinition.name] = existing
         }
-        guard document.schema.count <= 1 else { throw GraphQL.Failure(message: "Cannot have multiple schema entry points, consider schema extensions instead.") }
+        guard document.schema.count <= 1 else {
+            throw GraphQL.Failure(message: "Cannot have multiple schema entry points, consider schema extensions instead.")
+        }
         for schema in document.schema + document.schemaExtensions {
             for (operation, type) in schema.operationTypes {
                 guard roots[operation] == nil || document.schema.isEmpty else { throw GraphQL.Failure(message: "Cannot redeclare \(operation) operation.") }
@@ -70,7 +83,8 @@ struct GraphQLSchema {
             try checkDirectives(schema.directives, at: "SCHEMA")
         }
         if document.schema.isEmpty {
-            for (operation, type) in [("query", "Query"), ("mutation", "Mutation"), ("subscription", "Subscription")] where roots[operation] == nil && types[type] != nil {
+            for (operation, type) in [("query", "Query"), ("mutation", "Mutation"), ("subscription", "Subscription")]
+            where roots[operation] == nil && types[type] != nil {
                 roots[operation] = type
             }
         }
@@ -87,7 +101,9 @@ struct GraphQLSchema {
     func checkDirectives(_ used: [GraphQL.Directive], at location: String) throws(GraphQL.Failure) {
         for directive in used {
             guard let definition = directives[directive.name] else { throw GraphQL.Failure(message: "Undefined directive \(directive.name).") }
-            guard definition.locations.contains(location) else { throw GraphQL.Failure(message: "Directive \(directive.name) is not applicable on \(location).") }
+            guard definition.locations.contains(location) else {
+                throw GraphQL.Failure(message: "Directive \(directive.name) is not applicable on \(location).")
+            }
         }
     }
 
@@ -109,7 +125,9 @@ struct GraphQLSchema {
             guard !definition.fields.isEmpty else { throw GraphQL.Failure(message: "\(definition.kind) \(definition.name): must define one or more fields.") }
             var names: Set<String> = []
             for field in definition.fields {
-                guard names.insert(field.name).inserted else { throw GraphQL.Failure(message: "Field \(definition.name).\(field.name) can only be defined once.") }
+                guard names.insert(field.name).inserted else {
+                    throw GraphQL.Failure(message: "Field \(definition.name).\(field.name) can only be defined once.")
+                }
                 try checkOutput(field.type, "field \(definition.name).\(field.name)")
                 try checkDirectives(field.directives, at: "FIELD_DEFINITION")
                 for argument in field.arguments {
@@ -125,7 +143,8 @@ struct GraphQLSchema {
                         throw GraphQL.Failure(message: "For \(definition.name) to implement \(name) it must have a field called \(required.name).")
                     }
                     guard isSubtype(field.type, of: required.type) else {
-                        throw GraphQL.Failure(message: "For \(definition.name) to implement \(name) the field \(required.name) must have type \(required.type.text).")
+                        throw GraphQL.Failure(
+                            message: "For \(definition.name) to implement \(name) the field \(required.name) must have type \(required.type.text).")
                     }
                 }
                 for inherited in interface.interfaces where !definition.interfaces.contains(inherited) {
@@ -142,7 +161,9 @@ struct GraphQLSchema {
             guard !definition.enumValues.isEmpty else { throw GraphQL.Failure(message: "ENUM \(definition.name): must define one or more unique enum values.") }
             var names: Set<String> = []
             for value in definition.enumValues {
-                guard names.insert(value.name).inserted else { throw GraphQL.Failure(message: "Enum value \(definition.name).\(value.name) can only be defined once.") }
+                guard names.insert(value.name).inserted else {
+                    throw GraphQL.Failure(message: "Enum value \(definition.name).\(value.name) can only be defined once.")
+                }
                 try checkDirectives(value.directives, at: "ENUM_VALUE")
             }
         case "INPUT_OBJECT":
@@ -173,7 +194,9 @@ struct GraphQLSchema {
 
     /// The type a field of a composite type has (`__typename` is everywhere).
     func fieldType(_ parent: String, _ name: String) -> GraphQL.FieldDefinition? {
-        if name == "__typename" { return GraphQL.FieldDefinition(description: "", name: name, arguments: [], type: .named("String", nonNull: true), defaultValue: nil, directives: []) }
+        if name == "__typename" {
+            return GraphQL.FieldDefinition(description: "", name: name, arguments: [], type: .named("String", nonNull: true), defaultValue: nil, directives: [])
+        }
         return types[parent]?.fields.first { $0.name == name }
     }
 }

@@ -21,8 +21,10 @@ extension GraphQL {
     }
 
     static func value(_ v: InputValue) -> Value {
-        object([("Children", .array(v.children.map { object([("Name", .string($0.name)), ("Value", value($0.value))]) })),
-                ("ExpectedTypeHasDefault", false), ("Kind", .int(v.kind.rawValue)), ("Raw", .string(v.raw))])
+        object([
+            ("Children", .array(v.children.map { object([("Name", .string($0.name)), ("Value", value($0.value))]) })),
+            ("ExpectedTypeHasDefault", false), ("Kind", .int(v.kind.rawValue)), ("Raw", .string(v.raw)),
+        ])
     }
 
     static func value(_ arguments: [Argument]) -> Value { .array(arguments.map { object([("Name", .string($0.name)), ("Value", value($0.value))]) }) }
@@ -32,70 +34,112 @@ extension GraphQL {
     }
 
     static func value(_ selections: [Selection]) -> Value {
-        .array(selections.map { selection in
-            switch selection {
-            case .field(let alias, let name, let arguments, let directives, let selections):
-                object([("Alias", .string(alias)), ("Arguments", value(arguments)), ("Directives", value(directives)), ("Name", .string(name)),
-                        ("SelectionSet", value(selections))])
-            case .spread(let name, let directives):
-                object([("Directives", value(directives)), ("Name", .string(name))])
-            case .inline(let condition, let directives, let selections):
-                object([("Directives", value(directives)), ("SelectionSet", value(selections)), ("TypeCondition", .string(condition))])
-            }
-        })
+        .array(
+            selections.map { selection in
+                switch selection {
+                case .field(let alias, let name, let arguments, let directives, let selections):
+                    object([
+                        ("Alias", .string(alias)), ("Arguments", value(arguments)), ("Directives", value(directives)), ("Name", .string(name)),
+                        ("SelectionSet", value(selections)),
+                    ])
+                case .spread(let name, let directives):
+                    object([("Directives", value(directives)), ("Name", .string(name))])
+                case .inline(let condition, let directives, let selections):
+                    object([("Directives", value(directives)), ("SelectionSet", value(selections)), ("TypeCondition", .string(condition))])
+                }
+            })
     }
 
     static func value(_ document: QueryDocument) -> Value {
         object([
-            ("Operations", .array(document.operations.map { op in
-                object([("Directives", value(op.directives)), ("Name", .string(op.name)), ("Operation", .string(op.kind)),
-                        ("SelectionSet", value(op.selections)),
-                        ("VariableDefinitions", .array(op.variables.map { v in
-                            object([("DefaultValue", v.defaultValue.map(value)), ("Directives", value(v.directives)), ("Type", value(v.type)),
-                                    ("Used", false), ("Variable", .string(v.name))])
-                        }))])
-            })),
-            ("Fragments", .array(document.fragments.map { f in
-                object([("Directives", value(f.directives)), ("Name", .string(f.name)), ("SelectionSet", value(f.selections)),
-                        ("TypeCondition", .string(f.typeCondition))])
-            })),
+            (
+                "Operations",
+                .array(
+                    document.operations.map { op in
+                        object([
+                            ("Directives", value(op.directives)), ("Name", .string(op.name)), ("Operation", .string(op.kind)),
+                            ("SelectionSet", value(op.selections)),
+                            (
+                                "VariableDefinitions",
+                                .array(
+                                    op.variables.map { v in
+                                        object([
+                                            ("DefaultValue", v.defaultValue.map(value)), ("Directives", value(v.directives)), ("Type", value(v.type)),
+                                            ("Used", false), ("Variable", .string(v.name)),
+                                        ])
+                                    })
+                            ),
+                        ])
+                    })
+            ),
+            (
+                "Fragments",
+                .array(
+                    document.fragments.map { f in
+                        object([
+                            ("Directives", value(f.directives)), ("Name", .string(f.name)), ("SelectionSet", value(f.selections)),
+                            ("TypeCondition", .string(f.typeCondition)),
+                        ])
+                    })
+            ),
         ])
     }
 
     static func value(_ arguments: [ArgumentDefinition]) -> Value {
-        .array(arguments.map { a in
-            object([("DefaultValue", a.defaultValue.map(value)), ("Description", .string(a.description)), ("Directives", value(a.directives)),
-                    ("Name", .string(a.name)), ("Type", value(a.type))])
-        })
+        .array(
+            arguments.map { a in
+                object([
+                    ("DefaultValue", a.defaultValue.map(value)), ("Description", .string(a.description)), ("Directives", value(a.directives)),
+                    ("Name", .string(a.name)), ("Type", value(a.type)),
+                ])
+            })
     }
 
     static func value(_ definition: Definition) -> Value {
         object([
             ("BuiltIn", .bool(definition.builtIn)), ("Description", .string(definition.description)), ("Directives", value(definition.directives)),
-            ("EnumValues", .array(definition.enumValues.map { e in
-                object([("Description", .string(e.description)), ("Directives", value(e.directives)), ("Name", .string(e.name))])
-            })),
-            ("Fields", .array(definition.fields.map { f in
-                object([("Arguments", value(f.arguments)), ("DefaultValue", f.defaultValue.map(value)), ("Description", .string(f.description)),
-                        ("Directives", value(f.directives)), ("Name", .string(f.name)), ("Type", value(f.type))])
-            })),
+            (
+                "EnumValues",
+                .array(
+                    definition.enumValues.map { e in
+                        object([("Description", .string(e.description)), ("Directives", value(e.directives)), ("Name", .string(e.name))])
+                    })
+            ),
+            (
+                "Fields",
+                .array(
+                    definition.fields.map { f in
+                        object([
+                            ("Arguments", value(f.arguments)), ("DefaultValue", f.defaultValue.map(value)), ("Description", .string(f.description)),
+                            ("Directives", value(f.directives)), ("Name", .string(f.name)), ("Type", value(f.type)),
+                        ])
+                    })
+            ),
             ("Interfaces", .array(definition.interfaces.map(Value.string))), ("Kind", .string(definition.kind)), ("Name", .string(definition.name)),
             ("Types", .array(definition.types.map(Value.string))),
         ])
     }
 
     static func value(_ schema: SchemaDefinition) -> Value {
-        object([("Description", .string(schema.description)), ("Directives", value(schema.directives)),
-                ("OperationTypes", .array(schema.operationTypes.map { object([("Operation", .string($0.operation)), ("Type", .string($0.type))]) }))])
+        object([
+            ("Description", .string(schema.description)), ("Directives", value(schema.directives)),
+            ("OperationTypes", .array(schema.operationTypes.map { object([("Operation", .string($0.operation)), ("Type", .string($0.type))]) })),
+        ])
     }
 
     static func value(_ document: SchemaDocument) -> Value {
         object([
             ("Schema", .array(document.schema.map(value))), ("SchemaExtension", .array(document.schemaExtensions.map(value))),
-            ("Directives", .array(document.directives.map { d in
-                object([("Arguments", value(d.arguments)), ("Description", .string(d.description)), ("IsRepeatable", .bool(d.repeatable)),
-                        ("Locations", .array(d.locations.map(Value.string))), ("Name", .string(d.name))])
-            })),
+            (
+                "Directives",
+                .array(
+                    document.directives.map { d in
+                        object([
+                            ("Arguments", value(d.arguments)), ("Description", .string(d.description)), ("IsRepeatable", .bool(d.repeatable)),
+                            ("Locations", .array(d.locations.map(Value.string))), ("Name", .string(d.name)),
+                        ])
+                    })
+            ),
             ("Definitions", .array(document.definitions.map(value))), ("Extensions", .array(document.extensions.map(value))),
         ])
     }
@@ -137,8 +181,10 @@ extension GraphQL {
             if s["TypeCondition"] != nil {
                 result.append(.inline(typeCondition: string(s, "TypeCondition"), directives: try directives(s), selections: try selections(s)))
             } else if s["Alias"] != nil {
-                result.append(.field(alias: string(s, "Alias"), name: string(s, "Name"), arguments: try arguments(s), directives: try directives(s),
-                                     selections: try selections(s)))
+                result.append(
+                    .field(
+                        alias: string(s, "Alias"), name: string(s, "Name"), arguments: try arguments(s), directives: try directives(s),
+                        selections: try selections(s)))
             } else {
                 result.append(.spread(name: string(s, "Name"), directives: try directives(s)))
             }
@@ -151,16 +197,22 @@ extension GraphQL {
         for op in list(v, "Operations") {
             var variables: [VariableDefinition] = []
             for d in list(op, "VariableDefinitions") {
-                variables.append(VariableDefinition(name: string(d, "Variable"), type: try typeRef(d["Type"]),
-                                                    defaultValue: try d["DefaultValue"].map { (x: Value) throws(Failure) in try inputValue(x) },
-                                                    directives: try directives(d)))
+                variables.append(
+                    VariableDefinition(
+                        name: string(d, "Variable"), type: try typeRef(d["Type"]),
+                        defaultValue: try d["DefaultValue"].map { (x: Value) throws(Failure) in try inputValue(x) },
+                        directives: try directives(d)))
             }
-            document.operations.append(Operation(kind: string(op, "Operation"), name: string(op, "Name"), variables: variables,
-                                                 directives: try directives(op), selections: try selections(op)))
+            document.operations.append(
+                Operation(
+                    kind: string(op, "Operation"), name: string(op, "Name"), variables: variables,
+                    directives: try directives(op), selections: try selections(op)))
         }
         for f in list(v, "Fragments") {
-            document.fragments.append(Fragment(name: string(f, "Name"), typeCondition: string(f, "TypeCondition"), directives: try directives(f),
-                                               selections: try selections(f)))
+            document.fragments.append(
+                Fragment(
+                    name: string(f, "Name"), typeCondition: string(f, "TypeCondition"), directives: try directives(f),
+                    selections: try selections(f)))
         }
         return document
     }
@@ -168,9 +220,11 @@ extension GraphQL {
     static func argumentDefinitions(_ v: Value?) throws(Failure) -> [ArgumentDefinition] {
         var result: [ArgumentDefinition] = []
         for a in list(v, "Arguments") {
-            result.append(ArgumentDefinition(description: string(a, "Description"), name: string(a, "Name"), type: try typeRef(a["Type"]),
-                                             defaultValue: try a["DefaultValue"].map { (x: Value) throws(Failure) in try inputValue(x) },
-                                             directives: try directives(a)))
+            result.append(
+                ArgumentDefinition(
+                    description: string(a, "Description"), name: string(a, "Name"), type: try typeRef(a["Type"]),
+                    defaultValue: try a["DefaultValue"].map { (x: Value) throws(Failure) in try inputValue(x) },
+                    directives: try directives(a)))
         }
         return result
     }
@@ -180,11 +234,15 @@ extension GraphQL {
         d.directives = try directives(v)
         d.interfaces = list(v, "Interfaces").compactMap(\.stringValue)
         d.types = list(v, "Types").compactMap(\.stringValue)
-        for e in list(v, "EnumValues") { d.enumValues.append(EnumValueDefinition(description: string(e, "Description"), name: string(e, "Name"), directives: try directives(e))) }
+        for e in list(v, "EnumValues") {
+            d.enumValues.append(EnumValueDefinition(description: string(e, "Description"), name: string(e, "Name"), directives: try directives(e)))
+        }
         for f in list(v, "Fields") {
-            d.fields.append(FieldDefinition(description: string(f, "Description"), name: string(f, "Name"), arguments: try argumentDefinitions(f),
-                                            type: try typeRef(f["Type"]), defaultValue: try f["DefaultValue"].map { (x: Value) throws(Failure) in try inputValue(x) },
-                                            directives: try directives(f)))
+            d.fields.append(
+                FieldDefinition(
+                    description: string(f, "Description"), name: string(f, "Name"), arguments: try argumentDefinitions(f),
+                    type: try typeRef(f["Type"]), defaultValue: try f["DefaultValue"].map { (x: Value) throws(Failure) in try inputValue(x) },
+                    directives: try directives(f)))
         }
         return d
     }
@@ -192,14 +250,17 @@ extension GraphQL {
     static func schemaDocument(_ v: Value) throws(Failure) -> SchemaDocument {
         var document = SchemaDocument()
         func schema(_ s: Value) throws(Failure) -> SchemaDefinition {
-            SchemaDefinition(description: string(s, "Description"), directives: try directives(s),
-                             operationTypes: list(s, "OperationTypes").map { (string($0, "Operation"), string($0, "Type")) })
+            SchemaDefinition(
+                description: string(s, "Description"), directives: try directives(s),
+                operationTypes: list(s, "OperationTypes").map { (string($0, "Operation"), string($0, "Type")) })
         }
         for s in list(v, "Schema") { document.schema.append(try schema(s)) }
         for s in list(v, "SchemaExtension") { document.schemaExtensions.append(try schema(s)) }
         for d in list(v, "Directives") {
-            document.directives.append(DirectiveDefinition(description: string(d, "Description"), name: string(d, "Name"), arguments: try argumentDefinitions(d),
-                                                           locations: list(d, "Locations").compactMap(\.stringValue), repeatable: d["IsRepeatable"]?.boolValue ?? false))
+            document.directives.append(
+                DirectiveDefinition(
+                    description: string(d, "Description"), name: string(d, "Name"), arguments: try argumentDefinitions(d),
+                    locations: list(d, "Locations").compactMap(\.stringValue), repeatable: d["IsRepeatable"]?.boolValue ?? false))
         }
         for d in list(v, "Definitions") { document.definitions.append(try definition(d)) }
         for d in list(v, "Extensions") { document.extensions.append(try definition(d)) }

@@ -33,12 +33,15 @@ extension RuleProgram {
             func clause(_ body: Body, _ value: Term?) throws(Unsupported) -> Clause {
                 compiler.scope = parameters
                 let steps = try compiler.body(body)
-                return Clause(body: steps, value: try value.map { (term: Term) throws(Unsupported) in try compiler.expression(term) },
-                              constant: value == nil ? .bool(true) : value?.constantValue)
+                return Clause(
+                    body: steps, value: try value.map { (term: Term) throws(Unsupported) in try compiler.expression(term) },
+                    constant: value == nil ? .bool(true) : value?.constantValue)
             }
-            let bodies = rule.bodies.isEmpty ? [try clause([], valueTerm)] : try rule.bodies.map { (body: Body) throws(Unsupported) in try clause(body, valueTerm) }
+            let bodies =
+                rule.bodies.isEmpty ? [try clause([], valueTerm)] : try rule.bodies.map { (body: Body) throws(Unsupported) in try clause(body, valueTerm) }
             let elses = try rule.elses.map { (other: Rule.ElseClause) throws(Unsupported) in try clause(other.body, other.value) }
-            return RuleProgram(rule: rule, slotCount: compiler.slotCount, arity: rule.kind == .function ? rule.arguments.count : 0, bodies: bodies, elses: elses)
+            return RuleProgram(
+                rule: rule, slotCount: compiler.slotCount, arity: rule.kind == .function ? rule.arguments.count : 0, bodies: bodies, elses: elses)
         } catch {
             return nil
         }
@@ -96,41 +99,51 @@ extension RuleProgram {
                     guard case .variable(let name) = left.kind, isLocal(name) else { throw Unsupported() }
                     let value = try expression(right)
                     if name == "_" {
-                        return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                            try evaluation.checkLimits(term)
-                            guard try value(evaluation, slots) != nil else { return true }
-                            return try next(evaluation, slots, k)
-                        } }
+                        return { (next: @escaping Steps) -> Steps in
+                            { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                                try evaluation.checkLimits(term)
+                                guard try value(evaluation, slots) != nil else { return true }
+                                return try next(evaluation, slots, k)
+                            }
+                        }
                     }
                     if let slot = scope[name] {
-                        return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                            try evaluation.checkLimits(term)
-                            guard let v = try value(evaluation, slots), v == slots[slot] else { return true }
-                            return try next(evaluation, slots, k)
-                        } }
+                        return { (next: @escaping Steps) -> Steps in
+                            { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                                try evaluation.checkLimits(term)
+                                guard let v = try value(evaluation, slots), v == slots[slot] else { return true }
+                                return try next(evaluation, slots, k)
+                            }
+                        }
                     }
                     let slot = newSlot(name)
-                    return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                        try evaluation.checkLimits(term)
-                        guard let v = try value(evaluation, slots) else { return true }
-                        slots[slot] = v
-                        return try next(evaluation, slots, k)
-                    } }
+                    return { (next: @escaping Steps) -> Steps in
+                        { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                            try evaluation.checkLimits(term)
+                            guard let v = try value(evaluation, slots) else { return true }
+                            slots[slot] = v
+                            return try next(evaluation, slots, k)
+                        }
+                    }
                 }
                 let test = try expression(term)
-                return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                    try evaluation.checkLimits(term)
-                    guard let v = try test(evaluation, slots), !v.isFalse else { return true }
-                    return try next(evaluation, slots, k)
-                } }
+                return { (next: @escaping Steps) -> Steps in
+                    { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                        try evaluation.checkLimits(term)
+                        guard let v = try test(evaluation, slots), !v.isFalse else { return true }
+                        return try next(evaluation, slots, k)
+                    }
+                }
             case .not(let term):
                 if case .binary(let op, _, _) = term.kind, op == .assign || op == .unify { throw Unsupported() }
                 let test = try expression(term)
-                return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                    try evaluation.checkLimits(term)
-                    if let v = try test(evaluation, slots), !v.isFalse { return true }
-                    return try next(evaluation, slots, k)
-                } }
+                return { (next: @escaping Steps) -> Steps in
+                    { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                        try evaluation.checkLimits(term)
+                        if let v = try test(evaluation, slots), !v.isFalse { return true }
+                        return try next(evaluation, slots, k)
+                    }
+                }
             case .some(let terms, nil):
                 // `some x` makes `x` a fresh variable from here on.
                 for term in terms {
@@ -157,47 +170,50 @@ extension RuleProgram {
             // The declared names are fresh: the collection does not see outer ones.
             scope[valueName] = nil
             if let keyName { scope[keyName] = nil }
-            let rule: (node: Int, path: [String])? = if case .data(let located) = collection.kind {
-                catalog.plainRules[located].map { ($0, located) }
-            } else {
-                nil
-            }
+            let rule: (node: Int, path: [String])? =
+                if case .data(let located) = collection.kind {
+                    catalog.plainRules[located].map { ($0, located) }
+                } else {
+                    nil
+                }
             let members = try expression(collection)
             let valueSlot = valueName == "_" ? nil : newSlot(valueName)
             let keySlot = keyName.flatMap { $0 == "_" ? nil : newSlot($0) }
-            return { (next: @escaping Steps) -> Steps in { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
-                // Each member is a step: nested iterations with nothing between them must still
-                // meet the deadline and the step budget (found by the fuzzer: 50 nested `some`
-                // over a three-field object ran for good).
-                func visit(_ key: Value, _ member: Value) throws(RegoError) -> Bool {
-                    try evaluation.checkLimits(collection)
-                    if let valueSlot { slots[valueSlot] = member }
-                    if let keySlot { slots[keySlot] = key }
-                    return try next(evaluation, slots, k)
-                }
-                if let rule {
-                    guard let list = try evaluation.ruleMembers(node: rule.node, rule.path) else { return true }
-                    for (key, member) in list where !(try visit(key, member)) { return false }
+            return { (next: @escaping Steps) -> Steps in
+                { (evaluation: Evaluation, slots: Slots, k: () throws(RegoError) -> Bool) throws(RegoError) -> Bool in
+                    // Each member is a step: nested iterations with nothing between them must still
+                    // meet the deadline and the step budget (found by the fuzzer: 50 nested `some`
+                    // over a three-field object ran for good).
+                    func visit(_ key: Value, _ member: Value) throws(RegoError) -> Bool {
+                        try evaluation.checkLimits(collection)
+                        if let valueSlot { slots[valueSlot] = member }
+                        if let keySlot { slots[keySlot] = key }
+                        return try next(evaluation, slots, k)
+                    }
+                    if let rule {
+                        guard let list = try evaluation.ruleMembers(node: rule.node, rule.path) else { return true }
+                        for (key, member) in list where !(try visit(key, member)) { return false }
+                        return true
+                    }
+                    guard let value = try members(evaluation, slots) else { return true }
+                    switch value {
+                    case .array(let items):
+                        for (i, item) in items.enumerated() {
+                            try evaluation.checkLimits(collection)
+                            if let valueSlot { slots[valueSlot] = item }
+                            if let keySlot { slots[keySlot] = .int(i) }
+                            guard try next(evaluation, slots, k) else { return false }
+                        }
+                    case .object(let fields):
+                        for key in fields.keys.sorted() where !(try visit(key, fields[key]!)) { return false }
+                    case .set(let items):
+                        for item in items.sorted() where !(try visit(item, item)) { return false }
+                    default:
+                        break
+                    }
                     return true
                 }
-                guard let value = try members(evaluation, slots) else { return true }
-                switch value {
-                case .array(let items):
-                    for (i, item) in items.enumerated() {
-                        try evaluation.checkLimits(collection)
-                        if let valueSlot { slots[valueSlot] = item }
-                        if let keySlot { slots[keySlot] = .int(i) }
-                        guard try next(evaluation, slots, k) else { return false }
-                    }
-                case .object(let fields):
-                    for key in fields.keys.sorted() where !(try visit(key, fields[key]!)) { return false }
-                case .set(let items):
-                    for item in items.sorted() where !(try visit(item, item)) { return false }
-                default:
-                    break
-                }
-                return true
-            } }
+            }
         }
 
         /// A term with at most one value, as the interpreter's `direct` computes it.
@@ -359,7 +375,8 @@ extension RuleProgram {
                     let first = names[0], second = names[1], third = names[2]
                     return { evaluation, slots in
                         guard let root = try base(evaluation, slots), let a = Evaluation.member(root, first),
-                              let b = Evaluation.member(a, second) else { return nil }
+                            let b = Evaluation.member(a, second)
+                        else { return nil }
                         return Evaluation.member(b, third)
                     }
                 default:
@@ -408,7 +425,8 @@ extension RuleProgram {
                 }
             case .builtin(let name):
                 guard let builtin = Builtins.registry[name], !builtin.isRelation, !builtin.isRemembered,
-                      arguments.count == builtin.arity else { throw Unsupported() }
+                    arguments.count == builtin.arity
+                else { throw Unsupported() }
                 let operands = try operands(arguments)
                 return { evaluation, slots in
                     guard let values = try Self.values(operands, evaluation, slots) else { return nil }
@@ -434,7 +452,8 @@ extension RuleProgram {
             let k = try expression(key)
             return { evaluation, slots in
                 guard let member = try x(evaluation, slots), let container = try xs(evaluation, slots),
-                      let wanted = try k(evaluation, slots) else { return nil }
+                    let wanted = try k(evaluation, slots)
+                else { return nil }
                 var found = false
                 try evaluation.forEachMember(of: container) { (memberKey: Value, value: Value) throws(RegoError) in
                     if !found, value == member, memberKey == wanted { found = true }

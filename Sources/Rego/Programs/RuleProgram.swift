@@ -48,7 +48,6 @@ final class RuleProgram: Sendable {
     let bodies: [Clause]
     let elses: [Clause]
 
-
     init(rule: Rule, slotCount: Int, arity: Int, bodies: [Clause], elses: [Clause]) {
         self.rule = rule
         self.slotCount = max(1, slotCount)
@@ -79,8 +78,11 @@ final class RuleProgram: Sendable {
                 value = .bool(true)
             }
             if let result, result != value {
-                throw RegoError(.conflict, rule.kind == .function ? "functions must not produce multiple outputs for same inputs"
-                                                                 : "complete rules must not produce multiple outputs", at: rule.span)
+                throw RegoError(
+                    .conflict,
+                    rule.kind == .function
+                        ? "functions must not produce multiple outputs for same inputs"
+                        : "complete rules must not produce multiple outputs", at: rule.span)
             }
             result = value
             return !clause.isConstant
@@ -140,8 +142,10 @@ final class FunctionProgram: Sendable {
 
     /// The function's value for the operands' values (nil: undefined, as is the call when an
     /// operand is); definitions giving different values are a conflict (as `functionValue`).
-    func call(_ evaluation: Evaluation, _ operands: [RuleProgram.Operand], _ callerSlots: RuleProgram.Slots,
-              at term: Term) throws(RegoError) -> Value? {
+    func call(
+        _ evaluation: Evaluation, _ operands: [RuleProgram.Operand], _ callerSlots: RuleProgram.Slots,
+        at term: Term
+    ) throws(RegoError) -> Value? {
         try evaluation.withSlots(slotCount) { (slots: RuleProgram.Slots) throws(RegoError) -> Value? in
             for (i, operand) in operands.enumerated() {
                 guard let value = try operand.compute(evaluation, callerSlots) else { return nil }

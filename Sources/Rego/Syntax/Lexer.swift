@@ -21,8 +21,9 @@ struct Lexer {
     }
 
     func error(_ message: String, at start: Int, line: Int, column: Int) -> RegoError {
-        RegoError(.parse, message, at: SourceSpan(file: file, line: line, column: column, start: start, end: start + 1),
-                  sourceLine: Lexer.line(line, of: String(decoding: bytes, as: UTF8.self)))
+        RegoError(
+            .parse, message, at: SourceSpan(file: file, line: line, column: column, start: start, end: start + 1),
+            sourceLine: Lexer.line(line, of: String(decoding: bytes, as: UTF8.self)))
     }
 
     mutating func tokenize() throws(RegoError) -> [Token] {
@@ -185,13 +186,15 @@ struct Lexer {
         while offset < bytes.count {
             let c = bytes[offset]
             if depth == 0, c == quote { break }
-            if c == UInt8(ascii: "\\"), depth == 0, quote == UInt8(ascii: "\"") || (offset + 1 < bytes.count && (bytes[offset + 1] == UInt8(ascii: "{") || bytes[offset + 1] == UInt8(ascii: "}"))) {
+            if c == UInt8(ascii: "\\"), depth == 0,
+                quote == UInt8(ascii: "\"") || (offset + 1 < bytes.count && (bytes[offset + 1] == UInt8(ascii: "{") || bytes[offset + 1] == UInt8(ascii: "}")))
+            {
                 offset += 2
                 continue
             }
             if c == UInt8(ascii: "{") { depth += 1 }
             if c == UInt8(ascii: "}") { depth = max(0, depth - 1) }
-            if c == UInt8(ascii: "\"") , depth > 0 {
+            if c == UInt8(ascii: "\""), depth > 0 {
                 offset += 1
                 while offset < bytes.count, bytes[offset] != UInt8(ascii: "\"") { offset += bytes[offset] == UInt8(ascii: "\\") ? 2 : 1 }
             }

@@ -1,4 +1,5 @@
 import NovaCore
+
 /// A parsed Rego file: its package, imports and rules.
 public struct Module: Sendable, Hashable {
     /// `import data.x.y as z`, `import future.keywords.in`, `import rego.v1`.
@@ -21,11 +22,12 @@ public struct Module: Sendable, Hashable {
     /// The package as a path of names: `package a.b["c"]` is `["a", "b", "c"]`.
     public var packagePath: [String] {
         guard case .ref(let head, let path) = package.kind, let first = head.variableName else { return package.variableName.map { [$0] } ?? [] }
-        return [first] + path.compactMap { step in
-            switch step {
-            case .field(let name): name
-            case .index(let term): if case .string(let s) = term.kind { s } else { nil }
+        return [first]
+            + path.compactMap { step in
+                switch step {
+                case .field(let name): name
+                case .index(let term): if case .string(let s) = term.kind { s } else { nil }
+                }
             }
-        }
     }
 }

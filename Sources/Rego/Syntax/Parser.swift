@@ -123,9 +123,13 @@ public struct Parser {
             }
             let names = Self.names(of: path)
             if names.first == "future", names.count >= 2, names[1] == "keywords" {
-                if names.count == 2 { keywords.formUnion(Self.futureKeywords) }
-                else if Self.futureKeywords.contains(names[2]) { keywords.insert(names[2]) }
-                else { throw error("unknown future keyword \(names[2])", at: start) }
+                if names.count == 2 {
+                    keywords.formUnion(Self.futureKeywords)
+                } else if Self.futureKeywords.contains(names[2]) {
+                    keywords.insert(names[2])
+                } else {
+                    throw error("unknown future keyword \(names[2])", at: start)
+                }
             } else if names == ["rego", "v1"] {
                 keywords.formUnion(Self.futureKeywords)
             } else if !["data", "input", "future", "rego"].contains(names.first ?? "") {
@@ -144,12 +148,13 @@ public struct Parser {
         switch term.kind {
         case .variable(let name): return [name]
         case .ref(let head, let path):
-            return names(of: head) + path.map { step in
-                switch step {
-                case .field(let name): name
-                case .index(let t): if case .string(let s) = t.kind { s } else { "?" }
+            return names(of: head)
+                + path.map { step in
+                    switch step {
+                    case .field(let name): name
+                    case .index(let t): if case .string(let s) = t.kind { s } else { "?" }
+                    }
                 }
-            }
         default: return []
         }
     }
@@ -213,8 +218,9 @@ public struct Parser {
         }
         if !elses.isEmpty, kind != .complete, kind != .function { throw error("else is only for single-value rules and functions", at: start) }
         let end = tokens[max(index - 1, 0)].span
-        return Rule(kind: kind, isDefault: isDefault, ref: ref, arguments: arguments, key: key, value: value, isAssignment: isAssignment,
-                    bodies: bodies, elses: elses, annotations: try annotations(endingBefore: start), span: start.span.through(end))
+        return Rule(
+            kind: kind, isDefault: isDefault, ref: ref, arguments: arguments, key: key, value: value, isAssignment: isAssignment,
+            bodies: bodies, elses: elses, annotations: try annotations(endingBefore: start), span: start.span.through(end))
     }
 
     /// Groups comment lines into METADATA blocks: a `# METADATA` line and the comment lines right
@@ -252,8 +258,9 @@ public struct Parser {
             throw error
         } catch let error as NovaError {
             let line = error.diagnostics.first?.location.map { block.line + $0.line } ?? block.line
-            throw RegoError(.parse, "invalid METADATA: \(error.diagnostics.first?.message ?? error.message)",
-                            at: SourceSpan(file: file, line: line, column: 1, start: 0, end: 0), sourceLine: Lexer.line(line, of: source))
+            throw RegoError(
+                .parse, "invalid METADATA: \(error.diagnostics.first?.message ?? error.message)",
+                at: SourceSpan(file: file, line: line, column: 1, start: 0, end: 0), sourceLine: Lexer.line(line, of: source))
         } catch {
             throw RegoError(.parse, "invalid METADATA: \(error)", at: token.span)
         }

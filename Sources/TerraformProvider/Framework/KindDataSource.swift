@@ -12,11 +12,13 @@ struct KindDataSource<Mapping: KindMapping>: DataSource {
             .computed("id", .string, "The name."),
             .computed("labels", .map(.string), "Its labels."),
             .computed("uid", .string, "NovaCron's unique id for it."),
-        ] + Mapping.attributes.map { attribute in
-            Attribute(name: attribute.name, type: attribute.type, role: .computed, description: attribute.description)
-        } + Mapping.blocks.map { nested in
-            Attribute(name: nested.name, type: nested.type, role: .computed, description: nested.block.description)
-        })
+        ]
+            + Mapping.attributes.map { attribute in
+                Attribute(name: attribute.name, type: attribute.type, role: .computed, description: attribute.description)
+            }
+            + Mapping.blocks.map { nested in
+                Attribute(name: nested.name, type: nested.type, role: .computed, description: nested.block.description)
+            })
 
     func read(config: TerraformValue, context: OperationContext) async throws -> TerraformValue {
         let name = config["name"].stringValue ?? ""
@@ -27,8 +29,11 @@ struct KindDataSource<Mapping: KindMapping>: DataSource {
             throw DiagnosticsError(diagnostics: NovaCronAPI.diagnostics(for: error, action: "read \(Mapping.kindName) \"\(name)\""))
         }
         guard let document else {
-            throw DiagnosticsError(diagnostics: [.error("\(Mapping.kindName) \"\(name)\" not found",
-                                                        "NovaCron has no \(Mapping.kindName) of that name.", at: "name")])
+            throw DiagnosticsError(diagnostics: [
+                .error(
+                    "\(Mapping.kindName) \"\(name)\" not found",
+                    "NovaCron has no \(Mapping.kindName) of that name.", at: "name")
+            ])
         }
         var fields = Mapping.attributes(spec: document["spec"] ?? .null, status: document["status"] ?? .null)
         let metadata = document["metadata"] ?? .null

@@ -22,9 +22,11 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
         guard !prior.isNull, change.requiresReplace.isEmpty else { return }
         for attribute in Mapping.growOnlyAttributes {
             guard let before = prior[attribute].numberValue, let after = change.planned[attribute].numberValue, after < before else { continue }
-            change.diagnostics.append(.error("\(Mapping.kindName) cannot shrink",
-                                             "\(attribute) would go from \(Int(before)) to \(Int(after)) GiB; NovaCron grows disks and volumes in place but never shrinks them. Keep \(Int(before)) or more, or replace the resource (terraform apply -replace=…).",
-                                             at: AttributePath(stringLiteral: attribute)))
+            change.diagnostics.append(
+                .error(
+                    "\(Mapping.kindName) cannot shrink",
+                    "\(attribute) would go from \(Int(before)) to \(Int(after)) GiB; NovaCron grows disks and volumes in place but never shrinks them. Keep \(Int(before)) or more, or replace the resource (terraform apply -replace=…).",
+                    at: AttributePath(stringLiteral: attribute)))
         }
     }
 
@@ -33,8 +35,10 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
         if case .object(let timeouts) = config["timeouts"] {
             for (operation, value) in timeouts {
                 if let text = value.stringValue, parseDuration(text) == nil {
-                    problems.append(.error("Invalid duration", "\"\(text)\" is not a duration such as \"30s\", \"10m\" or \"1h\".",
-                                           at: AttributePath([.attribute("timeouts"), .attribute(operation)])))
+                    problems.append(
+                        .error(
+                            "Invalid duration", "\"\(text)\" is not a duration such as \"30s\", \"10m\" or \"1h\".",
+                            at: AttributePath([.attribute("timeouts"), .attribute(operation)])))
                 }
             }
         }
@@ -54,8 +58,10 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
         // The server's own spec rules, at plan time, once every value is known.
         if let kind = Mapping.specKind, config.isWhollyKnown {
             for diagnostic in kind.normalizeSpec(Mapping.spec(from: config)).diagnostics where diagnostic.severity == .error {
-                problems.append(.error("Invalid \(Mapping.kindName)", diagnostic.message,
-                                       at: diagnostic.path.flatMap { NovaCronAPI.attributePath(for: $0, fields: fieldAttributes) }))
+                problems.append(
+                    .error(
+                        "Invalid \(Mapping.kindName)", diagnostic.message,
+                        at: diagnostic.path.flatMap { NovaCronAPI.attributePath(for: $0, fields: fieldAttributes) }))
             }
         }
         return problems
@@ -76,8 +82,10 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
         } catch let error as NovaError where error.code == .alreadyExists {
             throw DiagnosticsError(diagnostics: [try await adoptionHint(name, context: context)])
         } catch {
-            throw DiagnosticsError(diagnostics: NovaCronAPI.diagnostics(for: error, action: "create \(Mapping.kindName) \"\(name)\"",
-                                                                        fields: fieldAttributes))
+            throw DiagnosticsError(
+                diagnostics: NovaCronAPI.diagnostics(
+                    for: error, action: "create \(Mapping.kindName) \"\(name)\"",
+                    fields: fieldAttributes))
         }
         let settled = try await waitForReconcile(written, context: context)
         return state(from: settled, reference: planned)
@@ -86,26 +94,28 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
     /// Why a create found the name taken, and how to bring the object under this configuration.
     private func adoptionHint(_ name: String, context: OperationContext) async throws -> TerraformDiagnostic {
         let owner = (try? await context.api.get(Mapping.plural, name))?["metadata"]?["managedBy"]?.stringValue
-        let origin = switch owner {
-        case "terraform": "Terraform made it (an earlier apply was probably interrupted before it could save it in the state)"
-        case let other?: "it is managed by \(other)"
-        case nil: "it was made outside Terraform"
-        }
-        return .error("\(Mapping.kindName) \"\(name)\" already exists on NovaCron",
-                      """
-                      \(origin). To manage it with this configuration, import it instead of creating it:
+        let origin =
+            switch owner {
+            case "terraform": "Terraform made it (an earlier apply was probably interrupted before it could save it in the state)"
+            case let other?: "it is managed by \(other)"
+            case nil: "it was made outside Terraform"
+            }
+        return .error(
+            "\(Mapping.kindName) \"\(name)\" already exists on NovaCron",
+            """
+            \(origin). To manage it with this configuration, import it instead of creating it:
 
-                        terraform import \(Mapping.typeName).<resource name> \(name)
+              terraform import \(Mapping.typeName).<resource name> \(name)
 
-                      or, in the configuration:
+            or, in the configuration:
 
-                        import {
-                          to = \(Mapping.typeName).<resource name>
-                          id = "\(name)"
-                        }
+              import {
+                to = \(Mapping.typeName).<resource name>
+                id = "\(name)"
+              }
 
-                      Otherwise choose another name.
-                      """)
+            Otherwise choose another name.
+            """)
     }
 
     func read(state: TerraformValue, context: OperationContext) async throws -> TerraformValue? {
@@ -124,12 +134,15 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
         let written: Value
         do {
             guard let current = try await context.api.get(Mapping.plural, name) else {
-                throw DiagnosticsError(diagnostics: [.error("Cannot \(action)", "\(Mapping.kindName) \"\(name)\" no longer exists in NovaCron; run terraform apply again to create it.")])
+                throw DiagnosticsError(diagnostics: [
+                    .error("Cannot \(action)", "\(Mapping.kindName) \"\(name)\" no longer exists in NovaCron; run terraform apply again to create it.")
+                ])
             }
             let document = Value.object([
                 "apiVersion": .string(Resource.apiVersion), "kind": .string(Mapping.kindName),
-                "metadata": metadata(name: name, labels: planned["labels"], annotations: current["metadata"]?["annotations"],
-                                     resourceVersion: current["metadata"]?["resourceVersion"]),
+                "metadata": metadata(
+                    name: name, labels: planned["labels"], annotations: current["metadata"]?["annotations"],
+                    resourceVersion: current["metadata"]?["resourceVersion"]),
                 "spec": Mapping.spec(from: planned),
             ])
             let reply = try await context.api.replace(Mapping.plural, name, document)
@@ -155,7 +168,9 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
 
     func importState(id: String) throws -> TerraformValue {
         guard !id.isEmpty else {
-            throw DiagnosticsError(diagnostics: [.error("Invalid import id", "Give the \(Mapping.kindName)'s name: terraform import \(typeName).NAME my-\(Mapping.kindName.lowercased())")])
+            throw DiagnosticsError(diagnostics: [
+                .error("Invalid import id", "Give the \(Mapping.kindName)'s name: terraform import \(typeName).NAME my-\(Mapping.kindName.lowercased())")
+            ])
         }
         var fields: [String: TerraformValue] = [:]
         if case .object(let attributes) = schema.type { for name in attributes.keys { fields[name] = .null } }
@@ -233,13 +248,18 @@ struct KindResource<Mapping: KindMapping>: ResourceWithImportState, ResourceWith
                 return document
             }
             if context.isStopped() {
-                context.warn(.error("Stopped while waiting for \(Mapping.kindName) \"\(name)\"",
-                                    "Terraform asked the provider to stop. It exists on NovaCron; its state is saved as it was last read (\(phase))."))
+                context.warn(
+                    .error(
+                        "Stopped while waiting for \(Mapping.kindName) \"\(name)\"",
+                        "Terraform asked the provider to stop. It exists on NovaCron; its state is saved as it was last read (\(phase))."))
                 return document
             }
             guard context.timeRemaining > delay else {
-                context.warn(.error("Timed out waiting for \(Mapping.kindName) \"\(name)\"",
-                                    "It is still \(phase) (NovaCron has applied version \(observed) of \(wanted)). Raise the timeouts block or look at `novacron get \(Mapping.plural) \(name)`."))
+                context.warn(
+                    .error(
+                        "Timed out waiting for \(Mapping.kindName) \"\(name)\"",
+                        "It is still \(phase) (NovaCron has applied version \(observed) of \(wanted)). Raise the timeouts block or look at `novacron get \(Mapping.plural) \(name)`."
+                    ))
                 return document
             }
             do {
@@ -267,13 +287,16 @@ extension KindResource {
     /// nil to keep waiting: it reported an error and a resource the spec names does not exist,
     /// or the error is one a retry cannot clear (a volume held by another VM).
     static func reasonItCannotConverge(_ document: Value, context: OperationContext) async throws -> String? {
-        guard let failure = (document["status"]?["conditions"]?.arrayValue ?? []).first(where: {
-            $0["type"] == "ReconcileError" && $0["status"] == "True"
-        }) else { return nil }
+        guard
+            let failure = (document["status"]?["conditions"]?.arrayValue ?? []).first(where: {
+                $0["type"] == "ReconcileError" && $0["status"] == "True"
+            })
+        else { return nil }
         let message = failure["message"]?.stringValue ?? "the reconciler reported an error"
         for reference in Mapping.references(in: document["spec"] ?? .null) {
             if try await context.api.get(reference.plural, reference.name) == nil {
-                return "\(message)\n\nIt refers to \(reference.plural.dropLast()) \"\(reference.name)\", which does not exist on NovaCron. Create it (or fix the name) and apply again."
+                return
+                    "\(message)\n\nIt refers to \(reference.plural.dropLast()) \"\(reference.name)\", which does not exist on NovaCron. Create it (or fix the name) and apply again."
             }
         }
         if failure["reason"] == "conflict" { return "\(message)\n\nNovaCron will not take it from there by itself: detach it first, or use another one." }

@@ -45,7 +45,8 @@ struct NovaCronAPI: Sendable {
     static func attributePath(for field: String, fields: [String: String]) -> AttributePath? {
         if let name = fields[field] { return AttributePath(stringLiteral: name) }
         guard let bracket = field.firstIndex(of: "["), let close = field[bracket...].firstIndex(of: "]"),
-              let block = fields[String(field[..<bracket])], let index = Int(field[field.index(after: bracket)..<close]) else { return nil }
+            let block = fields[String(field[..<bracket])], let index = Int(field[field.index(after: bracket)..<close])
+        else { return nil }
         return AttributePath([.attribute(block), .index(index)])
     }
 
@@ -60,8 +61,10 @@ struct NovaCronAPI: Sendable {
             let rules = error.diagnostics.filter { $0.severity == .error }
             guard !rules.isEmpty else { return [.error("NovaCron refused to \(action)", error.message)] }
             return rules.map { rule in
-                .error("Refused by NovaCron policy: \(rule.message)",
-                       "NovaCron's admission policies blocked the request to \(action). \(rule.message)\n\nChange the configuration to satisfy the policy, or ask an administrator to change the policy (novacron policy get).")
+                .error(
+                    "Refused by NovaCron policy: \(rule.message)",
+                    "NovaCron's admission policies blocked the request to \(action). \(rule.message)\n\nChange the configuration to satisfy the policy, or ask an administrator to change the policy (novacron policy get)."
+                )
             }
         case .validationFailed where !error.diagnostics.isEmpty:
             return error.diagnostics.map { diagnostic in

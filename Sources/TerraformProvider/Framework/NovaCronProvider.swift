@@ -8,10 +8,12 @@ import Synchronization
 final class NovaCronProvider: Sendable {
     static let version = "0.1.0"
 
-    let schema = Schema(description: "Manages NovaCron: VMs, networks, storage and policies.", attributes: [
-        .optional("endpoint", .string, "NovaCron API URL, e.g. http://127.0.0.1:8080. Defaults to NOVACRON_URL."),
-        Attribute.optional("api_key", .string, "API key. Defaults to NOVACRON_API_KEY.").sensitive(),
-    ])
+    let schema = Schema(
+        description: "Manages NovaCron: VMs, networks, storage and policies.",
+        attributes: [
+            .optional("endpoint", .string, "NovaCron API URL, e.g. http://127.0.0.1:8080. Defaults to NOVACRON_URL."),
+            Attribute.optional("api_key", .string, "API key. Defaults to NOVACRON_API_KEY.").sensitive(),
+        ])
 
     let resources: [String: any ManagedResource]
     let dataSources: [String: any DataSource]

@@ -43,11 +43,12 @@ extension NestedBlock {
         var nested = Tfplugin6_Schema.NestedBlock()
         nested.typeName = name
         nested.block = block.proto
-        nested.nesting = switch nesting {
-        case .single: .single
-        case .list: .list
-        case .set: .set
-        }
+        nested.nesting =
+            switch nesting {
+            case .single: .single
+            case .list: .list
+            case .set: .set
+            }
         nested.minItems = Int64(minItems)
         nested.maxItems = Int64(maxItems)
         return nested

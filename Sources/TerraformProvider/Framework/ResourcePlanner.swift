@@ -49,8 +49,11 @@ enum ResourcePlanner {
             let configured = config[attribute.name]
             switch attribute.role {
             case .optionalComputed where configured.isNull:
-                if let value = attribute.defaultValue { fields[attribute.name] = value }
-                else if isCreate || fields[attribute.name] == nil { fields[attribute.name] = .unknown }
+                if let value = attribute.defaultValue {
+                    fields[attribute.name] = value
+                } else if isCreate || fields[attribute.name] == nil {
+                    fields[attribute.name] = .unknown
+                }
             case .computed where isCreate:
                 fields[attribute.name] = .unknown
             default:
@@ -65,9 +68,10 @@ enum ResourcePlanner {
                 fields[nested.name] = fill(nested.block, planned: value, config: configured, isCreate: isCreate)
             case (.list, .list(let items)):
                 let configs = configured.elements ?? []
-                fields[nested.name] = .list(items.enumerated().map { index, item in
-                    fill(nested.block, planned: item, config: index < configs.count ? configs[index] : .null, isCreate: true)
-                })
+                fields[nested.name] = .list(
+                    items.enumerated().map { index, item in
+                        fill(nested.block, planned: item, config: index < configs.count ? configs[index] : .null, isCreate: true)
+                    })
             case (.set, .set(let items)):
                 fields[nested.name] = .set(items.map { fill(nested.block, planned: $0, config: $0, isCreate: true) })
             default:

@@ -67,10 +67,13 @@ struct Attribute: Sendable {
         Attribute(name: name, type: type, role: .optional, description: description, requiresReplace: requiresReplace)
     }
 
-    static func optional(_ name: String, _ type: CtyType, _ description: String, default value: TerraformValue,
-                         requiresReplace: Bool = false) -> Attribute {
-        Attribute(name: name, type: type, role: .optionalComputed, description: description, requiresReplace: requiresReplace,
-                  defaultValue: value)
+    static func optional(
+        _ name: String, _ type: CtyType, _ description: String, default value: TerraformValue,
+        requiresReplace: Bool = false
+    ) -> Attribute {
+        Attribute(
+            name: name, type: type, role: .optionalComputed, description: description, requiresReplace: requiresReplace,
+            defaultValue: value)
     }
 
     static func computed(_ name: String, _ type: CtyType, _ description: String, keepsPriorValue: Bool = true) -> Attribute {
@@ -105,9 +108,11 @@ struct NestedBlock: Sendable {
 
     /// The `timeouts { create = "10m" … }` block Terraform users expect, for the given operations.
     static func timeouts(_ operations: [String]) -> NestedBlock {
-        NestedBlock(name: "timeouts", block: Block(
-            description: "How long each operation may take, as a duration such as \"30s\", \"10m\" or \"1h\".",
-            attributes: operations.map { .optional($0, .string, "Time allowed for \($0), e.g. \"10m\".") },
-            blocks: []), nesting: .single)
+        NestedBlock(
+            name: "timeouts",
+            block: Block(
+                description: "How long each operation may take, as a duration such as \"30s\", \"10m\" or \"1h\".",
+                attributes: operations.map { .optional($0, .string, "Time allowed for \($0), e.g. \"10m\".") },
+                blocks: []), nesting: .single)
     }
 }

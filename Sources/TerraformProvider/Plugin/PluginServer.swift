@@ -2,7 +2,6 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 
-
 /// Runs the provider as Terraform starts it (HashiCorp go-plugin): checks the magic cookie,
 /// agrees on protocol 6, serves gRPC with automatic mutual TLS on a unix socket, and announces
 /// itself with the handshake line on stdout.
@@ -19,27 +18,31 @@ public enum PluginServer {
     /// Checks the environment Terraform sets. Pure, so the refusal messages are testable.
     static func checkEnvironment(_ environment: [String: String]) throws(StartError) {
         guard environment[magicCookieKey] == magicCookieValue else {
-            throw StartError(description: """
-                This is terraform-provider-novacron \(NovaCronProvider.version), a Terraform plugin: Terraform starts it, people do not.
-                To use it, name it in a configuration:
-                  terraform { required_providers { novacron = { source = "novacron/novacron" } } }
-                and point Terraform at the directory holding this binary (a dev_overrides block in the
-                CLI configuration; see examples/terraform/README.md).
-                """)
+            throw StartError(
+                description: """
+                    This is terraform-provider-novacron \(NovaCronProvider.version), a Terraform plugin: Terraform starts it, people do not.
+                    To use it, name it in a configuration:
+                      terraform { required_providers { novacron = { source = "novacron/novacron" } } }
+                    and point Terraform at the directory holding this binary (a dev_overrides block in the
+                    CLI configuration; see examples/terraform/README.md).
+                    """)
         }
         if let offered = environment["PLUGIN_PROTOCOL_VERSIONS"] {
             let versions = offered.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard versions.contains(protocolVersion) else {
-                throw StartError(description: "Terraform offers plugin protocol versions \(offered); this provider speaks only \(protocolVersion) (Terraform 1.0 or later).")
+                throw StartError(
+                    description: "Terraform offers plugin protocol versions \(offered); this provider speaks only \(protocolVersion) (Terraform 1.0 or later).")
             }
         }
     }
 
     /// Serves until Terraform shuts the plugin down (or the process is killed).
-    public static func run(environment: [String: String] = ProcessInfo.processInfo.environment,
-                           announce: @Sendable (String) -> Void = { line in
-                               FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                           }) async throws {
+    public static func run(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        announce: @Sendable (String) -> Void = { line in
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+    ) async throws {
         try checkEnvironment(environment)
         let directory = try privateDirectory(in: environment["PLUGIN_UNIX_SOCKET_DIR"] ?? NSTemporaryDirectory())
         let socketPath = (directory as NSString).appendingPathComponent("plugin.sock")
@@ -59,16 +62,19 @@ public enum PluginServer {
             // certificates, which BoringSSL (under NIOSSL) does not offer to verify, so Go's TLS
             // client would send none and the handshake would fail. Who may connect is instead
             // limited by the socket living in a directory only this user can enter.
-            security = .tls(certificateChain: [.bytes(identity.certificateDER, format: .der)],
-                            privateKey: .bytes(Array(identity.privateKeyPEM.utf8), format: .pem))
+            security = .tls(
+                certificateChain: [.bytes(identity.certificateDER, format: .der)],
+                privateKey: .bytes(Array(identity.privateKeyPEM.utf8), format: .pem))
         }
 
         let transport = HTTP2ServerTransport.Posix(address: .unixDomainSocket(path: socketPath), transportSecurity: security)
         let shutdown = ShutdownSignal()
-        let server = GRPCServer(transport: transport, services: [
-            ProviderService(provider: NovaCronProvider(environment: environment)),
-            ControllerService(onShutdown: { shutdown.fire() }),
-        ])
+        let server = GRPCServer(
+            transport: transport,
+            services: [
+                ProviderService(provider: NovaCronProvider(environment: environment)),
+                ControllerService(onShutdown: { shutdown.fire() }),
+            ])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.serve() }
             _ = try await transport.listeningAddress

@@ -3,16 +3,20 @@ import GRPCCore
 import NovaCore
 
 extension ProviderService {
-    func planResourceChange(request: Tfplugin6_PlanResourceChange.Request, context: ServerContext) async throws
-        -> Tfplugin6_PlanResourceChange.Response {
+    func planResourceChange(
+        request: Tfplugin6_PlanResourceChange.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_PlanResourceChange.Response
+    {
         var response = Tfplugin6_PlanResourceChange.Response()
         do {
             let resource = try resource(named: request.typeName)
             let type = resource.schema.type
             let prior = try request.priorState.decode(as: type)
             let config = try request.config.decode(as: type)
-            var change = ResourcePlanner.plan(schema: resource.schema, prior: prior, proposed: try request.proposedNewState.decode(as: type),
-                                              config: config)
+            var change = ResourcePlanner.plan(
+                schema: resource.schema, prior: prior, proposed: try request.proposedNewState.decode(as: type),
+                config: config)
             if !change.planned.isNull { resource.modifyPlan(&change, prior: prior, config: config) }
             response.plannedState = try Tfplugin6_DynamicValue(change.planned, as: type)
             response.requiresReplace = change.requiresReplace.map(\.proto)
@@ -24,8 +28,11 @@ extension ProviderService {
         return response
     }
 
-    func applyResourceChange(request: Tfplugin6_ApplyResourceChange.Request, context: ServerContext) async throws
-        -> Tfplugin6_ApplyResourceChange.Response {
+    func applyResourceChange(
+        request: Tfplugin6_ApplyResourceChange.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_ApplyResourceChange.Response
+    {
         var response = Tfplugin6_ApplyResourceChange.Response()
         var diagnostics: [TerraformDiagnostic] = []
         do {
@@ -77,8 +84,11 @@ extension ProviderService {
         return response
     }
 
-    func importResourceState(request: Tfplugin6_ImportResourceState.Request, context: ServerContext) async throws
-        -> Tfplugin6_ImportResourceState.Response {
+    func importResourceState(
+        request: Tfplugin6_ImportResourceState.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_ImportResourceState.Response
+    {
         var response = Tfplugin6_ImportResourceState.Response()
         do {
             guard let resource = try resource(named: request.typeName) as? any ResourceWithImportState else {
@@ -94,18 +104,27 @@ extension ProviderService {
         return response
     }
 
-    func upgradeResourceState(request: Tfplugin6_UpgradeResourceState.Request, context: ServerContext) async throws
-        -> Tfplugin6_UpgradeResourceState.Response {
+    func upgradeResourceState(
+        request: Tfplugin6_UpgradeResourceState.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_UpgradeResourceState.Response
+    {
         var response = Tfplugin6_UpgradeResourceState.Response()
         do {
             let resource = try resource(named: request.typeName)
             let current = resource.schema.version
             guard request.version <= current else {
-                throw DiagnosticsError(diagnostics: [.error("State from a newer provider",
-                    "This state was written by a provider whose \(request.typeName) schema is version \(request.version); this provider knows version \(current). Upgrade the provider.")])
+                throw DiagnosticsError(diagnostics: [
+                    .error(
+                        "State from a newer provider",
+                        "This state was written by a provider whose \(request.typeName) schema is version \(request.version); this provider knows version \(current). Upgrade the provider."
+                    )
+                ])
             }
             guard !request.rawState.json.isEmpty else {
-                throw DiagnosticsError(diagnostics: [.error("Unsupported state format", "Only JSON state can be upgraded; this state is in the legacy flatmap format.")])
+                throw DiagnosticsError(diagnostics: [
+                    .error("Unsupported state format", "Only JSON state can be upgraded; this state is in the legacy flatmap format.")
+                ])
             }
             var json = try Value(json: String(decoding: request.rawState.json, as: UTF8.self))
             if request.version < current, let upgradable = resource as? any ResourceWithUpgradeState {

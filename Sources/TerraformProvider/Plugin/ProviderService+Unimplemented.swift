@@ -3,7 +3,9 @@ import GRPCCore
 /// The protocol's other RPCs (ephemeral resources, functions, state stores, actions, list
 /// resources, moves): the provider offers none of them, and says so as gRPC expects.
 extension ProviderService {
-    func upgradeResourceIdentity(request: Tfplugin6_UpgradeResourceIdentity.Request, context: ServerContext) async throws -> Tfplugin6_UpgradeResourceIdentity.Response {
+    func upgradeResourceIdentity(
+        request: Tfplugin6_UpgradeResourceIdentity.Request, context: ServerContext
+    ) async throws -> Tfplugin6_UpgradeResourceIdentity.Response {
         throw Self.unimplemented("upgradeResourceIdentity")
     }
 
@@ -11,23 +13,33 @@ extension ProviderService {
         throw Self.unimplemented("moveResourceState")
     }
 
-    func generateResourceConfig(request: Tfplugin6_GenerateResourceConfig.Request, context: ServerContext) async throws -> Tfplugin6_GenerateResourceConfig.Response {
+    func generateResourceConfig(
+        request: Tfplugin6_GenerateResourceConfig.Request, context: ServerContext
+    ) async throws -> Tfplugin6_GenerateResourceConfig.Response {
         throw Self.unimplemented("generateResourceConfig")
     }
 
-    func validateEphemeralResourceConfig(request: Tfplugin6_ValidateEphemeralResourceConfig.Request, context: ServerContext) async throws -> Tfplugin6_ValidateEphemeralResourceConfig.Response {
+    func validateEphemeralResourceConfig(
+        request: Tfplugin6_ValidateEphemeralResourceConfig.Request, context: ServerContext
+    ) async throws -> Tfplugin6_ValidateEphemeralResourceConfig.Response {
         throw Self.unimplemented("validateEphemeralResourceConfig")
     }
 
-    func openEphemeralResource(request: Tfplugin6_OpenEphemeralResource.Request, context: ServerContext) async throws -> Tfplugin6_OpenEphemeralResource.Response {
+    func openEphemeralResource(
+        request: Tfplugin6_OpenEphemeralResource.Request, context: ServerContext
+    ) async throws -> Tfplugin6_OpenEphemeralResource.Response {
         throw Self.unimplemented("openEphemeralResource")
     }
 
-    func renewEphemeralResource(request: Tfplugin6_RenewEphemeralResource.Request, context: ServerContext) async throws -> Tfplugin6_RenewEphemeralResource.Response {
+    func renewEphemeralResource(
+        request: Tfplugin6_RenewEphemeralResource.Request, context: ServerContext
+    ) async throws -> Tfplugin6_RenewEphemeralResource.Response {
         throw Self.unimplemented("renewEphemeralResource")
     }
 
-    func closeEphemeralResource(request: Tfplugin6_CloseEphemeralResource.Request, context: ServerContext) async throws -> Tfplugin6_CloseEphemeralResource.Response {
+    func closeEphemeralResource(
+        request: Tfplugin6_CloseEphemeralResource.Request, context: ServerContext
+    ) async throws -> Tfplugin6_CloseEphemeralResource.Response {
         throw Self.unimplemented("closeEphemeralResource")
     }
 
@@ -35,7 +47,9 @@ extension ProviderService {
         throw Self.unimplemented("listResource")
     }
 
-    func validateListResourceConfig(request: Tfplugin6_ValidateListResourceConfig.Request, context: ServerContext) async throws -> Tfplugin6_ValidateListResourceConfig.Response {
+    func validateListResourceConfig(
+        request: Tfplugin6_ValidateListResourceConfig.Request, context: ServerContext
+    ) async throws -> Tfplugin6_ValidateListResourceConfig.Response {
         throw Self.unimplemented("validateListResourceConfig")
     }
 
@@ -55,11 +69,14 @@ extension ProviderService {
         throw Self.unimplemented("configureStateStore")
     }
 
-    func readStateBytes(request: Tfplugin6_ReadStateBytes.Request, response: RPCWriter<Tfplugin6_ReadStateBytes.Response>, context: ServerContext) async throws {
+    func readStateBytes(request: Tfplugin6_ReadStateBytes.Request, response: RPCWriter<Tfplugin6_ReadStateBytes.Response>, context: ServerContext) async throws
+    {
         throw Self.unimplemented("readStateBytes")
     }
 
-    func writeStateBytes(request: RPCAsyncSequence<Tfplugin6_WriteStateBytes.RequestChunk, any Swift.Error>, context: ServerContext) async throws -> Tfplugin6_WriteStateBytes.Response {
+    func writeStateBytes(
+        request: RPCAsyncSequence<Tfplugin6_WriteStateBytes.RequestChunk, any Swift.Error>, context: ServerContext
+    ) async throws -> Tfplugin6_WriteStateBytes.Response {
         throw Self.unimplemented("writeStateBytes")
     }
 

@@ -24,8 +24,11 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
         return response
     }
 
-    func getProviderSchema(request: Tfplugin6_GetProviderSchema.Request, context: ServerContext) async throws
-        -> Tfplugin6_GetProviderSchema.Response {
+    func getProviderSchema(
+        request: Tfplugin6_GetProviderSchema.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_GetProviderSchema.Response
+    {
         var response = Tfplugin6_GetProviderSchema.Response()
         response.provider = provider.schema.proto
         response.resourceSchemas = provider.resources.mapValues(\.schema.proto)
@@ -40,14 +43,21 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
         return capabilities
     }
 
-    func validateProviderConfig(request: Tfplugin6_ValidateProviderConfig.Request, context: ServerContext) async throws
-        -> Tfplugin6_ValidateProviderConfig.Response {
+    func validateProviderConfig(
+        request: Tfplugin6_ValidateProviderConfig.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_ValidateProviderConfig.Response
+    {
         var response = Tfplugin6_ValidateProviderConfig.Response()
         do {
             let config = try request.config.decode(as: provider.schema.type)
             if let endpoint = config["endpoint"].stringValue, URL(string: endpoint)?.host == nil {
-                response.diagnostics = [TerraformDiagnostic.error("Invalid endpoint", "\"\(endpoint)\" is not a URL such as http://127.0.0.1:8080.",
-                                                                  at: "endpoint").proto]
+                response.diagnostics = [
+                    TerraformDiagnostic.error(
+                        "Invalid endpoint", "\"\(endpoint)\" is not a URL such as http://127.0.0.1:8080.",
+                        at: "endpoint"
+                    ).proto
+                ]
             }
         } catch {
             response.diagnostics = [Self.decodingProblem(error).proto]
@@ -55,8 +65,11 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
         return response
     }
 
-    func configureProvider(request: Tfplugin6_ConfigureProvider.Request, context: ServerContext) async throws
-        -> Tfplugin6_ConfigureProvider.Response {
+    func configureProvider(
+        request: Tfplugin6_ConfigureProvider.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_ConfigureProvider.Response
+    {
         var response = Tfplugin6_ConfigureProvider.Response()
         do {
             response.diagnostics = await provider.configure(try request.config.decode(as: provider.schema.type)).map(\.proto)
@@ -66,8 +79,11 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
         return response
     }
 
-    func validateResourceConfig(request: Tfplugin6_ValidateResourceConfig.Request, context: ServerContext) async throws
-        -> Tfplugin6_ValidateResourceConfig.Response {
+    func validateResourceConfig(
+        request: Tfplugin6_ValidateResourceConfig.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_ValidateResourceConfig.Response
+    {
         var response = Tfplugin6_ValidateResourceConfig.Response()
         do {
             let resource = try resource(named: request.typeName)
@@ -78,8 +94,11 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
         return response
     }
 
-    func validateDataResourceConfig(request: Tfplugin6_ValidateDataResourceConfig.Request, context: ServerContext) async throws
-        -> Tfplugin6_ValidateDataResourceConfig.Response {
+    func validateDataResourceConfig(
+        request: Tfplugin6_ValidateDataResourceConfig.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_ValidateDataResourceConfig.Response
+    {
         var response = Tfplugin6_ValidateDataResourceConfig.Response()
         do {
             let source = try dataSource(named: request.typeName)
@@ -90,8 +109,11 @@ struct ProviderService: Tfplugin6_Provider.SimpleServiceProtocol {
         return response
     }
 
-    func getResourceIdentitySchemas(request: Tfplugin6_GetResourceIdentitySchemas.Request, context: ServerContext) async throws
-        -> Tfplugin6_GetResourceIdentitySchemas.Response {
+    func getResourceIdentitySchemas(
+        request: Tfplugin6_GetResourceIdentitySchemas.Request, context: ServerContext
+    ) async throws
+        -> Tfplugin6_GetResourceIdentitySchemas.Response
+    {
         Tfplugin6_GetResourceIdentitySchemas.Response()
     }
 

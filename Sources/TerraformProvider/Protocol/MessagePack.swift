@@ -59,42 +59,72 @@ extension MessagePack {
         case .nil: out.append(0xc0)
         case .bool(let b): out.append(b ? 0xc3 : 0xc2)
         case .int(let i):
-            if i >= 0 { MessagePack.uint(UInt64(i)).write(into: &out) }
-            else if i >= -32 { out.append(UInt8(bitPattern: Int8(i))) }
-            else if i >= Int64(Int8.min) { out.append(0xd0); out.append(UInt8(bitPattern: Int8(i))) }
-            else if i >= Int64(Int16.min) { out.append(0xd1); Self.append(UInt16(bitPattern: Int16(i)), to: &out) }
-            else if i >= Int64(Int32.min) { out.append(0xd2); Self.append(UInt32(bitPattern: Int32(i)), to: &out) }
-            else { out.append(0xd3); Self.append(UInt64(bitPattern: i), to: &out) }
+            if i >= 0 {
+                MessagePack.uint(UInt64(i)).write(into: &out)
+            } else if i >= -32 {
+                out.append(UInt8(bitPattern: Int8(i)))
+            } else if i >= Int64(Int8.min) {
+                out.append(0xd0); out.append(UInt8(bitPattern: Int8(i)))
+            } else if i >= Int64(Int16.min) {
+                out.append(0xd1); Self.append(UInt16(bitPattern: Int16(i)), to: &out)
+            } else if i >= Int64(Int32.min) {
+                out.append(0xd2); Self.append(UInt32(bitPattern: Int32(i)), to: &out)
+            } else {
+                out.append(0xd3); Self.append(UInt64(bitPattern: i), to: &out)
+            }
         case .uint(let u):
-            if u < 0x80 { out.append(UInt8(u)) }
-            else if u <= UInt64(UInt8.max) { out.append(0xcc); out.append(UInt8(u)) }
-            else if u <= UInt64(UInt16.max) { out.append(0xcd); Self.append(UInt16(u), to: &out) }
-            else if u <= UInt64(UInt32.max) { out.append(0xce); Self.append(UInt32(u), to: &out) }
-            else { out.append(0xcf); Self.append(u, to: &out) }
+            if u < 0x80 {
+                out.append(UInt8(u))
+            } else if u <= UInt64(UInt8.max) {
+                out.append(0xcc); out.append(UInt8(u))
+            } else if u <= UInt64(UInt16.max) {
+                out.append(0xcd); Self.append(UInt16(u), to: &out)
+            } else if u <= UInt64(UInt32.max) {
+                out.append(0xce); Self.append(UInt32(u), to: &out)
+            } else {
+                out.append(0xcf); Self.append(u, to: &out)
+            }
         case .float(let d):
             out.append(0xcb)
             Self.append(d.bitPattern, to: &out)
         case .string(let s):
             let bytes = Array(s.utf8)
-            if bytes.count < 32 { out.append(0xa0 | UInt8(bytes.count)) }
-            else if bytes.count <= Int(UInt8.max) { out.append(0xd9); out.append(UInt8(bytes.count)) }
-            else if bytes.count <= Int(UInt16.max) { out.append(0xda); Self.append(UInt16(bytes.count), to: &out) }
-            else { out.append(0xdb); Self.append(UInt32(bytes.count), to: &out) }
+            if bytes.count < 32 {
+                out.append(0xa0 | UInt8(bytes.count))
+            } else if bytes.count <= Int(UInt8.max) {
+                out.append(0xd9); out.append(UInt8(bytes.count))
+            } else if bytes.count <= Int(UInt16.max) {
+                out.append(0xda); Self.append(UInt16(bytes.count), to: &out)
+            } else {
+                out.append(0xdb); Self.append(UInt32(bytes.count), to: &out)
+            }
             out.append(contentsOf: bytes)
         case .binary(let bytes):
-            if bytes.count <= Int(UInt8.max) { out.append(0xc4); out.append(UInt8(bytes.count)) }
-            else if bytes.count <= Int(UInt16.max) { out.append(0xc5); Self.append(UInt16(bytes.count), to: &out) }
-            else { out.append(0xc6); Self.append(UInt32(bytes.count), to: &out) }
+            if bytes.count <= Int(UInt8.max) {
+                out.append(0xc4); out.append(UInt8(bytes.count))
+            } else if bytes.count <= Int(UInt16.max) {
+                out.append(0xc5); Self.append(UInt16(bytes.count), to: &out)
+            } else {
+                out.append(0xc6); Self.append(UInt32(bytes.count), to: &out)
+            }
             out.append(contentsOf: bytes)
         case .array(let items):
-            if items.count < 16 { out.append(0x90 | UInt8(items.count)) }
-            else if items.count <= Int(UInt16.max) { out.append(0xdc); Self.append(UInt16(items.count), to: &out) }
-            else { out.append(0xdd); Self.append(UInt32(items.count), to: &out) }
+            if items.count < 16 {
+                out.append(0x90 | UInt8(items.count))
+            } else if items.count <= Int(UInt16.max) {
+                out.append(0xdc); Self.append(UInt16(items.count), to: &out)
+            } else {
+                out.append(0xdd); Self.append(UInt32(items.count), to: &out)
+            }
             for item in items { item.write(into: &out) }
         case .map(let pairs):
-            if pairs.count < 16 { out.append(0x80 | UInt8(pairs.count)) }
-            else if pairs.count <= Int(UInt16.max) { out.append(0xde); Self.append(UInt16(pairs.count), to: &out) }
-            else { out.append(0xdf); Self.append(UInt32(pairs.count), to: &out) }
+            if pairs.count < 16 {
+                out.append(0x80 | UInt8(pairs.count))
+            } else if pairs.count <= Int(UInt16.max) {
+                out.append(0xde); Self.append(UInt16(pairs.count), to: &out)
+            } else {
+                out.append(0xdf); Self.append(UInt32(pairs.count), to: &out)
+            }
             for (key, value) in pairs {
                 key.write(into: &out)
                 value.write(into: &out)

@@ -82,7 +82,7 @@ extension TerraformValue {
             if let i = Int64(exactly: d) { return .int(i) }
             return .float(d)
         case (.list(let element), .list(let items)), (.list(let element), .set(let items)), (.list(let element), .tuple(let items)),
-             (.set(let element), .set(let items)), (.set(let element), .list(let items)):
+            (.set(let element), .set(let items)), (.set(let element), .list(let items)):
             return .array(try items.map { try $0.messagePack(as: element, at: path) })
         case (.tuple(let types), .tuple(let items)), (.tuple(let types), .list(let items)):
             guard types.count == items.count else { throw ValueError(path: path, "a tuple of \(types.count) elements has \(items.count)") }
@@ -93,9 +93,10 @@ extension TerraformValue {
             if let extra = fields.keys.first(where: { attributes[$0] == nil }) {
                 throw ValueError(path: path, "attribute \(extra) is not in the schema")
             }
-            return .map(try attributes.keys.sorted().map { name in
-                (.string(name), try (fields[name] ?? .null).messagePack(as: attributes[name]!, at: path + [name]))
-            })
+            return .map(
+                try attributes.keys.sorted().map { name in
+                    (.string(name), try (fields[name] ?? .null).messagePack(as: attributes[name]!, at: path + [name]))
+                })
         case (.dynamic, _):
             let concrete = inferredType
             return .array([.string(concrete.json), try messagePack(as: concrete, at: path)])

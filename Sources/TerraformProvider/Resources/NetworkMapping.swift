@@ -19,14 +19,18 @@ struct NetworkMapping: KindMapping {
     ]
 
     static let blocks: [NestedBlock] = [
-        NestedBlock(name: "firewall_rule", block: Block(description: "A firewall rule, applied in order.", attributes: [
-            .optional("name", .string, "A name for the rule."),
-            .optional("direction", .string, "ingress or egress.", default: .string("ingress")),
-            .optional("action", .string, "allow or deny.", default: .string("allow")),
-            .optional("protocol", .string, "tcp, udp, icmp or any.", default: .string("tcp")),
-            .optional("ports", .string, "A port (22) or a range (8000-8100)."),
-            .optional("cidr", .string, "Addresses the rule matches.", default: .string("0.0.0.0/0")),
-        ], blocks: []), nesting: .list),
+        NestedBlock(
+            name: "firewall_rule",
+            block: Block(
+                description: "A firewall rule, applied in order.",
+                attributes: [
+                    .optional("name", .string, "A name for the rule."),
+                    .optional("direction", .string, "ingress or egress.", default: .string("ingress")),
+                    .optional("action", .string, "allow or deny.", default: .string("allow")),
+                    .optional("protocol", .string, "tcp, udp, icmp or any.", default: .string("tcp")),
+                    .optional("ports", .string, "A port (22) or a range (8000-8100)."),
+                    .optional("cidr", .string, "Addresses the rule matches.", default: .string("0.0.0.0/0")),
+                ], blocks: []), nesting: .list)
     ]
 
     static let fieldAttributes = [
@@ -44,14 +48,17 @@ struct NetworkMapping: KindMapping {
         dhcp.put("rangeStart", value["dhcp_range_start"])
         dhcp.put("rangeEnd", value["dhcp_range_end"])
         spec["dhcp"] = .object(dhcp)
-        spec["firewall"] = .array((value["firewall_rule"].elements ?? []).map { rule in
-            var fields: [String: Value] = [:]
-            for (attribute, field) in [("name", "name"), ("direction", "direction"), ("action", "action"), ("protocol", "protocol"),
-                                       ("ports", "ports"), ("cidr", "cidr")] {
-                fields.put(field, rule[attribute])
-            }
-            return .object(fields)
-        })
+        spec["firewall"] = .array(
+            (value["firewall_rule"].elements ?? []).map { rule in
+                var fields: [String: Value] = [:]
+                for (attribute, field) in [
+                    ("name", "name"), ("direction", "direction"), ("action", "action"), ("protocol", "protocol"),
+                    ("ports", "ports"), ("cidr", "cidr"),
+                ] {
+                    fields.put(field, rule[attribute])
+                }
+                return .object(fields)
+            })
         return .object(spec)
     }
 
@@ -65,11 +72,14 @@ struct NetworkMapping: KindMapping {
             "dhcp_range_start": TerraformValue(dhcp["rangeStart"]),
             "dhcp_range_end": TerraformValue(dhcp["rangeEnd"]),
             "phase": TerraformValue(status["phase"]),
-            "firewall_rule": .list((spec["firewall"]?.arrayValue ?? []).map { rule in
-                .object(["name": TerraformValue(rule["name"]), "direction": TerraformValue(rule["direction"]),
-                         "action": TerraformValue(rule["action"]), "protocol": TerraformValue(rule["protocol"]),
-                         "ports": TerraformValue(rule["ports"]), "cidr": TerraformValue(rule["cidr"])])
-            }),
+            "firewall_rule": .list(
+                (spec["firewall"]?.arrayValue ?? []).map { rule in
+                    .object([
+                        "name": TerraformValue(rule["name"]), "direction": TerraformValue(rule["direction"]),
+                        "action": TerraformValue(rule["action"]), "protocol": TerraformValue(rule["protocol"]),
+                        "ports": TerraformValue(rule["ports"]), "cidr": TerraformValue(rule["cidr"]),
+                    ])
+                }),
         ]
     }
 }

@@ -13,8 +13,9 @@ struct PolicyMapping: KindMapping {
         .required("rego", .string, "The policy's Rego source; it answers in deny / warn sets of messages."),
         .optional("rego_version", .string, "v1 (default) or v0.", default: .string("v1")),
         .optional("kinds", .list(.string), "Kinds the policy checks (VM, Network, …); unset means all but policies."),
-        .optional("operations", .list(.string), "Operations it checks: create, update, delete.",
-                  default: .list([.string("create"), .string("update"), .string("delete")])),
+        .optional(
+            "operations", .list(.string), "Operations it checks: create, update, delete.",
+            default: .list([.string("create"), .string("update"), .string("delete")])),
         .optional("enforcement", .string, "block, warn or audit.", default: .string("block")),
         .optional("description", .string, "What the policy is for."),
     ]
@@ -36,8 +37,10 @@ struct PolicyMapping: KindMapping {
     }
 
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue] {
-        ["rego": TerraformValue(spec["rego"]), "rego_version": TerraformValue(spec["regoVersion"]),
-         "kinds": TerraformValue(spec["kinds"]), "operations": TerraformValue(spec["operations"]),
-         "enforcement": TerraformValue(spec["enforcement"]), "description": TerraformValue(spec["description"])]
+        [
+            "rego": TerraformValue(spec["rego"]), "rego_version": TerraformValue(spec["regoVersion"]),
+            "kinds": TerraformValue(spec["kinds"]), "operations": TerraformValue(spec["operations"]),
+            "enforcement": TerraformValue(spec["enforcement"]), "description": TerraformValue(spec["description"]),
+        ]
     }
 }

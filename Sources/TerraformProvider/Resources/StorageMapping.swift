@@ -11,8 +11,9 @@ struct StorageMapping: KindMapping {
 
     static let attributes: [Attribute] = [
         .required("size_gib", .number, "Size in GiB (1–65536)."),
-        .optional("class", .string, "standard, ssd, nvme or archive. Changing it replaces the volume.", default: .string("standard"),
-                  requiresReplace: true),
+        .optional(
+            "class", .string, "standard, ssd, nvme or archive. Changing it replaces the volume.", default: .string("standard"),
+            requiresReplace: true),
         .optional("encrypted", .bool, "Encrypt at rest. Changing it replaces the volume.", default: .bool(false), requiresReplace: true),
         .computed("phase", .string, "What the infrastructure reports.", keepsPriorValue: false),
     ]
@@ -30,7 +31,9 @@ struct StorageMapping: KindMapping {
     static var growOnlyAttributes: [String] { ["size_gib"] }
 
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue] {
-        ["size_gib": TerraformValue(spec["sizeGiB"]), "class": TerraformValue(spec["class"]),
-         "encrypted": TerraformValue(spec["encrypted"]), "phase": TerraformValue(status["phase"])]
+        [
+            "size_gib": TerraformValue(spec["sizeGiB"]), "class": TerraformValue(spec["class"]),
+            "encrypted": TerraformValue(spec["encrypted"]), "phase": TerraformValue(status["phase"]),
+        ]
     }
 }

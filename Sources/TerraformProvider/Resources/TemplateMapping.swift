@@ -20,8 +20,10 @@ struct TemplateMapping: KindMapping {
 
     static func attributes(spec: Value, status: Value) -> [String: TerraformValue] {
         let os = spec["os"] ?? .null, defaults = spec["defaults"] ?? .null
-        return ["image": TerraformValue(spec["image"]), "os_family": TerraformValue(os["family"]),
-                "os_version": TerraformValue(os["version"]), "default_vcpus": TerraformValue(defaults["vcpus"]),
-                "default_memory_mib": TerraformValue(defaults["memoryMiB"]), "default_disk_gib": TerraformValue(defaults["diskGiB"])]
+        return [
+            "image": TerraformValue(spec["image"]), "os_family": TerraformValue(os["family"]),
+            "os_version": TerraformValue(os["version"]), "default_vcpus": TerraformValue(defaults["vcpus"]),
+            "default_memory_mib": TerraformValue(defaults["memoryMiB"]), "default_disk_gib": TerraformValue(defaults["diskGiB"]),
+        ]
     }
 }

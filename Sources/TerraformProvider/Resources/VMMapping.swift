@@ -29,19 +29,31 @@ struct VMMapping: KindMapping {
     ]
 
     static let blocks: [NestedBlock] = [
-        NestedBlock(name: "network", block: Block(description: "A network attachment.", attributes: [
-            .required("name", .string, "The novacron_network to attach to."),
-            .optional("ip_address", .string, "A fixed address on that network."),
-        ], blocks: []), nesting: .list),
-        NestedBlock(name: "volume", block: Block(description: "A volume attachment.", attributes: [
-            .required("name", .string, "The novacron_storage volume to attach."),
-            .optional("device", .string, "Virtio device name such as vdb."),
-        ], blocks: []), nesting: .list),
-        NestedBlock(name: "open_port", block: Block(description: "A port open to a source range.", attributes: [
-            .required("port", .number, "Port number (1–65535)."),
-            .optional("protocol", .string, "tcp or udp.", default: .string("tcp")),
-            .optional("source", .string, "CIDR allowed to connect.", default: .string("0.0.0.0/0")),
-        ], blocks: []), nesting: .list),
+        NestedBlock(
+            name: "network",
+            block: Block(
+                description: "A network attachment.",
+                attributes: [
+                    .required("name", .string, "The novacron_network to attach to."),
+                    .optional("ip_address", .string, "A fixed address on that network."),
+                ], blocks: []), nesting: .list),
+        NestedBlock(
+            name: "volume",
+            block: Block(
+                description: "A volume attachment.",
+                attributes: [
+                    .required("name", .string, "The novacron_storage volume to attach."),
+                    .optional("device", .string, "Virtio device name such as vdb."),
+                ], blocks: []), nesting: .list),
+        NestedBlock(
+            name: "open_port",
+            block: Block(
+                description: "A port open to a source range.",
+                attributes: [
+                    .required("port", .number, "Port number (1–65535)."),
+                    .optional("protocol", .string, "tcp or udp.", default: .string("tcp")),
+                    .optional("source", .string, "CIDR allowed to connect.", default: .string("0.0.0.0/0")),
+                ], blocks: []), nesting: .list),
     ]
 
     static let fieldAttributes = [
@@ -60,18 +72,20 @@ struct VMMapping: KindMapping {
         spec.put("template", value["template"])
         spec.put("image", value["image"])
         spec.put("powerState", value["power_state"])
-        spec["networks"] = .array((value["network"].elements ?? []).map { item in
-            var fields: [String: Value] = [:]
-            fields.put("network", item["name"])
-            fields.put("ipAddress", item["ip_address"])
-            return .object(fields)
-        })
-        spec["volumes"] = .array((value["volume"].elements ?? []).map { item in
-            var fields: [String: Value] = [:]
-            fields.put("volume", item["name"])
-            fields.put("device", item["device"])
-            return .object(fields)
-        })
+        spec["networks"] = .array(
+            (value["network"].elements ?? []).map { item in
+                var fields: [String: Value] = [:]
+                fields.put("network", item["name"])
+                fields.put("ipAddress", item["ip_address"])
+                return .object(fields)
+            })
+        spec["volumes"] = .array(
+            (value["volume"].elements ?? []).map { item in
+                var fields: [String: Value] = [:]
+                fields.put("volume", item["name"])
+                fields.put("device", item["device"])
+                return .object(fields)
+            })
         var placement: [String: Value] = [:]
         placement.put("host", value["host"])
         placement.put("zone", value["zone"])
@@ -80,13 +94,14 @@ struct VMMapping: KindMapping {
         var security: [String: Value] = [:]
         security.put("diskEncryption", value["disk_encryption"])
         security.put("sshRootLogin", value["ssh_root_login"])
-        security["openPorts"] = .array((value["open_port"].elements ?? []).map { item in
-            var fields: [String: Value] = [:]
-            fields.put("port", item["port"])
-            fields.put("protocol", item["protocol"])
-            fields.put("source", item["source"])
-            return .object(fields)
-        })
+        security["openPorts"] = .array(
+            (value["open_port"].elements ?? []).map { item in
+                var fields: [String: Value] = [:]
+                fields.put("port", item["port"])
+                fields.put("protocol", item["protocol"])
+                fields.put("source", item["source"])
+                return .object(fields)
+            })
         spec["security"] = .object(security)
         return .object(spec)
     }
@@ -115,16 +130,21 @@ struct VMMapping: KindMapping {
             "anti_affinity_group": TerraformValue(placement["antiAffinityGroup"]),
             "phase": TerraformValue(status["phase"]),
             "placed_host": TerraformValue(status["host"]),
-            "network": .list((spec["networks"]?.arrayValue ?? []).map { item in
-                .object(["name": TerraformValue(item["network"]), "ip_address": TerraformValue(item["ipAddress"])])
-            }),
-            "volume": .list((spec["volumes"]?.arrayValue ?? []).map { item in
-                .object(["name": TerraformValue(item["volume"]), "device": TerraformValue(item["device"])])
-            }),
-            "open_port": .list((security["openPorts"]?.arrayValue ?? []).map { item in
-                .object(["port": TerraformValue(item["port"]), "protocol": TerraformValue(item["protocol"]),
-                         "source": TerraformValue(item["source"])])
-            }),
+            "network": .list(
+                (spec["networks"]?.arrayValue ?? []).map { item in
+                    .object(["name": TerraformValue(item["network"]), "ip_address": TerraformValue(item["ipAddress"])])
+                }),
+            "volume": .list(
+                (spec["volumes"]?.arrayValue ?? []).map { item in
+                    .object(["name": TerraformValue(item["volume"]), "device": TerraformValue(item["device"])])
+                }),
+            "open_port": .list(
+                (security["openPorts"]?.arrayValue ?? []).map { item in
+                    .object([
+                        "port": TerraformValue(item["port"]), "protocol": TerraformValue(item["protocol"]),
+                        "source": TerraformValue(item["source"]),
+                    ])
+                }),
         ]
     }
 

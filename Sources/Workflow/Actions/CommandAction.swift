@@ -22,9 +22,10 @@ public struct CommandAction: WorkflowAction {
     /// - Parameter allowedPrograms: paths, or names looked up in the confined PATH.
     public init(allowedPrograms: [String]? = nil) {
         self.allowedPrograms = allowedPrograms.map { programs in
-            Set(programs.compactMap { program in
-                (try? Self.resolve(program, path: Self.confinedPath)).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
-            })
+            Set(
+                programs.compactMap { program in
+                    (try? Self.resolve(program, path: Self.confinedPath)).map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+                })
         }
     }
     public var name: String { "command" }
@@ -35,17 +36,21 @@ public struct CommandAction: WorkflowAction {
 
     public func run(_ input: Value, context: ActionContext) async throws -> Value {
         guard let argv = input["argv"]?.arrayValue?.compactMap(\.stringValue), !argv.isEmpty,
-              argv.count == input["argv"]?.arrayValue?.count else {
+            argv.count == input["argv"]?.arrayValue?.count
+        else {
             throw StepError(code: "invalid_input", message: "command needs argv: a non-empty list of strings", isRetryable: false)
         }
         let program = try Self.resolve(argv[0], path: allowedPrograms == nil ? nil : Self.confinedPath)
         if let allowedPrograms {
             guard !allowedPrograms.isEmpty else {
-                throw StepError(code: "command_disabled", message: "the command action is off: start the server with --allow-command PROGRAM for each program steps may run",
-                                isRetryable: false)
+                throw StepError(
+                    code: "command_disabled",
+                    message: "the command action is off: start the server with --allow-command PROGRAM for each program steps may run",
+                    isRetryable: false)
             }
             guard allowedPrograms.contains(URL(fileURLWithPath: program).resolvingSymlinksInPath().path) else {
-                throw StepError(code: "command_not_allowed", message: "\(argv[0]) is not among the programs the server allows (--allow-command)", isRetryable: false)
+                throw StepError(
+                    code: "command_not_allowed", message: "\(argv[0]) is not among the programs the server allows (--allow-command)", isRetryable: false)
             }
         }
         let process = Process()
@@ -79,7 +84,9 @@ public struct CommandAction: WorkflowAction {
         process.standardInput = stdin
         let allowed = input["allowedExitCodes"]?.arrayValue?.compactMap(\.intValue) ?? [0]
         let finished = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
+        process.terminationHandler = {
+            finished.continuation.yield($0.terminationStatus); finished.continuation.finish()
+        }
         do { try await ProcessLauncher.launch(process) } catch {
             throw StepError(code: "command_not_started", message: "cannot start \(argv[0]): \(error.localizedDescription)", isRetryable: false)
         }

@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import NovaCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Makes an HTTP request. Input: `url`, `method` (GET), `headers` (map), `body` (a string is
 /// sent as is; anything else as JSON), `timeout` (seconds, default 30), `expectStatus` (list;
@@ -26,8 +27,10 @@ public struct HTTPRequestAction: WorkflowAction {
         let policy: OutboundPolicy
         init(policy: OutboundPolicy) { self.policy = policy }
 
-        func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        func urlSession(
+            _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+            newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+        ) {
             guard let url = request.url, (try? policy.check(url)) != nil else { return completionHandler(nil) }
             completionHandler(request)
         }
@@ -80,7 +83,8 @@ public struct HTTPRequestAction: WorkflowAction {
         do {
             (data, response) = try await Self.fetch(request, session: session)
         } catch {
-            throw StepError(code: "http_unreachable", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? ""): \(error.localizedDescription)")
+            throw StepError(
+                code: "http_unreachable", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? ""): \(error.localizedDescription)")
         }
         guard let http = response as? HTTPURLResponse else { throw StepError(code: "http_error", message: "not an HTTP response") }
         var headers: [String: Value] = [:]
@@ -94,8 +98,9 @@ public struct HTTPRequestAction: WorkflowAction {
         let ok = expected.map { $0.contains(http.statusCode) } ?? (200..<300).contains(http.statusCode)
         guard ok else {
             let retryable = http.statusCode >= 500 || http.statusCode == 429
-            throw StepError(code: "http_status", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? "") answered \(http.statusCode)",
-                            isRetryable: retryable)
+            throw StepError(
+                code: "http_status", message: "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? "") answered \(http.statusCode)",
+                isRetryable: retryable)
         }
         return output
     }

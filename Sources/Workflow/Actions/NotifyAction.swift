@@ -13,8 +13,10 @@ public struct NotifyAction: WorkflowAction {
         guard let url = input["url"]?.stringValue, let message = input["message"]?.stringValue else {
             throw StepError(code: "invalid_input", message: "notify needs url and message", isRetryable: false)
         }
-        let body: Value = ["text": .string(message), "workflow": .string(context.workflow), "run": .string(context.run),
-                           "step": .string(context.task.description), "payload": input["payload"] ?? .null]
+        let body: Value = [
+            "text": .string(message), "workflow": .string(context.workflow), "run": .string(context.run),
+            "step": .string(context.task.description), "payload": input["payload"] ?? .null,
+        ]
         let reply = try await http.run(["url": .string(url), "method": "POST", "body": body], context: context)
         return ["status": reply["status"] ?? .null]
     }

@@ -34,9 +34,10 @@ public struct OutboundPolicy: Sendable {
         let addresses = Self.resolve(host)
         guard !addresses.isEmpty else { throw StepError(code: "http_unreachable", message: "\(host) does not resolve") }
         for address in addresses where !isAllowed(address) {
-            throw StepError(code: "address_refused",
-                            message: "\(host) is \(address), a loopback, link-local or private address; the server allows such targets only with --allow-http-to",
-                            isRetryable: false)
+            throw StepError(
+                code: "address_refused",
+                message: "\(host) is \(address), a loopback, link-local or private address; the server allows such targets only with --allow-http-to",
+                isRetryable: false)
         }
     }
 
@@ -63,7 +64,7 @@ public struct OutboundPolicy: Sendable {
                 var address = raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_addr }
                 inet_ntop(AF_INET6, &address, &buffer, socklen_t(buffer.count))
             }
-            if let parsed = IPAddress(String(cString: buffer)) { addresses.append(parsed) }
+            if let parsed = IPAddress(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) { addresses.append(parsed) }
             entry = info.pointee.ai_next
         }
         return addresses

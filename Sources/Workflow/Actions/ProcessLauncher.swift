@@ -9,9 +9,7 @@ enum ProcessLauncher {
     static let thread = DedicatedThreads(name: "novacron.launcher", stackSize: 512 << 10)
 
     static func launch(_ process: Process) async throws {
-        // `Process` is not Sendable; it is handed to the launcher thread and not touched
-        // elsewhere until `run()` has returned.
-        nonisolated(unsafe) let process = process
+        // Handed to the launcher thread and not touched elsewhere until `run()` has returned.
         try await thread.run { try process.run() }
     }
 }
