@@ -113,7 +113,11 @@ let package = Package(
         ),
         .target(
             name: "NovaCronTesting",
-            dependencies: ["NovaCore", "Infrastructure", "ControlPlane", "NovaCronClient"],
+            dependencies: [
+                "NovaCore", "Infrastructure", "ControlPlane", "NovaCronClient", "APIServer", "Policy", "Workflow",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             exclude: ["README.md"]
         ),
         .target(

@@ -4,21 +4,19 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NovaCore
-import NovaCronTesting
 import Policy
-import Testing
 import Workflow
 
 /// A server on in-memory stores with one key per built-in role.
-struct APIHarness {
-    let environment: TestEnvironment
-    let server: NovaCronServer
-    let adminKey: String
-    let operatorKey: String
-    let viewerKey: String
+public struct APIHarness: Sendable {
+    public let environment: TestEnvironment
+    public let server: NovaCronServer
+    public let adminKey: String
+    public let operatorKey: String
+    public let viewerKey: String
 
     /// Workflows' HTTP steps may reach loopback (the tests' own servers) unless told otherwise.
-    static func make(
+    public static func make(
         admission: [any AdmissionController] = [], policies: Bool = false,
         allowedHTTPRanges: [CIDR] = [CIDR("127.0.0.0/8")!]
     ) async throws -> APIHarness {
@@ -41,7 +39,7 @@ struct APIHarness {
     }
 
     /// Runs `body` against the application, with the workflow engine and scheduler running beside it.
-    func withClient(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+    public func withClient(_ mode: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         let engine = server.workflows, scheduler = server.scheduler
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.run() }
@@ -54,7 +52,7 @@ struct APIHarness {
 
 extension TestClientProtocol {
     /// Sends a request with a bearer key and a JSON or raw body; returns status and parsed body.
-    func call(
+    public func call(
         _ method: HTTPRequest.Method, _ uri: String, key: String?, json: Value? = nil, raw: String? = nil,
         contentType: String = "application/json"
     ) async throws -> (status: Int, body: Value?, headers: HTTPFields) {
