@@ -2,26 +2,28 @@ import NovaCore
 
 extension Builtins {
     static let aggregates: [String: Builtin] = [
-        "count": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("count", v, 1)
+        "count": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             if case .string(let s) = v[0] { return .int(s.count) }
             return .int(try collection("count", v, 0).count)
         },
-        "sum": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try fold("sum", v, 0, +) },
-        "product": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in try fold("product", v, 1, *) },
-        "max": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("max", v, 1); return try collection("max", v, 0).max()
+        "sum": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in try fold("sum", a.values, 0, +) },
+        "product": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in try fold("product", a.values, 1, *) },
+        "max": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return try collection("max", v, 0).max()
         },
-        "min": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("min", v, 1); return try collection("min", v, 0).min()
+        "min": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return try collection("min", v, 0).min()
         },
-        "sort": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("sort", v, 1); return .array(try collection("sort", v, 0).sorted())
+        "sort": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .array(try collection("sort", v, 0).sorted())
         },
     ]
 
     static func fold(_ name: String, _ v: [Value], _ start: Int, _ op: (Double, Double) -> Double) throws(RegoError) -> Value {
-        try arguments(name, v, 1)
         var exact: Int? = start
         var total = Double(start)
         for (i, item) in try collection(name, v, 0).enumerated() {

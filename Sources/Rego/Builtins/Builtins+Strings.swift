@@ -3,8 +3,8 @@ import NovaCore
 
 extension Builtins {
     static let strings: [String: Builtin] = [
-        "concat": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("concat", v, 2)
+        "concat": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             let separator = try string("concat", v, 0)
             var parts: [String] = []
             for (i, item) in try collection("concat", v, 1).enumerated() {
@@ -13,37 +13,39 @@ extension Builtins {
             }
             return .string(parts.joined(separator: separator))
         },
-        "startswith": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("startswith", v, 2)
+        "startswith": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             return .bool(utf8(try string("startswith", v, 0), hasPrefix: try string("startswith", v, 1)))
         },
-        "endswith": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("endswith", v, 2)
+        "endswith": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             return .bool(utf8(try string("endswith", v, 0), hasSuffix: try string("endswith", v, 1)))
         },
-        "contains": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("contains", v, 2)
+        "contains": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             let haystack = try string("contains", v, 0), needle = try string("contains", v, 1)
             return .bool(utf8(haystack, contains: needle))
         },
-        "lower": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("lower", v, 1); return .string(try string("lower", v, 0).lowercased())
+        "lower": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .string(try string("lower", v, 0).lowercased())
         },
-        "upper": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("upper", v, 1); return .string(try string("upper", v, 0).uppercased())
+        "upper": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .string(try string("upper", v, 0).uppercased())
         },
-        "split": Builtin(2) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("split", v, 2)
+        "split": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             let text = try string("split", v, 0), separator = try string("split", v, 1)
             let parts = separator.isEmpty ? text.map { String($0) } : text.components(separatedBy: separator)
             return .array(parts.map(Value.string))
         },
-        "trim_space": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("trim_space", v, 1)
+        "trim_space": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             return .string(try string("trim_space", v, 0).trimmingCharacters(in: .whitespacesAndNewlines))
         },
-        "replace": Builtin(3) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("replace", v, 3)
+        "replace": Builtin(3) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             return .string(try string("replace", v, 0).replacingOccurrences(of: try string("replace", v, 1), with: try string("replace", v, 2)))
         },
         "sprintf": Builtin(2) { (a: Arguments) throws(RegoError) -> Value? in

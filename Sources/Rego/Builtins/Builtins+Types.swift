@@ -25,32 +25,40 @@ extension Builtins {
         },
         // NovaCron embeds the engine; there is no OPA runtime configuration to report.
         "opa.runtime": Builtin(0) { (_: Arguments) throws(RegoError) -> Value? in .emptyObject },
-        "type_name": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("type_name", v, 1); return .string(v[0].typeName)
+        "type_name": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .string(v[0].typeName)
         },
-        "is_string": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_string", v, 1); return .bool(v[0].typeName == "string")
+        "is_string": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].typeName == "string")
         },
-        "is_number": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_number", v, 1); return .bool(v[0].typeName == "number")
+        "is_number": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].typeName == "number")
         },
-        "is_boolean": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_boolean", v, 1); return .bool(v[0].typeName == "boolean")
+        "is_boolean": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].typeName == "boolean")
         },
-        "is_array": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_array", v, 1); return .bool(v[0].typeName == "array")
+        "is_array": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].typeName == "array")
         },
-        "is_object": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_object", v, 1); return .bool(v[0].typeName == "object")
+        "is_object": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].typeName == "object")
         },
-        "is_set": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_set", v, 1); return .bool(v[0].typeName == "set")
+        "is_set": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].typeName == "set")
         },
-        "is_null": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("is_null", v, 1); return .bool(v[0].isNull)
+        "is_null": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
+            return .bool(v[0].isNull)
         },
-        "to_number": Builtin(1) { (v: [Value]) throws(RegoError) -> Value? in
-            try arguments("to_number", v, 1)
+        "to_number": Builtin(1) { (a: Arguments) throws(RegoError) -> Value? in
+            let v = a.values
             switch v[0] {
             case .number: return v[0]
             case .bool(let b): return .int(b ? 1 : 0)

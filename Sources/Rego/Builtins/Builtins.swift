@@ -4,10 +4,10 @@ import NovaCore
 /// and adds its entries here. A built-in returns nil for undefined and throws `RegoError` for a
 /// bad argument (an `eval_builtin_error` or `eval_type_error`).
 enum Builtins {
-    typealias Function = @Sendable ([Value]) throws(RegoError) -> Value?
-
     /// A built-in: how many arguments it takes (a call with one more binds the result to the
-    /// last, as in `count(xs, n)`) and what it computes.
+    /// last, as in `count(xs, n)`) and what it computes. Every built-in has one calling
+    /// convention, `Arguments` (typed accessors, the clock, the memory budget), and its arity is
+    /// checked here, once, for all of them.
     struct Builtin: Sendable {
         let arity: Int
         let run: @Sendable (Arguments) throws(RegoError) -> Value?
@@ -18,16 +18,15 @@ enum Builtins {
         var isRemembered = false
         /// Reads the evaluation's clock (`time.now_ns`): the clock is read for these only.
         var readsClock = false
-        init(_ arity: Int, _ run: @escaping Function) {
-            self.arity = arity
-            self.run = { (a: Arguments) throws(RegoError) -> Value? in try run(a.values) }
-        }
         init(
             _ arity: Int, relation: Bool = false, remembered: Bool = false, readsClock: Bool = false,
             _ run: @escaping @Sendable (Arguments) throws(RegoError) -> Value?
         ) {
             self.arity = arity
-            self.run = run
+            self.run = { (a: Arguments) throws(RegoError) -> Value? in
+                guard a.values.count == arity else { throw RegoError(.type, "\(a.name): expects \(arity) arguments, got \(a.values.count)") }
+                return try run(a)
+            }
             self.isRelation = relation
             self.isRemembered = remembered
             self.readsClock = readsClock
@@ -44,10 +43,6 @@ enum Builtins {
 
     static func typeError(_ name: String, _ position: Int, _ expected: String, _ got: Value) -> RegoError {
         RegoError(.evalType, "\(name): operand \(position) must be \(expected) but got \(got.typeName)")
-    }
-
-    static func arguments(_ name: String, _ values: [Value], _ count: Int) throws(RegoError) {
-        guard values.count == count else { throw RegoError(.type, "\(name): expects \(count) arguments, got \(values.count)") }
     }
 
     static func string(_ name: String, _ values: [Value], _ i: Int) throws(RegoError) -> String {
