@@ -22,16 +22,20 @@ public final class ControlPlane: Sendable {
     let admission: [any AdmissionController]
     let ids: any IDGenerator
     let logger: Logger
-    let denials = DenialLimiter()
+    let denials: DenialLimiter
     /// Signed checkpoints of the audit chain (nil: the chain is checked by its hashes alone).
     public let auditAnchor: AuditAnchor?
 
-    /// - Parameter admission: links run after schema validation, in order.
+    /// - Parameters:
+    ///   - admission: links run after schema validation, in order.
+    ///   - denialWindow: each principal's refusals are audited up to 30 per window, then answered 429.
     public init(
         store: any ResourceStore, auditLog: any AuditLog, access: any AccessStore, kinds: [ResourceKind] = ResourceKind.builtIn,
         admission: [any AdmissionController] = [], clock: any WallClock = SystemClock(), ids: any IDGenerator = UUIDGenerator(),
-        events: EventHub = EventHub(), auditAnchor: AuditAnchor? = nil, logger: Logger = Logger(label: "novacron.controlplane")
+        events: EventHub = EventHub(), auditAnchor: AuditAnchor? = nil, denialWindow: Duration = .seconds(10),
+        logger: Logger = Logger(label: "novacron.controlplane")
     ) {
+        denials = DenialLimiter(window: denialWindow)
         self.auditAnchor = auditAnchor
         self.store = store
         cursors = store as? any ObserverCursorStore

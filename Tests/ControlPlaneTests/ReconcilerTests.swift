@@ -237,3 +237,25 @@ import Testing
         #expect(watcher.maximumConcurrent == 1)
     }
 }
+
+/// A VM that takes a while to boot is looked at again until it runs, with no change to wake it.
+@Suite struct SettlingReconcilerTests {
+    @Test func aProvisioningVMIsLookedAtAgainUntilItRuns() async throws {
+        let store = InMemoryStore()
+        let controlPlane = ControlPlane(store: store, auditLog: store, access: store)
+        let simulator = SimulatedInfrastructure(configuration: SimulationConfiguration(seed: 1, provisioningSeconds: 1...1))
+        let reconciler = Reconciler(controlPlane: controlPlane, driver: simulator, interval: .seconds(3_600))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await reconciler.run() }
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await controlPlane.apply([Fixtures.resource(Fixtures.vmDocument("slow"))], as: Fixtures.admin)
+            var phase: Phase = .pending
+            for _ in 0..<150 where phase != .running {
+                try await Task.sleep(for: .milliseconds(50))
+                phase = try await store.resource(.vm, named: "slow")?.status.phase ?? .pending
+            }
+            #expect(phase == .running)
+            group.cancelAll()
+        }
+    }
+}

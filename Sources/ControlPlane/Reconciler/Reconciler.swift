@@ -54,6 +54,7 @@ public final class Reconciler: Service, CommitObserver, Sendable {
     static let creationOrder = ["Template", "Network", "Volume", "VM"]
     /// How soon a settling resource (a VM provisioning) is looked at again.
     static let settlingRecheck: TimeInterval = 1
+    static let timerSlack: TimeInterval = 0.005
 
     /// - Parameters:
     ///   - interval: between full resyncs (changes are worked at once, not on this timer).
@@ -168,12 +169,14 @@ public final class Reconciler: Service, CommitObserver, Sendable {
                     self.signal.yield()
                 }
             }
-            if let nextDue, timerDue.map({ nextDue < $0 || $0 <= now }) ?? true {
+            // A timer counts as spent a little before its time: sleeps may end a millisecond
+            // early, and a key found not quite due must still get a timer of its own.
+            if let nextDue, timerDue.map({ nextDue < $0 || $0 <= now.addingTimeInterval(Self.timerSlack) }) ?? true {
                 timerDue = nextDue
                 // Wall time may be a test's manual clock: wake at least once a minute to look.
-                let seconds = min(60, max(0.01, nextDue.timeIntervalSince(now)))
+                let seconds = min(60, max(0.01, nextDue.timeIntervalSince(now))) + Self.timerSlack
                 group.addTask {
-                    try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                    try? await Task.sleep(for: .milliseconds(Int64((seconds * 1000).rounded(.up))))
                     self.signal.yield()
                 }
             }
