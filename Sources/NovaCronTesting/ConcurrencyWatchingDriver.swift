@@ -4,11 +4,10 @@ import NovaCore
 import Synchronization
 
 /// A driver that passes every call on, counting how many calls for one resource are in flight
-/// at once (the reconciler must never work one resource in two places), and timing when each
-/// create or update call arrives (for the reconcile benchmark).
+/// at once (the reconciler must never work one resource in two places).
 public final class ConcurrencyWatchingDriver: InfrastructureDriver {
     private let inner: any InfrastructureDriver
-    private let state = Mutex<(inFlight: [String: Int], maximum: Int, calls: [String: ContinuousClock.Instant])>(([:], 0, [:]))
+    private let state = Mutex<(inFlight: [String: Int], maximum: Int)>(([:], 0))
 
     public init(wrapping inner: any InfrastructureDriver) { self.inner = inner }
 
@@ -16,14 +15,10 @@ public final class ConcurrencyWatchingDriver: InfrastructureDriver {
     /// The most calls ever in flight at once for a single resource.
     public var maximumConcurrent: Int { state.withLock { $0.maximum } }
 
-    /// When the last create or update of `Kind/name` arrived.
-    public func lastCall(for key: String) -> ContinuousClock.Instant? { state.withLock { $0.calls[key] } }
-
-    private func watching<T>(_ key: String, records: Bool = false, _ body: () async throws -> T) async throws -> T {
+    private func watching<T>(_ key: String, _ body: () async throws -> T) async throws -> T {
         state.withLock { state in
             state.inFlight[key, default: 0] += 1
             state.maximum = max(state.maximum, state.inFlight[key]!)
-            if records { state.calls[key] = .now }
         }
         defer { state.withLock { $0.inFlight[key, default: 1] -= 1 } }
         return try await body()
@@ -34,10 +29,10 @@ public final class ConcurrencyWatchingDriver: InfrastructureDriver {
     }
     public func observeAll() async throws -> [ObservedResource] { try await inner.observeAll() }
     public func create(_ resource: Resource) async throws -> ObservedResource {
-        try await watching(resource.reference, records: true) { try await inner.create(resource) }
+        try await watching(resource.reference) { try await inner.create(resource) }
     }
     public func update(_ resource: Resource) async throws -> ObservedResource {
-        try await watching(resource.reference, records: true) { try await inner.update(resource) }
+        try await watching(resource.reference) { try await inner.update(resource) }
     }
     public func delete(_ kind: ResourceKind, name: String) async throws {
         try await watching("\(kind.name)/\(name)") { try await inner.delete(kind, name: name) }

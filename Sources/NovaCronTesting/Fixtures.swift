@@ -32,6 +32,28 @@ public enum Fixtures {
         ["kind": "Volume", "metadata": ["name": .string(name)], "spec": ["sizeGiB": .int(sizeGiB)]]
     }
 
+    /// A policy that blocks VMs over `limit` vCPUs and VMs without an owner label.
+    public static func limitsPolicy(_ name: String, _ enforcement: String, limit: Int, kinds: [String] = ["VM"]) -> Value {
+        [
+            "kind": "Policy", "metadata": ["name": .string(name)],
+            "spec": [
+                "enforcement": .string(enforcement), "kinds": .array(kinds.map(Value.string)),
+                "rego": .string(
+                    """
+                    package limits
+                    deny contains msg if {
+                      input.resource.spec.vcpus > \(limit)
+                      msg := sprintf("%d vCPUs is over the limit of \(limit)", [input.resource.spec.vcpus])
+                    }
+                    deny contains {"msg": "VMs need an owner label", "details": {"label": "owner"}} if not input.resource.metadata.labels.owner
+                    """),
+            ],
+        ]
+    }
+
+    /// Labels that satisfy `limitsPolicy`'s owner rule.
+    public static let owned = ["owner": "team-a"]
+
     /// Reads a valid document into a resource; traps on an invalid one (a broken fixture).
     public static func resource(_ document: Value) -> Resource {
         let (resource, diagnostics) = Resource.read(document: document)

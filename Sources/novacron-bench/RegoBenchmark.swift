@@ -2,7 +2,7 @@ import Foundation
 import NovaCore
 import Rego
 
-/// The throughput benchmark on `../shared/rego/bench.py --dump-fixtures` output: a policy
+/// The throughput benchmark on the Rego peers' benchmark fixtures (`bench.py --dump-fixtures`): a policy
 /// prepared once, then evaluations cycling through a pool of inputs on one thread.
 public enum RegoBenchmark {
     public struct Fixture: Sendable {

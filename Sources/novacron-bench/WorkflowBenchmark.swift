@@ -2,7 +2,7 @@ import Foundation
 import NovaCore
 import Workflow
 
-/// The three orchestration workloads of `../shared/workflow/` with no-op steps, run on a given
+/// The three orchestration workloads of the shared workflow benchmark, with no-op steps, run on a given
 /// store: W1 a chain of 100 steps; W2 1,000 independent steps then a join; W3 100 runs of a
 /// 10-step chain started together.
 public enum WorkflowBenchmark {

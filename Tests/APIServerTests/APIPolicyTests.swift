@@ -13,24 +13,10 @@ import Testing
 /// the decision cache and log.
 @Suite struct APIPolicyTests {
     static func policy(_ name: String, _ enforcement: String, limit: Int, kinds: [String] = ["VM"]) -> Value {
-        [
-            "kind": "Policy", "metadata": ["name": .string(name)],
-            "spec": [
-                "enforcement": .string(enforcement), "kinds": .array(kinds.map(Value.string)),
-                "rego": .string(
-                    """
-                    package limits
-                    deny contains msg if {
-                      input.resource.spec.vcpus > \(limit)
-                      msg := sprintf("%d vCPUs is over the limit of \(limit)", [input.resource.spec.vcpus])
-                    }
-                    deny contains {"msg": "VMs need an owner label", "details": {"label": "owner"}} if not input.resource.metadata.labels.owner
-                    """),
-            ],
-        ]
+        Fixtures.limitsPolicy(name, enforcement, limit: limit, kinds: kinds)
     }
 
-    static let owned = ["owner": "team-a"]
+    static let owned = Fixtures.owned
 
     @Test func blockRefusesWithEveryMessageAndThePolicyVersion() async throws {
         let h = try await APIHarness.make(policies: true)

@@ -13,9 +13,9 @@ import Testing
         let engine = PolicyEngine()
         let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
         try await engine.attach(to: cp)
-        _ = try await cp.create(try cp.resources(from: [PolicyDocuments.limits("limits", "block", limit: 4)])[0], as: Fixtures.admin)
-        let big = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 8, labels: PolicyDocuments.owned))
-        let bigger = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 9, labels: PolicyDocuments.owned))
+        _ = try await cp.create(try cp.resources(from: [Fixtures.limitsPolicy("limits", "block", limit: 4)])[0], as: Fixtures.admin)
+        let big = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 8, labels: Fixtures.owned))
+        let bigger = Fixtures.resource(Fixtures.vmDocument("big", vcpus: 9, labels: Fixtures.owned))
         let start = Date(timeIntervalSince1970: 1_800_000_000)
         func decide(_ resource: Resource, at seconds: Double) async throws -> [PolicyEngine.Decision] {
             try await engine.decide(
@@ -47,8 +47,8 @@ import Testing
         let engine = PolicyEngine(cacheCapacity: 2)
         let cp = ControlPlane(store: store, auditLog: store, access: store, kinds: ResourceKind.builtIn + [.policy])
         try await engine.attach(to: cp)
-        _ = try await cp.create(try cp.resources(from: [PolicyDocuments.limits("limits", "block", limit: 4)])[0], as: Fixtures.admin)
-        let vms = (1...3).map { Fixtures.resource(Fixtures.vmDocument("vm-\($0)", vcpus: $0, labels: PolicyDocuments.owned)) }
+        _ = try await cp.create(try cp.resources(from: [Fixtures.limitsPolicy("limits", "block", limit: 4)])[0], as: Fixtures.admin)
+        let vms = (1...3).map { Fixtures.resource(Fixtures.vmDocument("vm-\($0)", vcpus: $0, labels: Fixtures.owned)) }
         func decide(_ resource: Resource) async throws {
             _ = try await engine.decide(operation: "create", kind: .vm, resource: resource, oldResource: nil, actor: "ann", roles: ["admin"], time: Date())
         }

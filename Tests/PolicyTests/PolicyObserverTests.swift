@@ -51,11 +51,11 @@ import Testing
     @Test func concurrentWritesAfterThePolicyAreAllDecidedByIt() async throws {
         let engine = PolicyEngine()
         let cp = try await makePlane(engine)
-        _ = try await cp.create(try cp.resources(from: [PolicyDocuments.limits("limits", "block", limit: 4)])[0], as: Fixtures.admin)
+        _ = try await cp.create(try cp.resources(from: [Fixtures.limitsPolicy("limits", "block", limit: 4)])[0], as: Fixtures.admin)
         let refused = await withTaskGroup(of: Bool.self) { group in
             for i in 0..<40 {
                 group.addTask {
-                    (try? await cp.create(Fixtures.resource(Fixtures.vmDocument("big-\(i)", vcpus: 8, labels: PolicyDocuments.owned)), as: Fixtures.admin))
+                    (try? await cp.create(Fixtures.resource(Fixtures.vmDocument("big-\(i)", vcpus: 8, labels: Fixtures.owned)), as: Fixtures.admin))
                         == nil
                 }
             }
